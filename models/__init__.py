@@ -1,0 +1,75 @@
+"""SQLAlchemy models. `db` lives here so that models never import the Flask app."""
+
+import enum
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    # Named constraints let Alembic alter SQLite tables in batch mode.
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def enum_column(enum_cls: type[enum.Enum], **kwargs):
+    """A portable enum column: stored as its value in a VARCHAR, checked by a constraint."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=max(len(m.value) for m in enum_cls),
+        values_callable=lambda cls: [m.value for m in cls],
+        validate_strings=True,
+        **kwargs,
+    )
+
+
+from models.region import Region, RegionLevel  # noqa: E402
+from models.user import MessageChannel, OutboxMessage, Role, RoleGrant, School, User  # noqa: E402
+from models.venue import (  # noqa: E402
+    AdmissionKind,
+    AdmissionRule,
+    Course,
+    OpeningHours,
+    Stage,
+    Venue,
+    VenueCategory,
+    VenueClosure,
+    VenueLevel,
+    VisitorGroup,
+)
+
+__all__ = [
+    "MessageChannel",
+    "OutboxMessage",
+    "Role",
+    "RoleGrant",
+    "School",
+    "User",
+    "db",
+    "enum_column",
+    "Region",
+    "RegionLevel",
+    "AdmissionKind",
+    "AdmissionRule",
+    "Course",
+    "OpeningHours",
+    "Stage",
+    "Venue",
+    "VenueCategory",
+    "VenueClosure",
+    "VenueLevel",
+    "VisitorGroup",
+]

@@ -1,0 +1,146 @@
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db, enum_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(enum.Enum):
+    FAMILY = "family"
+    SCHOOL_STAFF = "school_staff"
+    VENUE_STAFF = "venue_staff"
+    BUREAU_STAFF = "bureau_staff"
+    ADMIN = "admin"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. One person can hold several roles through RoleGrant rows."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_contact"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
+    #: mainland mobile number, 11 digits
+    phone: Mapped[str | None] = mapped_column(sa.String(11), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(60), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    #: bumped on logout, password change and disabling, so old session cookies stop working
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def login_name(self) -> str:
+        return self.email or self.phone or ""
+
+    def active_grants(self, role: Role) -> list["RoleGrant"]:
+        return [g for g in self.grants if g.role is role and g.is_approved]
+
+    def has_role(self, role: Role) -> bool:
+        return bool(self.active_grants(role))
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    def __repr__(self):
+        return f"<User {self.id} {self.login_name}>"
+
+
+class RoleGrant(db.Model):
+    """One role a user holds, with its scope: a region, a venue or a school."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, name="role"))
+    #: bureau staff: the province, city or county they supervise
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    venue_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("venues.id", ondelete="CASCADE"), index=True
+    )
+    school_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("schools.id", ondelete="CASCADE"), index=True
+    )
+    #: venue staff who may invite colleagues to the venue
+    is_manager: Mapped[bool] = mapped_column(default=False)
+    #: school staff wait for the county bureau's approval; other grants are approved at once
+    is_approved: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    region = relationship("Region")
+    venue = relationship("Venue")
+    school = relationship("School")
+
+
+class School(db.Model):
+    """A school or kindergarten: books class trips and hosts family-education talks."""
+
+    __tablename__ = "schools"
+    __table_args__ = (sa.UniqueConstraint("county_id", "name", name="uq_schools_county_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    county_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(200), default="")
+    lat: Mapped[float] = mapped_column(sa.Float)
+    lng: Mapped[float] = mapped_column(sa.Float)
+    #: comma-separated Stage values taught
+    stages_csv: Mapped[str] = mapped_column(sa.String(60), default="")
+
+    county = relationship("Region")
+
+    @property
+    def stages(self):
+        from models.venue import Stage
+
+        return [Stage(s) for s in self.stages_csv.split(",") if s]
+
+
+class MessageChannel(enum.Enum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class OutboxMessage(db.Model):
+    """Every message to a person goes through here; a sender delivers it or it stays readable."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[MessageChannel] = mapped_column(
+        enum_column(MessageChannel, name="message_channel")
+    )
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column()
+    #: why delivery failed, when it did
+    error: Mapped[str] = mapped_column(sa.Text, default="")

@@ -1,0 +1,286 @@
+import enum
+from datetime import date, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models import db, enum_column
+
+
+class VenueCategory(enum.Enum):
+    """The kinds of base listed in item 8 of the notice."""
+
+    PATRIOTIC_EDUCATION = "patriotic_education"
+    RULE_OF_LAW = "rule_of_law"
+    STUDY_TRAVEL = "study_travel"
+    SCIENCE_POPULARISATION = "science_popularisation"
+    LIBRARY = "library"
+    MUSEUM = "museum"
+    CULTURAL_CENTRE = "cultural_centre"
+    INTANGIBLE_HERITAGE = "intangible_heritage"
+    ART_GALLERY = "art_gallery"
+    MEMORIAL_HALL = "memorial_hall"
+    SCIENCE_MUSEUM = "science_museum"
+    PERFORMANCE_VENUE = "performance_venue"
+    SPORTS_VENUE = "sports_venue"
+    NATIONAL_PARK = "national_park"
+    YOUTH_PALACE = "youth_palace"
+    CHILDREN_CENTRE = "children_centre"
+
+
+class VenueLevel(enum.Enum):
+    """Who designated the base."""
+
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+    CITY = "city"
+    COUNTY = "county"
+
+
+class Stage(enum.Enum):
+    PRESCHOOL = "preschool"
+    PRIMARY = "primary"
+    JUNIOR = "junior"
+    SENIOR = "senior"
+
+
+class VisitorGroup(enum.Enum):
+    PRESCHOOL = "preschool"
+    PRIMARY = "primary"
+    JUNIOR = "junior"
+    SENIOR = "senior"
+    ADULT = "adult"
+    TEACHER = "teacher"
+
+
+CHILD_GROUPS = (
+    VisitorGroup.PRESCHOOL,
+    VisitorGroup.PRIMARY,
+    VisitorGroup.JUNIOR,
+    VisitorGroup.SENIOR,
+)
+
+
+class AdmissionKind(enum.Enum):
+    FREE = "free"
+    DISCOUNT = "discount"
+    FULL = "full"
+
+
+venue_categories = sa.Table(
+    "venue_categories",
+    db.metadata,
+    sa.Column("venue_id", sa.ForeignKey("venues.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "category",
+        enum_column(VenueCategory, name="venue_category"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+venue_stages = sa.Table(
+    "venue_stages",
+    db.metadata,
+    sa.Column("venue_id", sa.ForeignKey("venues.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("stage", enum_column(Stage, name="stage"), primary_key=True, index=True),
+)
+
+
+class Venue(db.Model):
+    """A social practice education base (社会实践教育基地)."""
+
+    __tablename__ = "venues"
+    __table_args__ = (
+        sa.CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        sa.CheckConstraint("lng BETWEEN -180 AND 180", name="lng_range"),
+        sa.Index("ix_venues_lat_lng", "lat", "lng"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    name_en: Mapped[str] = mapped_column(sa.String(160), default="")
+    #: the name in toneless pinyin, the list's sort order
+    name_pinyin: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
+    #: lower-case text the keyword filter matches: name, address, full pinyin and initials
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    level: Mapped[VenueLevel] = mapped_column(enum_column(VenueLevel, name="venue_level"))
+    #: the county-level division the venue lies in
+    county_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    #: the prefecture-level city, kept beside the county so the city filter needs no join
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    address: Mapped[str] = mapped_column(sa.String(200))
+    #: WGS-84; converted on display for GCJ-02 tiles
+    lat: Mapped[float] = mapped_column(sa.Float)
+    lng: Mapped[float] = mapped_column(sa.Float)
+    #: True when lat/lng is the county centroid rather than the venue itself
+    is_location_approximate: Mapped[bool] = mapped_column(default=False)
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    transport: Mapped[str] = mapped_column(sa.Text, default="")
+    is_accessible: Mapped[bool] = mapped_column(default=False, index=True)
+    accessibility: Mapped[str] = mapped_column(sa.Text, default="")
+    #: True when every child visitor group enters free; kept in step by set_admission()
+    is_free_for_children: Mapped[bool] = mapped_column(default=False, index=True)
+
+    county = relationship("Region", foreign_keys=[county_id])
+    city = relationship("Region", foreign_keys=[city_id])
+    category_rows = relationship(
+        "VenueCategoryRow", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+    stage_rows = relationship(
+        "VenueStageRow", cascade="all, delete-orphan", passive_deletes=True, lazy="selectin"
+    )
+    admission_rules: Mapped[list["AdmissionRule"]] = relationship(
+        back_populates="venue", cascade="all, delete-orphan", passive_deletes=True
+    )
+    opening_hours: Mapped[list["OpeningHours"]] = relationship(
+        back_populates="venue",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(OpeningHours.weekday, OpeningHours.opens_at)",
+    )
+    closures: Mapped[list["VenueClosure"]] = relationship(
+        back_populates="venue",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="VenueClosure.closed_on",
+    )
+    courses: Mapped[list["Course"]] = relationship(
+        back_populates="venue", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def categories(self) -> list[VenueCategory]:
+        return sorted((row.category for row in self.category_rows), key=lambda c: c.value)
+
+    @categories.setter
+    def categories(self, values):
+        wanted = set(values)
+        self.category_rows = [r for r in self.category_rows if r.category in wanted]
+        have = {r.category for r in self.category_rows}
+        self.category_rows.extend(VenueCategoryRow(category=c) for c in wanted - have)
+
+    @property
+    def stages(self) -> list[Stage]:
+        order = list(Stage)
+        return sorted((row.stage for row in self.stage_rows), key=order.index)
+
+    @stages.setter
+    def stages(self, values):
+        wanted = set(values)
+        self.stage_rows = [r for r in self.stage_rows if r.stage in wanted]
+        have = {r.stage for r in self.stage_rows}
+        self.stage_rows.extend(VenueStageRow(stage=s) for s in wanted - have)
+
+    def set_admission(self, rules: dict["VisitorGroup", tuple["AdmissionKind", int | None]]):
+        """Replace the admission policy; a group left out pays full price."""
+        self.admission_rules = [
+            AdmissionRule(visitor_group=group, kind=kind, price_yuan=price)
+            for group, (kind, price) in rules.items()
+        ]
+        by_group = {r.visitor_group: r.kind for r in self.admission_rules}
+        self.is_free_for_children = all(by_group.get(g) is AdmissionKind.FREE for g in CHILD_GROUPS)
+
+    def admission_for(self, group: VisitorGroup) -> "AdmissionRule | None":
+        return next((r for r in self.admission_rules if r.visitor_group is group), None)
+
+    def is_open_on(self, day: date) -> bool:
+        if any(c.closed_on == day for c in self.closures):
+            return False
+        return any(h.weekday == day.isoweekday() for h in self.opening_hours)
+
+    def display_name(self, locale: str = "zh") -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name
+
+    def __repr__(self):
+        return f"<Venue {self.slug}>"
+
+
+class VenueCategoryRow(db.Model):
+    __table__ = venue_categories
+
+
+class VenueStageRow(db.Model):
+    __table__ = venue_stages
+
+
+class AdmissionRule(db.Model):
+    """What one visitor group pays at a venue."""
+
+    __tablename__ = "admission_rules"
+    __table_args__ = (
+        sa.UniqueConstraint("venue_id", "visitor_group", name="uq_admission_rules_group"),
+        sa.CheckConstraint("price_yuan IS NULL OR price_yuan >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(sa.ForeignKey("venues.id", ondelete="CASCADE"))
+    visitor_group: Mapped[VisitorGroup] = mapped_column(
+        enum_column(VisitorGroup, name="visitor_group")
+    )
+    kind: Mapped[AdmissionKind] = mapped_column(enum_column(AdmissionKind, name="admission_kind"))
+    #: whole yuan; None when free
+    price_yuan: Mapped[int | None] = mapped_column(sa.Integer)
+
+    venue: Mapped[Venue] = relationship(back_populates="admission_rules")
+
+    @property
+    def is_free(self) -> bool:
+        return self.kind is AdmissionKind.FREE
+
+
+class OpeningHours(db.Model):
+    """One weekday's opening time; a weekday with no row is a closed day."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 1 AND 7", name="weekday_iso"),
+        sa.CheckConstraint("closes_at > opens_at", name="closes_after_opens"),
+        sa.Index("ix_opening_hours_venue_weekday", "venue_id", "weekday"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(sa.ForeignKey("venues.id", ondelete="CASCADE"))
+    #: ISO weekday, 1 = Monday … 7 = Sunday
+    weekday: Mapped[int] = mapped_column(sa.SmallInteger)
+    opens_at: Mapped[time] = mapped_column(sa.Time)
+    closes_at: Mapped[time] = mapped_column(sa.Time)
+
+    venue: Mapped[Venue] = relationship(back_populates="opening_hours")
+
+
+class VenueClosure(db.Model):
+    """A date the venue is closed although its weekly schedule says open."""
+
+    __tablename__ = "venue_closures"
+    __table_args__ = (sa.UniqueConstraint("venue_id", "closed_on", name="uq_venue_closures_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(sa.ForeignKey("venues.id", ondelete="CASCADE"))
+    closed_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    reason: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    venue: Mapped[Venue] = relationship(back_populates="closures")
+
+
+class Course(db.Model):
+    """A practice course or activity a venue offers (研学 / 社会实践课程)."""
+
+    __tablename__ = "courses"
+    __table_args__ = (sa.CheckConstraint("minutes > 0", name="minutes_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(sa.ForeignKey("venues.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    minutes: Mapped[int] = mapped_column(sa.Integer, default=60)
+    #: comma-separated Stage values the course suits
+    stages_csv: Mapped[str] = mapped_column(sa.String(60), default="")
+
+    venue: Mapped[Venue] = relationship(back_populates="courses")
+
+    @property
+    def stages(self) -> list[Stage]:
+        return [Stage(s) for s in self.stages_csv.split(",") if s]

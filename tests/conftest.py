@@ -1,0 +1,100 @@
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from models import db
+from webapp import create_app
+
+
+def _postgres_url(base: str) -> tuple[str, str]:
+    """A fresh database on the server named by TEST_DATABASE_URL, for one test session."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.rsplit("/", 1)[0] + "/" + name, name
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+        return
+    base = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    url, name = _postgres_url(base)
+    yield url
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": False,
+            "GEOCODER": "",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        for engine in db.engines.values():
+            engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def regions(app):
+    """The real regions of Shanxi from the seed file."""
+    from seed.loader import DATA_DIR, load_regions
+
+    load_regions(db.session, DATA_DIR / "regions.csv")
+    db.session.commit()
+    from tests.factories import regions_by_adcode
+
+    return regions_by_adcode()
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, login, password="correct horse battery"):
+        return self._client.post("/auth/login", data={"login": login, "password": password})
+
+    def logout(self):
+        return self._client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def seed_dir() -> Path:
+    from seed.loader import DATA_DIR
+
+    return DATA_DIR

@@ -1,0 +1,83 @@
+"""The Flask application factory."""
+
+import os
+
+from flask import Flask
+
+from models import db
+from webapp.config import DEV_SECRET_KEY, Config
+from webapp.extensions import babel, csrf, limiter, login_manager, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    if test_config:
+        app.config.from_mapping(test_config)
+    _finish_config(app)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from webapp import i18n, labels, security
+
+    i18n.init_app(app, babel)
+    labels.init_app(app)
+    security.init_app(app)
+
+    from webapp import errors
+
+    errors.init_app(app)
+
+    _register_blueprints(app)
+
+    from webapp import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "practice_bases.sqlite"
+        )
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        # Several gunicorn workers share one file: wait for the writer instead of failing.
+        # Copies: the defaults are class attributes shared by every app in the process.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    production = not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1")
+    if (
+        production
+        and app.config["SECRET_KEY"] == DEV_SECRET_KEY
+        and os.environ.get("ALLOW_DEV_SECRET") != "1"
+    ):
+        raise RuntimeError(
+            "SECRET_KEY must be set in the environment outside development "
+            "(set FLASK_DEBUG=1 for a local run)."
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webapp.api import bp as api_bp
+    from webapp.auth import bp as auth_bp
+    from webapp.directory import bp as directory_bp
+
+    app.register_blueprint(directory_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -1,0 +1,54 @@
+"""Version-controlled defaults. Anything secret or machine-specific comes from the environment."""
+
+import os
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    # Heroku-style URLs still say postgres://, which SQLAlchemy 2 refuses.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+#: for local runs only; create_app refuses it outside development
+DEV_SECRET_KEY = "dev"  # noqa: S105
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()  # None → SQLite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+
+    #: map tiles are the one thing fetched from outside; osm | tianditu | amap
+    MAP_TILE_PROVIDER = os.environ.get("MAP_TILE_PROVIDER", "osm")
+    TIANDITU_KEY = os.environ.get("TIANDITU_KEY", "")
+    #: optional geopy geocoder used when staff place a venue: "" (offline) | nominatim
+    GEOCODER = os.environ.get("GEOCODER", "")
+    GEOCODER_USER_AGENT = os.environ.get("GEOCODER_USER_AGENT", "shanxi-practice-bases")
+
+    VENUES_PER_PAGE = 20
+    NEAR_DEFAULT_RADIUS_KM = 20
+
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25") or 25)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@localhost")

@@ -1,0 +1,126 @@
+"""The catalogue's filters, read from the query string by the list, the map and the API."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.fields import DateField, FloatField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from models import RegionLevel, Stage, VenueCategory
+from webapp.labels import CATEGORY_LABELS, STAGE_LABELS
+from webapp.services.venues import VenueFilters, get_region
+
+TRUE_VALUES = ("1", "true", "on", "yes")
+FALSE_VALUES = ("0", "false", "off", "no", "")
+
+
+class FlagField(StringField):
+    """A yes/no switch in a query string: 1/true/on or 0/false/off."""
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip().lower()
+        if raw in TRUE_VALUES:
+            self.data = True
+        elif raw in FALSE_VALUES:
+            self.data = False
+        else:
+            self.data = False
+            raise ValueError(_l("Use 1 or 0."))
+
+
+class VenueFilterForm(Form):
+    q = StringField(_l("Keyword"))
+    category = SelectMultipleField(
+        _l("Category"), choices=[(c.value, CATEGORY_LABELS[c]) for c in VenueCategory]
+    )
+    city = StringField(_l("City"))
+    county = StringField(_l("County / district"))
+    stage = SelectField(
+        _l("School stage"),
+        choices=[("", _l("Any stage"))] + [(s.value, STAGE_LABELS[s]) for s in Stage],
+        default="",
+    )
+    free = FlagField(_l("Free for children"))
+    accessible = FlagField(_l("Barrier-free access"))
+    open_on = DateField(_l("Open on"), validators=[Optional()], format="%Y-%m-%d")
+    near = StringField(_l("Near"))
+    near_county = StringField(_l("Near a county or district"))
+    radius_km = FloatField(
+        _l("Within (km)"), validators=[Optional(), NumberRange(min=0.5, max=500)], default=20
+    )
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100000)])
+    per_page = IntegerField(_l("Per page"), validators=[Optional(), NumberRange(min=1, max=100)])
+
+    def validate_q(self, field):
+        if field.data and len(field.data) > 60:
+            raise ValidationError(_l("At most 60 characters."))
+
+    def validate_city(self, field):
+        field.region = None
+        if field.data:
+            field.region = get_region(field.data.strip(), RegionLevel.CITY)
+            if field.region is None:
+                raise ValidationError(_l("Unknown city."))
+
+    def validate_county(self, field):
+        field.region = None
+        if field.data:
+            field.region = get_region(field.data.strip(), RegionLevel.COUNTY)
+            if field.region is None:
+                raise ValidationError(_l("Unknown county or district."))
+            city = getattr(self.city, "region", None)
+            if city is not None and field.region.parent_id != city.id:
+                raise ValidationError(_l("That county is not in the chosen city."))
+
+    def validate_near_county(self, field):
+        field.region = None
+        if field.data:
+            field.region = get_region(field.data.strip(), RegionLevel.COUNTY)
+            if field.region is None:
+                raise ValidationError(_l("Unknown county or district."))
+
+    def validate_near(self, field):
+        field.point = None
+        if not field.data:
+            return
+        try:
+            lat_text, lng_text = field.data.split(",")
+            lat, lng = float(lat_text), float(lng_text)
+        except ValueError:
+            raise ValidationError(_l("Give the position as latitude,longitude.")) from None
+        if not (-90 <= lat <= 90 and -180 <= lng <= 180) or lat != lat or lng != lng:
+            raise ValidationError(_l("Latitude or longitude out of range."))
+        field.point = (lat, lng)
+
+    def to_filters(self) -> VenueFilters:
+        """The valid filters; a field with an error is left out."""
+        ok = lambda name: not self[name].errors  # noqa: E731
+        filters = VenueFilters()
+        if ok("q") and self.q.data:
+            filters.q = self.q.data.strip()
+        if ok("category"):
+            filters.categories = [VenueCategory(v) for v in self.category.data or []]
+        if ok("city"):
+            filters.city = getattr(self.city, "region", None)
+        if ok("county"):
+            filters.county = getattr(self.county, "region", None)
+        if ok("stage") and self.stage.data:
+            filters.stage = Stage(self.stage.data)
+        filters.is_free = ok("free") and bool(self.free.data)
+        filters.is_accessible = ok("accessible") and bool(self.accessible.data)
+        if ok("open_on"):
+            filters.open_on = self.open_on.data
+        if ok("radius_km") and self.radius_km.data:
+            filters.radius_km = self.radius_km.data
+        if ok("near") and getattr(self.near, "point", None):
+            filters.near = self.near.point
+        elif ok("near_county") and getattr(self.near_county, "region", None):
+            region = self.near_county.region
+            filters.near = (region.lat, region.lng)
+        return filters
+
+    @property
+    def page_number(self) -> int:
+        return self.page.data if not self.page.errors and self.page.data else 1
+
+    def per_page_number(self, default: int) -> int:
+        return self.per_page.data if not self.per_page.errors and self.per_page.data else default

@@ -1,0 +1,90 @@
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from webapp.directory import bp
+from webapp.directory.forms import VenueFilterForm
+from webapp.i18n import remember_language
+from webapp.services import venues as venue_service
+
+
+def _read_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters]:
+    form = VenueFilterForm(request.args)
+    form.validate()
+    if form.errors:
+        names = ", ".join(str(form[name].label.text) for name in form.errors)
+        flash(
+            _("Some filters could not be used and were ignored: %(names)s", names=names), "warning"
+        )
+    return form, form.to_filters()
+
+
+@bp.route("/")
+def index():
+    form, filters = _read_filters()
+    result = venue_service.search_venues(
+        filters,
+        page=form.page_number,
+        per_page=form.per_page_number(current_app.config["VENUES_PER_PAGE"]),
+    )
+    return render_template(
+        "directory/index.html",
+        form=form,
+        filters=filters,
+        result=result,
+        cities=venue_service.list_cities(),
+        counties=venue_service.list_counties(filters.city),
+        all_counties=venue_service.list_counties(),
+    )
+
+
+@bp.route("/venues/<int:venue_id>")
+def venue(venue_id: int):
+    found = venue_service.get_venue(venue_id)
+    if found is None:
+        abort(404)
+    from webapp.services.maps import venue_map_html
+
+    return render_template("directory/venue.html", venue=found, map_html=venue_map_html(found))
+
+
+@bp.route("/map")
+def map_page():
+    form, filters = _read_filters()
+    from webapp.services.maps import directory_map_html
+
+    return render_template(
+        "directory/map.html",
+        form=form,
+        filters=filters,
+        cities=venue_service.list_cities(),
+        counties=venue_service.list_counties(filters.city),
+        all_counties=venue_service.list_counties(),
+        map_html=directory_map_html(request.query_string.decode()),
+    )
+
+
+@bp.route("/map/points.json")
+def map_points():
+    form = VenueFilterForm(request.args)
+    form.validate()
+    points = venue_service.list_map_points(form.to_filters())
+    # [id, lat×1e5, lng×1e5, category]: integers keep 10,000 venues small on the wire
+    return jsonify(
+        categories=sorted({p[3] for p in points}),
+        points=[[vid, round(lat * 1e5), round(lng * 1e5), cat] for vid, lat, lng, cat in points],
+    )
+
+
+@bp.route("/language/<code>")
+def set_language(code: str):
+    target = request.args.get("next") or url_for("directory.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        target = url_for("directory.index")
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    response = redirect(target)
+    remember_language(response, code)
+    return response
