@@ -175,13 +175,19 @@ class Venue(db.Model):
         self.stage_rows.extend(VenueStageRow(stage=s) for s in wanted - have)
 
     def set_admission(self, rules: dict["VisitorGroup", tuple["AdmissionKind", int | None]]):
-        """Replace the admission policy; a group left out pays full price."""
-        self.admission_rules = [
-            AdmissionRule(visitor_group=group, kind=kind, price_yuan=price)
-            for group, (kind, price) in rules.items()
-        ]
-        by_group = {r.visitor_group: r.kind for r in self.admission_rules}
-        self.is_free_for_children = all(by_group.get(g) is AdmissionKind.FREE for g in CHILD_GROUPS)
+        """Replace the admission policy; a group left out is "ask the venue"."""
+        # Rows are updated in place: deleting and re-inserting one group would trip the
+        # unique constraint, as the unit of work inserts before it deletes.
+        by_group = {r.visitor_group: r for r in self.admission_rules}
+        kept = []
+        for group, (kind, price) in rules.items():
+            rule = by_group.get(group) or AdmissionRule(visitor_group=group)
+            rule.kind, rule.price_yuan = kind, price
+            kept.append(rule)
+        self.admission_rules = kept
+        self.is_free_for_children = all(
+            rules.get(g, (None,))[0] is AdmissionKind.FREE for g in CHILD_GROUPS
+        )
 
     def admission_for(self, group: VisitorGroup) -> "AdmissionRule | None":
         return next((r for r in self.admission_rules if r.visitor_group is group), None)

@@ -223,12 +223,18 @@ def apply_venue_values(venue: Venue, values: dict) -> Venue:
     venue.categories = values["categories"]
     venue.stages = values["stages"]
     venue.set_admission(values["admission"])
-    venue.opening_hours = [
-        OpeningHours(weekday=d, opens_at=o, closes_at=c) for d, o, c in values["hours"]
-    ]
-    venue.courses = [
-        Course(title=t, description=d, minutes=m, stages_csv=s) for t, d, m, s in values["courses"]
-    ]
+    # Replaced only when they differ, so a second run leaves every row as it was.
+    hours = sorted((h.weekday, h.opens_at, h.closes_at) for h in venue.opening_hours)
+    if hours != sorted(values["hours"]):
+        venue.opening_hours = [
+            OpeningHours(weekday=d, opens_at=o, closes_at=c) for d, o, c in values["hours"]
+        ]
+    courses = [(c.title, c.description, c.minutes, c.stages_csv) for c in venue.courses]
+    if courses != values["courses"]:
+        venue.courses = [
+            Course(title=t, description=d, minutes=m, stages_csv=s)
+            for t, d, m, s in values["courses"]
+        ]
     index_venue(venue)
     return venue
 

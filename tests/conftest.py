@@ -1,9 +1,11 @@
+import contextvars
 import os
 import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from models import db
 from webapp import create_app
@@ -34,6 +36,20 @@ def database_url(tmp_path_factory):
     admin.dispose()
 
 
+class IsolatedClient(FlaskClient):
+    """Runs each request in its own app context, as a real server does.
+
+    The `app` fixture keeps an app context pushed so tests can use db.session; without this,
+    requests would reuse it and share `g` (the logged-in user, the chosen language) and the
+    test's database session. Afterwards the test's session is expired so it reads fresh rows.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app(
@@ -46,6 +62,7 @@ def app(database_url):
             "GEOCODER": "",
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         yield app

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import DateField, FloatField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from models import RegionLevel, Stage, VenueCategory
@@ -30,13 +31,14 @@ class FlagField(StringField):
 class VenueFilterForm(Form):
     q = StringField(_l("Keyword"))
     category = SelectMultipleField(
-        _l("Category"), choices=[(c.value, CATEGORY_LABELS[c]) for c in VenueCategory]
+        _l("Category"), choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in VenueCategory]
     )
     city = StringField(_l("City"))
     county = StringField(_l("County / district"))
     stage = SelectField(
         _l("School stage"),
-        choices=[("", _l("Any stage"))] + [(s.value, STAGE_LABELS[s]) for s in Stage],
+        choices=[SelectChoice("", _l("Any stage"))]
+        + [SelectChoice(s.value, STAGE_LABELS[s]) for s in Stage],
         default="",
     )
     free = FlagField(_l("Free for children"))
