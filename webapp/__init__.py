@@ -3,6 +3,7 @@
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from models import db
 from webapp.config import DEV_SECRET_KEY, Config
@@ -22,6 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
+    # Ids in URLs beyond a 32-bit integer would overflow PostgreSQL's INTEGER: 404 instead.
+    app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
@@ -46,6 +49,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _finish_config(app: Flask) -> None:

@@ -2,7 +2,8 @@
 
 import secrets
 
-from flask import Flask, current_app, g
+from flask import Flask, abort, current_app, g, request
+from flask_babel import gettext as _
 
 
 def csp_nonce() -> str:
@@ -17,8 +18,21 @@ def _tile_hosts() -> str:
     return " ".join(tile_hosts(current_app.config["MAP_TILE_PROVIDER"]))
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store NUL in text; no person types one. Refuse it at the door
+        # so that no form or API field can turn it into a database error.
+        if _has_nul(request.args.values()) or _has_nul(request.form.values()):
+            abort(400, description=_("The request contains a character that is not allowed."))
+        if request.is_json and b"\\u0000" in request.get_data(cache=True):
+            abort(400, description=_("The request contains a character that is not allowed."))
 
     @app.after_request
     def set_security_headers(response):

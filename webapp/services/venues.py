@@ -225,6 +225,8 @@ def list_counties(city: Region | None = None) -> list[Region]:
 
 
 def get_region(adcode: str, level: RegionLevel) -> Region | None:
+    if not (len(adcode) == 6 and adcode.isascii() and adcode.isdigit()):
+        return None
     return db.session.scalar(
         sa.select(Region).where(Region.adcode == adcode, Region.level == level)
     )
