@@ -119,10 +119,10 @@ class Venue(db.Model):
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
     description: Mapped[str] = mapped_column(sa.Text, default="")
     transport: Mapped[str] = mapped_column(sa.Text, default="")
-    is_accessible: Mapped[bool] = mapped_column(default=False, index=True)
+    is_accessible: Mapped[bool] = mapped_column(default=False)
     accessibility: Mapped[str] = mapped_column(sa.Text, default="")
     #: True when every child visitor group enters free; kept in step by set_admission()
-    is_free_for_children: Mapped[bool] = mapped_column(default=False, index=True)
+    is_free_for_children: Mapped[bool] = mapped_column(default=False)
 
     county = relationship("Region", foreign_keys=[county_id])
     city = relationship("Region", foreign_keys=[city_id])
@@ -290,3 +290,16 @@ class Course(db.Model):
     @property
     def stages(self) -> list[Stage]:
         return [Stage(s) for s in self.stages_csv.split(",") if s]
+
+
+class CatalogueVersion(db.Model):
+    """One row whose number goes up with every committed change to the catalogue.
+
+    Cached catalogue pages are keyed by it, so any worker on any host can tell that its
+    cached copy is out of date with one cheap read.
+    """
+
+    __tablename__ = "catalogue_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)

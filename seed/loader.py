@@ -25,7 +25,7 @@ from models import (
     VenueLevel,
     VisitorGroup,
 )
-from webapp.services.venues import index_venue
+from webapp.services.venues import forget_region_menus, index_venue
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -246,12 +246,14 @@ def upsert_venues(session, records: list[dict]) -> int:
             sa.select(Venue).where(Venue.slug.in_([r["slug"] for r in records]))
         )
     }
-    for values in records:
-        venue = existing.get(values["slug"])
-        if venue is None:
-            venue = Venue()
-            session.add(venue)
-        apply_venue_values(venue, values)
+    # No autoflush: a half-written venue must not be flushed while its city is looked up.
+    with session.no_autoflush:
+        for values in records:
+            venue = existing.get(values["slug"])
+            if venue is None:
+                venue = Venue()
+                session.add(venue)
+            apply_venue_values(venue, values)
     session.flush()
     return len(records)
 
@@ -298,4 +300,5 @@ def load_seed(session, data_dir: Path = DATA_DIR) -> SeedReport:
     except Exception:
         session.rollback()
         raise
+    forget_region_menus()
     return report

@@ -9,12 +9,13 @@ from flask.testing import FlaskClient
 
 from models import db
 from webapp import create_app
+from webapp.services.venues import forget_region_menus
 
 
 def _postgres_url(base: str) -> tuple[str, str]:
     """A fresh database on the server named by TEST_DATABASE_URL, for one test session."""
     name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
@@ -30,7 +31,7 @@ def database_url(tmp_path_factory):
     base = base.replace("postgresql://", "postgresql+psycopg://", 1)
     url, name = _postgres_url(base)
     yield url
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -63,6 +64,7 @@ def app(database_url):
         }
     )
     app.test_client_class = IsolatedClient
+    forget_region_menus()
     with app.app_context():
         db.create_all()
         yield app

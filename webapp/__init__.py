@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 
 from models import db
 from webapp.config import DEV_SECRET_KEY, Config
-from webapp.extensions import babel, csrf, limiter, login_manager, migrate
+from webapp.extensions import babel, cache, csrf, limiter, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
     )
     csrf.init_app(app)
+    cache.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
 
@@ -44,6 +45,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     _register_blueprints(app)
+
+    from webapp.services import catalogue_cache
+
+    catalogue_cache.init_app(app)
 
     from webapp import cli
 

@@ -39,6 +39,12 @@ class Config:
     NEAR_DEFAULT_RADIUS_KM = 20
 
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    #: rendered catalogue results; entries are keyed by the catalogue's version, so a worker's
+    #: own cache never serves a page older than the last committed venue change
+    CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
+    CACHE_REDIS_URL = os.environ.get("REDIS_URL", "")
+    CACHE_DEFAULT_TIMEOUT = 600
+    CACHE_THRESHOLD = 2000
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 

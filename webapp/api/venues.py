@@ -5,6 +5,7 @@ from webapp.api import bp, openapi
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language
 from webapp.services import venues as venue_service
+from webapp.services.catalogue_cache import cached_result
 
 
 def bad_request(errors: dict):
@@ -56,18 +57,21 @@ def list_venues():
     if not form.validate():
         return bad_request(form.errors)
     per_page = form.per_page_number(current_app.config["VENUES_PER_PAGE"])
-    result = venue_service.search_venues(
-        form.to_filters(), page=form.page_number, per_page=per_page
-    )
-    lang = current_language()
-    return jsonify(
-        type="FeatureCollection",
-        features=[venue_feature(h.venue, h.distance_km, lang) for h in result.hits],
-        total=result.total,
-        page=result.page,
-        per_page=result.per_page,
-        pages=result.pages,
-    )
+    filters, page, lang = form.to_filters(), form.page_number, current_language()
+
+    def build():
+        result = venue_service.search_venues(filters, page=page, per_page=per_page)
+        return {
+            "type": "FeatureCollection",
+            "features": [venue_feature(h.venue, h.distance_km, lang) for h in result.hits],
+            "total": result.total,
+            "page": result.page,
+            "per_page": result.per_page,
+            "pages": result.pages,
+        }
+
+    key = f"{lang}|{filters.cache_key()}|{page}|{per_page}"
+    return jsonify(cached_result("api-venues", key, build))
 
 
 @bp.route("/venues/<int:venue_id>")

@@ -2,11 +2,13 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from webapp.directory import bp
 from webapp.directory.forms import VenueFilterForm
-from webapp.i18n import remember_language
+from webapp.i18n import current_language, remember_language
 from webapp.services import venues as venue_service
+from webapp.services.catalogue_cache import cached_result
 
 
 def _read_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters]:
@@ -23,19 +25,24 @@ def _read_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters]:
 @bp.route("/")
 def index():
     form, filters = _read_filters()
-    result = venue_service.search_venues(
-        filters,
-        page=form.page_number,
-        per_page=form.per_page_number(current_app.config["VENUES_PER_PAGE"]),
-    )
+    page = form.page_number
+    per_page = form.per_page_number(current_app.config["VENUES_PER_PAGE"])
+    lang = current_language()
+
+    def render_results():
+        result = venue_service.search_venues(filters, page=page, per_page=per_page)
+        return render_template("directory/_results.html", result=result)
+
+    key = f"{lang}|{filters.cache_key()}|{page}|{per_page}|{request.query_string!r}"
+    cities, counties = venue_service.list_region_options(lang)
     return render_template(
         "directory/index.html",
         form=form,
         filters=filters,
-        result=result,
-        cities=venue_service.list_cities(),
-        counties=venue_service.list_counties(filters.city),
-        all_counties=venue_service.list_counties(),
+        # our own rendered template, cached as text
+        results_html=Markup(cached_result("list", key, render_results)),  # noqa: S704
+        cities=cities,
+        counties=counties,
     )
 
 
@@ -54,13 +61,13 @@ def map_page():
     form, filters = _read_filters()
     from webapp.services.maps import directory_map_html
 
+    cities, counties = venue_service.list_region_options(current_language())
     return render_template(
         "directory/map.html",
         form=form,
         filters=filters,
-        cities=venue_service.list_cities(),
-        counties=venue_service.list_counties(filters.city),
-        all_counties=venue_service.list_counties(),
+        cities=cities,
+        counties=counties,
         map_html=directory_map_html(request.query_string.decode()),
     )
 
@@ -75,6 +82,12 @@ def map_points():
         categories=sorted({p[3] for p in points}),
         points=[[vid, round(lat * 1e5), round(lng * 1e5), cat] for vid, lat, lng, cat in points],
     )
+
+
+@bp.route("/healthz")
+def healthz():
+    """For load balancers and monitoring; also the benchmarks' hello-world baseline."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.route("/language/<code>")

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 
 from flask import current_app
-from geopy.distance import geodesic
+from geopy.distance import great_circle
 
 from models import Region, RegionLevel, db
 
@@ -25,7 +25,8 @@ class Placement:
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return geodesic(a, b).km
+    """Great-circle distance: within 0.5 % of the geodesic and several times faster to rank."""
+    return great_circle(a, b).km
 
 
 def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float, float, float]:

@@ -4,6 +4,8 @@ Every entry point (list page, map, JSON API) narrows venues through `search_venu
 `VenueFilters`, so a filter means the same thing everywhere.
 """
 
+import math
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -22,7 +24,7 @@ from models import (
     db,
 )
 from models.venue import venue_categories, venue_stages
-from webapp.services.geo import bounding_box, distance_km
+from webapp.services.geo import EARTH_KM_PER_DEGREE, bounding_box, distance_km
 
 
 @dataclass
@@ -37,6 +39,23 @@ class VenueFilters:
     open_on: date | None = None
     near: tuple[float, float] | None = None
     radius_km: float = 20.0
+
+    def cache_key(self) -> str:
+        """A stable text naming exactly these filters."""
+        return repr(
+            (
+                self.q,
+                sorted(c.value for c in self.categories),
+                self.city.adcode if self.city else None,
+                self.county.adcode if self.county else None,
+                self.stage.value if self.stage else None,
+                self.is_free,
+                self.is_accessible,
+                self.open_on.isoformat() if self.open_on else None,
+                self.near,
+                self.radius_km if self.near else None,
+            )
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -73,6 +92,19 @@ class VenuePage:
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _planar_km2(origin: tuple[float, float]):
+    """Squared distance in km² on a local flat projection: exact enough to rank and cut.
+
+    Within a few hundred kilometres it differs from the great circle by well under 1 %,
+    and it lets the database sort and count without a distance function of its own.
+    """
+    lat, lng = origin
+    kx = EARTH_KM_PER_DEGREE * math.cos(math.radians(lat))
+    dy = (Venue.lat - lat) * EARTH_KM_PER_DEGREE
+    dx = (Venue.lng - lng) * kx
+    return dy * dy + dx * dx
 
 
 def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
@@ -118,7 +150,11 @@ def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
         )
     if filters.near is not None:
         min_lat, max_lat, min_lng, max_lng = bounding_box(*filters.near, filters.radius_km)
-        stmt = stmt.where(Venue.lat.between(min_lat, max_lat), Venue.lng.between(min_lng, max_lng))
+        stmt = stmt.where(
+            Venue.lat.between(min_lat, max_lat),
+            Venue.lng.between(min_lng, max_lng),
+            _planar_km2(filters.near) <= filters.radius_km**2,
+        )
     return stmt
 
 
@@ -128,11 +164,7 @@ def _load_venues(ids: list[int]) -> dict[int, Venue]:
     venues = db.session.scalars(
         sa.select(Venue)
         .where(Venue.id.in_(ids))
-        .options(
-            joinedload(Venue.county),
-            joinedload(Venue.city),
-            selectinload(Venue.admission_rules),
-        )
+        .options(joinedload(Venue.county), joinedload(Venue.city))
     ).all()
     return {v.id: v for v in venues}
 
@@ -141,31 +173,29 @@ def search_venues(filters: VenueFilters, *, page: int = 1, per_page: int = 20) -
     """One page of the venues that match `filters`.
 
     Rules: with `near`, only venues within `radius_km` count, nearest first, and each hit
-    carries its distance; the bounding box is applied in SQL first so distances are computed
-    for the few venues inside it. Without `near`, venues are ordered by pinyin name.
+    carries its distance. The database cuts by a bounding box, then ranks and counts by a
+    planar distance; geopy measures the distance shown, for the page's venues only.
+    Without `near`, venues are ordered by pinyin name.
     """
     ids_stmt = filtered_venue_ids(filters)
     if filters.near is not None:
-        rows = db.session.execute(ids_stmt).all()
-        ranked = sorted((distance_km(filters.near, (lat, lng)), vid) for vid, lat, lng in rows)
-        ranked = [(d, vid) for d, vid in ranked if d <= filters.radius_km]
-        total = len(ranked)
-        window = ranked[(page - 1) * per_page : page * per_page]
-        venues = _load_venues([vid for _, vid in window])
-        hits = [VenueHit(venues[vid], round(d, 2)) for d, vid in window if vid in venues]
-        return VenuePage(hits, total, page, per_page)
-
-    sub = ids_stmt.subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(sub))
-    page_ids = db.session.scalars(
-        sa.select(Venue.id)
-        .where(Venue.id.in_(sa.select(sub.c.id)))
-        .order_by(Venue.name_pinyin, Venue.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        order = (_planar_km2(filters.near), Venue.id)
+    else:
+        order = (Venue.name_pinyin, Venue.id)
+    total = db.session.scalar(ids_stmt.with_only_columns(sa.func.count(Venue.id)).order_by(None))
+    page_rows = db.session.execute(
+        ids_stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    venues = _load_venues(list(page_ids))
-    return VenuePage([VenueHit(venues[i]) for i in page_ids if i in venues], total, page, per_page)
+    venues = _load_venues([row.id for row in page_rows])
+    hits = []
+    for row in page_rows:
+        if row.id not in venues:
+            continue
+        distance = None
+        if filters.near is not None:
+            distance = round(distance_km(filters.near, (row.lat, row.lng)), 2)
+        hits.append(VenueHit(venues[row.id], distance))
+    return VenuePage(hits, total, page, per_page)
 
 
 def list_map_points(filters: VenueFilters) -> list[tuple[int, float, float, str]]:
@@ -177,8 +207,6 @@ def list_map_points(filters: VenueFilters) -> list[tuple[int, float, float, str]
         .scalar_subquery()
     )
     rows = db.session.execute(sa.select(sub.c.id, sub.c.lat, sub.c.lng, first_category)).all()
-    if filters.near is not None:
-        rows = [r for r in rows if distance_km(filters.near, (r[1], r[2])) <= filters.radius_km]
     return [(vid, lat, lng, category or "") for vid, lat, lng, category in rows]
 
 
@@ -222,6 +250,51 @@ def list_counties(city: Region | None = None) -> list[Region]:
     if city is not None:
         stmt = stmt.where(Region.parent_id == city.id)
     return db.session.scalars(stmt).all()
+
+
+@dataclass(frozen=True)
+class RegionOption:
+    adcode: str
+    name: str
+    city_adcode: str
+    city_name: str
+
+
+#: Regions change only when the seed is loaded at deployment, so every filter menu can share
+#: one read of them; the time limit bounds how long a worker shows a changed name.
+_REGION_MENU_SECONDS = 300
+_region_menus: dict[str, tuple[float, tuple[list[RegionOption], list[RegionOption]]]] = {}
+
+
+def list_region_options(lang: str) -> tuple[list[RegionOption], list[RegionOption]]:
+    """(cities, counties) as plain labels for the filter menus."""
+    cached = _region_menus.get(lang)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    rows = db.session.execute(
+        sa.select(
+            Region.id, Region.adcode, Region.name, Region.name_en, Region.level, Region.parent_id
+        )
+        .where(Region.level.in_([RegionLevel.CITY, RegionLevel.COUNTY]))
+        .order_by(Region.adcode)
+    ).all()
+    label = {r.id: (r.name_en if lang == "en" and r.name_en else r.name) for r in rows}
+    adcode = {r.id: r.adcode for r in rows}
+    cities, counties = [], []
+    for r in rows:
+        if r.level is RegionLevel.CITY:
+            cities.append(RegionOption(r.adcode, label[r.id], r.adcode, label[r.id]))
+        else:
+            parent = r.parent_id
+            counties.append(
+                RegionOption(r.adcode, label[r.id], adcode.get(parent, ""), label.get(parent, ""))
+            )
+    _region_menus[lang] = (time.monotonic() + _REGION_MENU_SECONDS, (cities, counties))
+    return cities, counties
+
+
+def forget_region_menus() -> None:
+    _region_menus.clear()
 
 
 def get_region(adcode: str, level: RegionLevel) -> Region | None:

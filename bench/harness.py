@@ -1,0 +1,125 @@
+"""Shared benchmark plumbing: a seeded database, gunicorn, and a request-rate meter.
+
+Figures are compared as ratios against a hello-world route (/healthz) measured in the same
+run on the same server, because these machines are shared and noisy.
+"""
+
+import contextlib
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def env_for(database_url: str) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY="bench-secret",
+        FLASK_APP="webapp",
+        PYTHONPATH=str(ROOT),
+    )
+    env.pop("FLASK_DEBUG", None)
+    return env
+
+
+def prepare_sqlite(synthetic: int, workdir: Path | None = None) -> str:
+    """A SQLite file upgraded by the migrations, with the seed and `synthetic` extra venues."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="bench-"))
+    url = f"sqlite:///{workdir / 'bench.sqlite'}"
+    env = env_for(url)
+    flask = [PYTHON, "-m", "flask"]
+    subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [*flask, "seed", "--synthetic", str(synthetic)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    return url
+
+
+@contextlib.contextmanager
+def gunicorn(database_url: str, workers: int = 2):
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "webapp:create_app()",
+        ],
+        env=env_for(database_url),
+        cwd=ROOT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                status, _body = get(base + "/healthz")
+                if status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def get(url: str) -> tuple[int, bytes]:
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    try:
+        conn.request("GET", parts.path + ("?" + parts.query if parts.query else ""))
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def rate(url: str, seconds: float = 5.0, threads: int = 4) -> tuple[float, int]:
+    """Requests per second against `url` from `threads` clients; and how many failed."""
+    done = [0]
+    failed = [0]
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client():
+        while time.perf_counter() < stop:
+            status, _ = get(url)
+            with lock:
+                done[0] += 1
+                failed[0] += status != 200
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    return done[0] / (time.perf_counter() - started), failed[0]
