@@ -51,16 +51,17 @@ def test_map_shows_clusters_then_markers_and_a_popup_leads_to_the_venue_page(pag
     assert page.csp_errors == []
 
 
-def test_map_counts_every_seeded_venue_and_draws_no_tile_from_outside(page, live_server):
+def test_map_counts_every_seeded_venue_and_asks_no_other_site_but_the_tiles(page, live_server):
+    from webapp.services.maps import TILE_PROVIDERS
+
     total = len(page.request.get(live_server + "/map/points.json").json()["points"])
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     _open_map(page)
     expect(page.locator("#map-status")).to_contain_text(str(total))
-    tiles = page.locator("img.leaflet-tile")
-    assert all(
-        src.startswith(live_server) or not src.startswith("http")
-        for src in [tiles.nth(i).get_attribute("src") or "" for i in range(tiles.count())]
-        if "openstreetmap" not in src
-    )
+    outside = [url for url in requested if not url.startswith(live_server)]
+    assert outside, "the map asks for tiles"
+    assert all(url.startswith(TILE_PROVIDERS["osm"].hosts) for url in outside), outside
     assert page.csp_errors == []
 
 
@@ -116,3 +117,14 @@ def test_map_fits_a_phone_screen(phone_page):
     box = phone_page.locator(".folium-map").bounding_box()
     assert box["height"] >= 300
     assert_accessible(phone_page)
+
+
+def test_the_browser_shifts_points_for_gcj02_tiles_as_the_server_does(page):
+    from tests.test_maps import GCJ_VECTORS
+    from webapp.services.maps import wgs84_to_gcj02
+
+    _open_map(page)
+    for wgs, gcj in GCJ_VECTORS + [((37.7063, 112.4368), wgs84_to_gcj02(37.7063, 112.4368))]:
+        shifted = page.evaluate("([lat, lng]) => ShanxiMap.wgs84ToGcj02(lat, lng)", list(wgs))
+        assert shifted == pytest.approx(list(gcj), abs=1e-9)
+    assert page.evaluate("ShanxiMap.wgs84ToGcj02(39.7392, -104.9903)") == [39.7392, -104.9903]

@@ -73,7 +73,11 @@ def get_tile_provider(key: str) -> TileProvider:
 
 
 def tile_hosts(key: str) -> tuple[str, ...]:
-    return get_tile_provider(key).hosts
+    """Hosts the page may load tiles from (for the CSP): those of the provider really drawn."""
+    provider = get_tile_provider(key)
+    if provider.needs_key and not current_app.config.get("TIANDITU_KEY"):
+        provider = TILE_PROVIDERS["osm"]
+    return provider.hosts
 
 
 def select_tile_provider(config) -> tuple[TileProvider, str]:
