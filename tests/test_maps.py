@@ -121,6 +121,14 @@ def test_directory_map_holds_no_venue_and_fetches_points_with_the_same_filters(c
     assert '"pointsUrl": "/map/points.json?category=museum\\u0026free=1"' in html
 
 
+def test_filters_cannot_break_out_of_the_map_script(client, regions):
+    html = client.get("/map?q=%3C/script%3E%3Cscript%3Ealert(1)%3C/script%3E").get_data(
+        as_text=True
+    )
+    assert "<script>alert(1)" not in html
+    assert "</script><script>" not in html
+
+
 def test_venue_page_marks_the_venue_where_the_tiles_draw_it(app, client, regions):
     venue = make_venue(regions["140110"], lat=37.7063, lng=112.4368)
     db.session.commit()

@@ -103,6 +103,10 @@ def test_switching_to_english_is_remembered_on_the_next_page(page):
     expect(page.locator("#map-legend-heading")).to_have_text("Legend")
     expect(page.locator(".marker-cluster, .venue-pin").first).to_be_visible()
     assert_accessible(page)
+    _zoom_until_pins_show(page)
+    page.locator(".venue-pin").first.click()
+    expect(page.locator(".venue-popup-name")).to_have_text(re.compile(r"^[A-Za-z]"))
+    expect(page.locator(".venue-popup-link")).to_have_text("Open the venue page")
 
     page.goto("/venues/1")
     expect(page.locator("html")).to_have_attribute("lang", "en")
