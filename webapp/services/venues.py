@@ -207,7 +207,8 @@ def list_map_points(filters: VenueFilters) -> list[tuple[int, float, float, str]
         .scalar_subquery()
     )
     rows = db.session.execute(sa.select(sub.c.id, sub.c.lat, sub.c.lng, first_category)).all()
-    return [(vid, lat, lng, category or "") for vid, lat, lng, category in rows]
+    # min() keeps the column's Enum type, so rows carry VenueCategory members: send the codes
+    return [(vid, lat, lng, category.value if category else "") for vid, lat, lng, category in rows]
 
 
 def search_terms(venue: Venue) -> tuple[str, str]:
