@@ -29,21 +29,23 @@ def index():
     per_page = form.per_page_number(current_app.config["VENUES_PER_PAGE"])
     lang = current_language()
 
-    def render_results():
+    def render_body():
+        cities, counties = venue_service.list_region_options(lang)
         result = venue_service.search_venues(filters, page=page, per_page=per_page)
-        return render_template("directory/_results.html", result=result)
+        return render_template(
+            "directory/_index_body.html",
+            form=form,
+            filters=filters,
+            result=result,
+            cities=cities,
+            counties=counties,
+        )
 
-    key = f"{lang}|{filters.cache_key()}|{page}|{per_page}|{request.query_string!r}"
-    cities, counties = venue_service.list_region_options(lang)
-    return render_template(
-        "directory/index.html",
-        form=form,
-        filters=filters,
-        # our own rendered template, cached as text
-        results_html=Markup(cached_result("list", key, render_results)),  # noqa: S704
-        cities=cities,
-        counties=counties,
-    )
+    # The body depends on the query and the language only; the page around it (account,
+    # messages, CSP nonce) is rendered for each request.
+    key = f"{lang}|{request.query_string!r}|{filters.cache_key()}"
+    body = cached_result("list", key, render_body)
+    return render_template("directory/index.html", body_html=Markup(body))  # noqa: S704
 
 
 @bp.route("/venues/<int:venue_id>")
