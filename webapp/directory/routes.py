@@ -11,28 +11,37 @@ from webapp.services import venues as venue_service
 from webapp.services.catalogue_cache import cached_result
 
 
-def _read_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters]:
+def _parse_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters, str | None]:
+    """The usable filters, and a notice naming the ones that were not."""
     form = VenueFilterForm(request.args)
     form.validate()
+    notice = None
     if form.errors:
         names = ", ".join(str(form[name].label.text) for name in form.errors)
-        flash(
-            _("Some filters could not be used and were ignored: %(names)s", names=names), "warning"
-        )
-    return form, form.to_filters()
+        notice = _("Some filters could not be used and were ignored: %(names)s", names=names)
+    return form, form.to_filters(), notice
+
+
+def _read_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters]:
+    form, filters, notice = _parse_filters()
+    if notice:
+        flash(notice, "warning")
+    return form, filters
 
 
 @bp.route("/")
 def index():
-    form, filters = _read_filters()
-    page = form.page_number
-    per_page = form.per_page_number(current_app.config["VENUES_PER_PAGE"])
     lang = current_language()
 
     def render_body():
+        form, filters, notice = _parse_filters()
         cities, counties = venue_service.list_region_options(lang)
-        result = venue_service.search_venues(filters, page=page, per_page=per_page)
-        return render_template(
+        result = venue_service.search_venues(
+            filters,
+            page=form.page_number,
+            per_page=form.per_page_number(current_app.config["VENUES_PER_PAGE"]),
+        )
+        html = render_template(
             "directory/_index_body.html",
             form=form,
             filters=filters,
@@ -40,11 +49,13 @@ def index():
             cities=cities,
             counties=counties,
         )
+        return html, notice
 
-    # The body depends on the query and the language only; the page around it (account,
-    # messages, CSP nonce) is rendered for each request.
-    key = f"{lang}|{request.query_string!r}|{filters.cache_key()}"
-    body = cached_result("list", key, render_body)
+    # The body depends on the query and the language only, so it is cached whole (filters
+    # are parsed only on a miss); the page around it (account, messages, CSP nonce) is not.
+    body, notice = cached_result("list", f"{lang}|{request.query_string!r}", render_body)
+    if notice:
+        flash(notice, "warning")
     return render_template("directory/index.html", body_html=Markup(body))  # noqa: S704
 
 
