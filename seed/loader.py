@@ -293,3 +293,5 @@ def load_seed(session, data_dir: Path = DATA_DIR) -> SeedReport:
         session.rollback()
         raise
     return report
+
+from seed import accounts as _accounts  # noqa: E402,F401  (schools and demo accounts steps)
