@@ -13,6 +13,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from models import Role, School, Venue, db
 from webapp.auth import bp
@@ -140,8 +141,8 @@ def signup():
 def _county_and_schools(county_id):
     county_form = CountyForm(request.args, meta={"csrf": False})
     counties = schools.list_counties()
-    county_form.county.choices = [(0, _("Choose a county"))] + [
-        (c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name) for c in counties
+    county_form.county.choices = [SelectChoice(0, _("Choose a county"))] + [
+        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name) for c in counties
     ]
     county = None
     if county_id:
@@ -152,7 +153,9 @@ def _county_and_schools(county_id):
     if county is not None:
         county_form.county.data = county.id
     school_choices = (
-        [(s.id, s.name) for s in schools.list_schools_in_county(county)] if county else []
+        [SelectChoice(s.id, s.name) for s in schools.list_schools_in_county(county)]
+        if county
+        else []
     )
     return county_form, county, school_choices
 

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, FloatField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -18,7 +19,7 @@ class SchoolForm(FlaskForm):
     county = SelectField(_l("County"), coerce=int, validators=[InputRequired()])
     stages = MultiCheckboxField(
         _l("Stages taught"),
-        choices=[(s.value, STAGE_LABELS[s]) for s in Stage],
+        choices=[SelectChoice(s.value, STAGE_LABELS[s]) for s in Stage],
         validators=[DataRequired(_l("Choose at least one stage taught."))],
     )
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])

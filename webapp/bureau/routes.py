@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from models import School, db
 from webapp.auth.decorators import permission_required
@@ -68,7 +69,7 @@ def decide(grant_id: int, decision: str):
 
 def _county_choices():
     return [
-        (c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name)
+        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name)
         for c in permissions.regions_for_choice(_me())
     ]
 
@@ -77,7 +78,7 @@ def _county_choices():
 @permission_required("bureau.console")
 def school_list():
     form = SchoolFilterForm(request.args)
-    form.county.choices = [(0, _("All counties in my scope"))] + _county_choices()
+    form.county.choices = [SelectChoice(0, _("All counties in my scope"))] + _county_choices()
     form.validate()
     result = schools.search_schools(
         by=_me(), county_id=form.county.data or None, text=form.q.data or "", page=_page()
@@ -154,7 +155,9 @@ def invitations():
 @permission_required("audit.read")
 def audit_log():
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", _("Any change"))] + [(a, a) for a in audit.list_audit_actions()]
+    form.action.choices = [SelectChoice("", _("Any change"))] + [
+        SelectChoice(a, a) for a in audit.list_audit_actions()
+    ]
     form.validate()
     filters = audit.AuditFilters(
         actor=form.actor.data or "",

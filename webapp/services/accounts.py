@@ -315,9 +315,12 @@ def _grant_in_scope(grant_id, by: User, *, pending: bool) -> RoleGrant:
         grant = db.session.get(RoleGrant, int(grant_id))
     except (TypeError, ValueError):
         grant = None
-    if grant is None or grant.role is not Role.SCHOOL_STAFF or grant.is_approved is not pending:
+    if grant is None or grant.role is not Role.SCHOOL_STAFF:
         raise NotFound(_("This request no longer exists or was already decided."))
+    # permission first, so someone outside the scope learns nothing about the request's state
     permissions.require(by, "school.approve_staff", grant)
+    if grant.is_approved is not pending:
+        raise NotFound(_("This request no longer exists or was already decided."))
     return grant
 
 
