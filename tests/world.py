@@ -2,10 +2,9 @@
 of another city, a venue and a school in each, and one user for every role in the matrix."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask.testing import FlaskClient
-
-from functools import lru_cache
 
 from models import Role, RoleGrant, db
 from tests import factories

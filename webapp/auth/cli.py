@@ -2,6 +2,7 @@
 
 import click
 import sqlalchemy as sa
+from flask import current_app
 
 from models import Region, Role, School, Venue, db
 from webapp.auth import bp
@@ -24,7 +25,8 @@ def _finish(user, created: bool, role: Role) -> None:
 def create_admin(login: str, name: str, password: str):
     """Create the first site administrator (or make an existing account one)."""
     try:
-        user, created = accounts.create_user(login, password, role=Role.ADMIN, name=name)
+        with current_app.test_request_context():  # messages are translated per request
+            user, created = accounts.create_user(login, password, role=Role.ADMIN, name=name)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     _finish(user, created, Role.ADMIN)
@@ -55,16 +57,17 @@ def create_user(login, password, name, role, adcode, slug, school_id, manager):
         if school is None:
             raise click.ClickException(f"no school with id {school_id}")
     try:
-        user, created = accounts.create_user(
-            login,
-            password,
-            role=_ROLES[role],
-            name=name,
-            region=region,
-            venue=venue,
-            school=school,
-            is_manager=manager,
-        )
+        with current_app.test_request_context():
+            user, created = accounts.create_user(
+                login,
+                password,
+                role=_ROLES[role],
+                name=name,
+                region=region,
+                venue=venue,
+                school=school,
+                is_manager=manager,
+            )
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     _finish(user, created, _ROLES[role])

@@ -270,7 +270,7 @@ def accept_invitation(token: str):
         link = accounts.get_usable_link(token, LinkPurpose.VENUE_INVITATION)
     except ServiceError as error:
         flash(error.message, "error")
-        return redirect(url_for("directory.index"))
+        return redirect(url_for("auth.login"))
     signed_in = current_user.is_authenticated
     form = ConfirmForm() if signed_in else AcceptInvitationForm()
     if not signed_in and request.method == "GET":
