@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from models import OutboxMessage, Role, User, db
 from tests.factories import PASSWORD
-from tests.world import build_world, fresh_client, login_as
+from tests.world import build_world, dispose, fresh_client, login_as
 from webapp import create_app
 
 GOOD = "Bright-Fen-River-22"
@@ -282,6 +282,7 @@ def test_cookies_are_secure_in_production(monkeypatch, database_url):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
     app = create_app({"SECRET_KEY": "a-real-secret", "SQLALCHEMY_DATABASE_URI": database_url})
+    dispose(app)
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
 
@@ -305,6 +306,7 @@ def test_every_form_needs_its_csrf_token(database_url, app):
             "agree": "y",
         },
     )
+    dispose(strict)
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 

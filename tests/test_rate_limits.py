@@ -5,9 +5,23 @@ import uuid
 import pytest
 import redis
 
+from tests.world import dispose
 from webapp import create_app
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def make_app(database_url):
+    made = []
+
+    def make(storage="memory://", prefix=""):
+        made.append(_app(database_url, storage, prefix))
+        return made[-1]
+
+    yield make
+    for app in made:
+        dispose(app)
 
 
 def _app(database_url, storage="memory://", prefix="", limit="3 per minute"):
@@ -33,8 +47,8 @@ def _redis_available() -> bool:
         return False
 
 
-def test_too_many_login_attempts_get_429(app, database_url):
-    client = _app(database_url).test_client()
+def test_too_many_login_attempts_get_429(app, make_app):
+    client = make_app().test_client()
     codes = [
         client.post("/auth/login", data={"login": "a@example.cn", "password": "x"}).status_code
         for _ in range(4)
@@ -42,8 +56,8 @@ def test_too_many_login_attempts_get_429(app, database_url):
     assert codes == [200, 200, 200, 429]
 
 
-def test_the_login_limit_also_follows_the_login_name_across_addresses(app, database_url):
-    client = _app(database_url).test_client()
+def test_the_login_limit_also_follows_the_login_name_across_addresses(app, make_app):
+    client = make_app().test_client()
     codes = [
         client.post(
             "/auth/login",
@@ -55,24 +69,24 @@ def test_the_login_limit_also_follows_the_login_name_across_addresses(app, datab
     assert codes[-1] == 429
 
 
-def test_too_many_reset_requests_get_429_with_a_chinese_page(app, database_url):
-    client = _app(database_url).test_client()
+def test_too_many_reset_requests_get_429_with_a_chinese_page(app, make_app):
+    client = make_app().test_client()
     for _ in range(3):
         client.post("/auth/reset", data={"login": "a@example.cn"})
     response = client.post("/auth/reset", data={"login": "a@example.cn"})
     assert response.status_code == 429
 
 
-def test_viewing_the_login_page_is_not_limited(app, database_url):
-    client = _app(database_url).test_client()
+def test_viewing_the_login_page_is_not_limited(app, make_app):
+    client = make_app().test_client()
     assert all(client.get("/auth/login").status_code == 200 for _ in range(6))
 
 
 @pytest.mark.skipif(not _redis_available(), reason="no Redis at 127.0.0.1:6379")
-def test_with_redis_the_login_limit_holds_across_two_app_instances(app, database_url):
+def test_with_redis_the_login_limit_holds_across_two_app_instances(app, make_app):
     prefix = f"test-{uuid.uuid4().hex[:8]}"
-    first = _app(database_url, REDIS_URL, prefix).test_client()
-    second = _app(database_url, REDIS_URL, prefix).test_client()
+    first = make_app(REDIS_URL, prefix).test_client()
+    second = make_app(REDIS_URL, prefix).test_client()
     codes = []
     for client in (first, second, first, second):
         response = client.post("/auth/login", data={"login": "b@example.cn", "password": "x"})
