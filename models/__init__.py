@@ -36,6 +36,7 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs):
     )
 
 
+from models.audit import AuditEntry, LinkPurpose, OneTimeLink  # noqa: E402
 from models.region import Region, RegionLevel  # noqa: E402
 from models.user import MessageChannel, OutboxMessage, Role, RoleGrant, School, User  # noqa: E402
 from models.venue import (  # noqa: E402
@@ -53,6 +54,9 @@ from models.venue import (  # noqa: E402
 )
 
 __all__ = [
+    "AuditEntry",
+    "LinkPurpose",
+    "OneTimeLink",
     "MessageChannel",
     "OutboxMessage",
     "Role",

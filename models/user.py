@@ -108,6 +108,8 @@ class School(db.Model):
     address: Mapped[str] = mapped_column(sa.String(200), default="")
     lat: Mapped[float] = mapped_column(sa.Float)
     lng: Mapped[float] = mapped_column(sa.Float)
+    #: True when lat/lng is near the county centroid rather than the school itself
+    is_location_approximate: Mapped[bool] = mapped_column(default=False)
     #: comma-separated Stage values taught
     stages_csv: Mapped[str] = mapped_column(sa.String(60), default="")
 

@@ -302,3 +302,5 @@ def load_seed(session, data_dir: Path = DATA_DIR) -> SeedReport:
         raise
     forget_region_menus()
     return report
+
+from seed import accounts as _accounts  # noqa: E402,F401  (schools and demo accounts steps)

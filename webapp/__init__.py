@@ -88,10 +88,14 @@ def _finish_config(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
+    from webapp.bureau import bp as bureau_bp
     from webapp.directory import bp as directory_bp
 
     app.register_blueprint(directory_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(bureau_bp, url_prefix="/bureau")
+    app.register_blueprint(admin_bp, url_prefix="/admin")

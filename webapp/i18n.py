@@ -9,8 +9,11 @@ LANG_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    from flask import current_app
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        # command line and background work speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     wanted = request.args.get("lang") or request.cookies.get(LANG_COOKIE)
     if wanted in languages:

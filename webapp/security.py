@@ -1,9 +1,12 @@
 """Response headers that every page carries, and the per-request CSP nonce."""
 
+import os
 import secrets
+from datetime import timedelta
 
 from flask import Flask, abort, current_app, g, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 
 def csp_nonce() -> str:
@@ -22,8 +25,29 @@ def _has_nul(values) -> bool:
     return any("\x00" in value for value in values)
 
 
+def is_production(app: Flask) -> bool:
+    return not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1")
+
+
+def _configure_cookies(app: Flask) -> None:
+    """Session and remember-me cookies: HttpOnly, SameSite=Lax, and Secure in production.
+
+    Production means not debug and not testing; SESSION_COOKIE_SECURE=0 in the environment
+    lets a deployment behind plain HTTP on a closed intranet opt out.
+    """
+    config = app.config
+    config["SESSION_COOKIE_HTTPONLY"] = config["REMEMBER_COOKIE_HTTPONLY"] = True
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=30))
+    config.setdefault("PERMANENT_SESSION_LIFETIME", timedelta(hours=12))
+    if is_production(app) and os.environ.get("SESSION_COOKIE_SECURE") != "0":
+        config["SESSION_COOKIE_SECURE"] = config["REMEMBER_COOKIE_SECURE"] = True
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    _configure_cookies(app)
 
     @app.before_request
     def refuse_nul_characters():
@@ -40,6 +64,14 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), payment=()")
+        if current_app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint != "static" and (
+            request.blueprint in ("auth", "bureau", "admin") or current_user.is_authenticated
+        ):
+            # personal pages must not linger in shared caches or the back-forward cache
+            headers.setdefault("Cache-Control", "no-store")
         headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; "

@@ -1,5 +1,6 @@
 from flask import Blueprint
 
-bp = Blueprint("auth", __name__)
+# cli_group=None: the account commands sit at the top level (`flask create-admin`)
+bp = Blueprint("auth", __name__, cli_group=None)
 
-from webapp.auth import routes  # noqa: E402,F401
+from webapp.auth import cli, routes  # noqa: E402,F401

@@ -1,11 +1,22 @@
 """Access decorators. What a role may do is decided in webapp.services.permissions."""
 
+import logging
+from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, g, request
 from flask_login import current_user
 
 from models import Role
+from webapp.services import permissions
+
+log = logging.getLogger("webapp.security")
+
+
+def _login_first():
+    from webapp.extensions import login_manager
+
+    return login_manager.unauthorized()
 
 
 def role_required(*roles: Role):
@@ -14,11 +25,48 @@ def role_required(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from webapp.extensions import login_manager
-
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                return _login_first()
             if not (current_user.is_admin or any(current_user.has_role(r) for r in roles)):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def permission_required(action: str, load: Callable | None = None):
+    """Let a view run only when the user may do `action` (see services.permissions).
+
+    `load`, when given, receives the view's URL arguments and returns the object the action is
+    about, or None. Anonymous visitors are sent to log in (302); a missing object is a 404; a
+    refusal is a 403 and is logged. The loaded object is left in ``g.permission_object``.
+
+        @bp.route("/venues/<int:venue_id>/edit")
+        @permission_required("venue.edit", lambda venue_id: db.session.get(Venue, venue_id))
+        def edit(venue_id): ...
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return _login_first()
+            obj = None
+            if load is not None:
+                obj = load(**kwargs)
+                if obj is None:
+                    abort(404)
+            g.permission_object = obj
+            if not permissions.can(current_user, action, obj):
+                log.warning(
+                    "denied %s on %s to user %s at %s",
+                    action,
+                    getattr(obj, "id", None),
+                    current_user.id,
+                    request.path,
+                )
                 abort(403)
             return view(*args, **kwargs)
 

@@ -1,11 +1,43 @@
-from flask import flash, redirect, render_template, request, session, url_for
+import json
+import logging
+
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
+from models import Role, School, Venue, db
 from webapp.auth import bp
-from webapp.auth.forms import LoginForm
-from webapp.extensions import login_manager
-from webapp.services import accounts
+from webapp.auth.decorators import permission_required
+from webapp.auth.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    CountyForm,
+    DeleteAccountForm,
+    InviteForm,
+    LoginForm,
+    ResetForm,
+    ResetRequestForm,
+    SchoolRequestForm,
+    SchoolSignupForm,
+    SignupForm,
+)
+from webapp.extensions import limiter, login_manager
+from webapp.services import accounts, schools
+from webapp.services.errors import ServiceError
+from webapp.services.permissions import can
+
+log = logging.getLogger("webapp.security")
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
@@ -22,16 +54,44 @@ def _safe_next(target: str | None) -> str:
     return url_for("directory.index")
 
 
+def show_error(form, error: ServiceError) -> None:
+    """Put a service's message under the field it names, or flash it."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+def _login_limit() -> str:
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+
+def _reset_limit() -> str:
+    return current_app.config.get("RESET_RATE_LIMIT", "5 per 10 minutes")
+
+
+def _submitted_login() -> str:
+    return "login:" + accounts.normalise_login(request.form.get("login", ""))[:254]
+
+
+def _start_session(user, remember: bool = False) -> None:
+    session.clear()  # a fresh session at login: nothing carried over from before
+    login_user(user, remember=remember)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_submitted_login)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.login.data, form.password.data)
         if user is None:
+            log.info("failed login for %r from %s", form.login.data[:60], request.remote_addr)
             flash(_("Wrong mobile number, e-mail or password."), "error")
         else:
-            session.clear()  # a fresh session at login: nothing carried over from before
-            login_user(user, remember=form.remember.data)
+            _start_session(user, form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
@@ -49,4 +109,271 @@ def logout():
 @bp.route("/account")
 @login_required
 def account():
-    return render_template("auth/account.html")
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/account.html",
+        user=user,
+        grants=user.grants,
+        school_form=SchoolRequestForm(),
+        counties=schools.list_counties(),
+        Role=Role,
+    )
+
+
+# ---------------------------------------------------------------- sign up
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_family(form.name.data, form.login.data, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            _start_session(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/signup.html", form=form)
+
+
+def _county_and_schools(county_id):
+    county_form = CountyForm(request.args, meta={"csrf": False})
+    counties = schools.list_counties()
+    county_form.county.choices = [SelectChoice(0, _("Choose a county"))] + [
+        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name) for c in counties
+    ]
+    county = None
+    if county_id:
+        try:
+            county = schools.get_county(county_id)
+        except ServiceError as error:
+            flash(error.message, "error")
+    if county is not None:
+        county_form.county.data = county.id
+    school_choices = (
+        [SelectChoice(s.id, s.name) for s in schools.list_schools_in_county(county)]
+        if county
+        else []
+    )
+    return county_form, county, school_choices
+
+
+@bp.route("/signup/school", methods=["GET", "POST"])
+def signup_school():
+    county_id = request.form.get("county") or request.args.get("county")
+    county_form, county, school_choices = _county_and_schools(county_id)
+    form = SchoolRequestForm() if current_user.is_authenticated else SchoolSignupForm()
+    form.school.choices = school_choices
+    if county is not None:
+        form.county.data = county.id
+    if county is not None and form.validate_on_submit():
+        try:
+            if current_user.is_authenticated:
+                accounts.request_school_role(current_user._get_current_object(), form.school.data)
+            else:
+                user = accounts.register_school_staff(
+                    form.name.data, form.login.data, form.password.data, form.school.data
+                )
+                _start_session(user)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(
+                _(
+                    "Thank you. The education bureau of the school's county will check "
+                    "your request."
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/signup_school.html", county_form=county_form, county=county, form=form
+    )
+
+
+# ---------------------------------------------------------------- passwords
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            accounts.change_password(user, form.current.data, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            _start_session(user)  # this session carries on; every other one has ended
+            flash(_("Your password was changed. Other devices have been logged out."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(
+            form.login.data,
+            make_link=lambda token: url_for("auth.reset", token=token, _external=True),
+        )
+        # the same answer whether or not the account exists
+        flash(
+            _(
+                "If an account uses this mobile number or e-mail, a link to reset the password "
+                "is on its way. It works once and expires in %(hours)d hours.",
+                hours=current_app.config.get("PASSWORD_RESET_HOURS", 2),
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset(token: str):
+    from models import LinkPurpose
+
+    try:
+        accounts.get_usable_link(token, LinkPurpose.PASSWORD_RESET)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your password was changed. Log in with the new one."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+# ---------------------------------------------------------------- invitations
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    from models import LinkPurpose
+
+    try:
+        link = accounts.get_usable_link(token, LinkPurpose.VENUE_INVITATION)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.login"))
+    signed_in = current_user.is_authenticated
+    form = ConfirmForm() if signed_in else AcceptInvitationForm()
+    if not signed_in and request.method == "GET":
+        form.login.data = link.recipient
+    if form.validate_on_submit():
+        try:
+            if signed_in:
+                accounts.accept_invitation(token, user=current_user._get_current_object())
+            else:
+                user = accounts.accept_invitation(
+                    token, name=form.name.data, login=form.login.data, password=form.password.data
+                )
+                _start_session(user)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("You have joined the staff of %(venue)s.", venue=link.venue.name), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/accept_invitation.html", form=form, link=link, signed_in=signed_in)
+
+
+def _venue(venue_id):
+    return db.session.get(Venue, venue_id)
+
+
+@bp.route("/venues/<int:venue_id>/staff", methods=["GET", "POST"])
+@permission_required("venue.invite_staff", _venue)
+def venue_staff(venue_id: int):
+    venue = db.session.get(Venue, venue_id)
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            accounts.invite_venue_staff(
+                venue,
+                form.recipient.data,
+                is_manager=form.is_manager.data,
+                by=current_user._get_current_object(),
+                make_link=lambda t: url_for("auth.accept_invitation", token=t, _external=True),
+            )
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("The invitation was sent."), "success")
+            return redirect(url_for("auth.venue_staff", venue_id=venue.id))
+    staff = accounts.list_venue_staff(venue)
+    invitations = accounts.list_invitations(by=current_user, venue=venue)
+    return render_template(
+        "auth/venue_staff.html", venue=venue, form=form, staff=staff, invitations=invitations
+    )
+
+
+# ---------------------------------------------------------------- acting for a school
+
+
+def _school(school_id):
+    return db.session.get(School, school_id)
+
+
+@bp.route("/schools/<int:school_id>")
+@permission_required("school.act", _school)
+def school_home(school_id: int):
+    school = db.session.get(School, school_id)
+    return render_template("auth/school_home.html", school=school)
+
+
+# ---------------------------------------------------------------- privacy
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("auth/privacy.html")
+
+
+@bp.route("/account/data")
+@login_required
+def download_data():
+    data = accounts.export_user_data(current_user._get_current_object())
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": "attachment; filename=my-data.json"},
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            accounts.delete_account(current_user._get_current_object(), form.password.data)
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account and the data it held have been deleted."), "success")
+            return redirect(url_for("directory.index"))
+    return render_template("auth/delete_account.html", form=form)
+
+
+@bp.app_context_processor
+def permission_helpers():
+    from models.user import utcnow
+
+    return {"can": lambda action, obj=None: can(current_user, action, obj), "now_utc": utcnow()}

@@ -1,0 +1,97 @@
+"""The outbox: every message stored first, then delivered by a sender or kept for admins."""
+
+import smtplib
+
+import pytest
+import sqlalchemy as sa
+
+from models import MessageChannel, OutboxMessage, db
+from tests.world import build_world, fresh_client, login_as
+from webapp.services import outbox
+
+
+class Recorder:
+    def __init__(self, fail=False):
+        self.sent, self.fail = [], fail
+
+    def send(self, message):
+        if self.fail:
+            raise OSError("gateway unreachable")
+        self.sent.append((message.recipient, message.subject))
+
+
+def test_without_a_sender_a_message_is_kept_unsent(app):
+    message = outbox.send_message("someone@example.cn", "主题", "正文")
+    assert message.id and message.sent_at is None
+    assert message.channel is MessageChannel.EMAIL
+
+
+def test_a_mobile_number_goes_to_the_sms_channel_through_a_plugged_in_gateway(app):
+    gateway = Recorder()
+    outbox.set_sender(app, MessageChannel.SMS, gateway)
+    message = outbox.send_message("13800138000", "验证", "内容")
+    assert message.channel is MessageChannel.SMS and message.sent_at is not None
+    assert gateway.sent == [("13800138000", "验证")]
+
+
+def test_a_failing_sender_keeps_the_message_and_records_why(app):
+    outbox.set_sender(app, MessageChannel.EMAIL, Recorder(fail=True))
+    message = outbox.send_message("someone@example.cn", "主题", "正文")
+    db.session.expire_all()
+    stored = db.session.get(OutboxMessage, message.id)
+    assert stored.sent_at is None and "unreachable" in stored.error
+
+
+def test_with_a_mail_server_configured_e_mail_goes_out_by_smtp(app, monkeypatch):
+    delivered = []
+
+    class FakeSMTP:
+        """Stands in for the network: records what smtplib would have sent."""
+
+        def __init__(self, host, port, timeout):
+            delivered.append((host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, mail):
+            delivered.append((mail["To"], mail["Subject"]))
+
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    app.config["MAIL_SERVER"] = "mail.example.cn"
+    message = outbox.send_message("someone@example.cn", "主题", "正文")
+    assert delivered == [("mail.example.cn", 25), ("someone@example.cn", "主题")]
+    assert message.sent_at is not None
+
+
+def test_a_message_to_a_user_uses_their_e_mail_and_links_to_them(app, regions):
+    world = build_world(regions)
+    message = outbox.send_message(world.users["family"], "主题", "正文")
+    assert message.recipient == "family@example.cn" and message.user_id == world.users["family"].id
+
+
+def test_administrators_read_unsent_messages_on_the_outbox_page(app, regions):
+    world = build_world(regions)
+    outbox.send_message("parent@example.cn", "重置密码", "链接在这里")
+    client = fresh_client(app)
+    login_as(client, world.users["admin"])
+    page = client.get("/admin/outbox?unsent=1&recipient=parent").get_data(as_text=True)
+    assert "重置密码" in page and "链接在这里" in page
+
+
+@pytest.mark.parametrize("query", ["page=-4", "page=abc", "recipient=" + "x" * 5000])
+def test_the_outbox_page_survives_odd_queries(app, regions, query):
+    world = build_world(regions)
+    client = fresh_client(app)
+    login_as(client, world.users["admin"])
+    assert client.get(f"/admin/outbox?{query}").status_code == 200
+
+
+def test_messages_are_listed_newest_first(app):
+    outbox.send_message("a@example.cn", "一", "1")
+    outbox.send_message("b@example.cn", "二", "2")
+    assert [m.subject for m in outbox.list_messages().items] == ["二", "一"]
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 2

@@ -1,0 +1,169 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from models import School, db
+from webapp.auth.decorators import permission_required
+from webapp.auth.forms import ConfirmForm
+from webapp.auth.routes import show_error
+from webapp.bureau import bp
+from webapp.bureau.forms import AuditFilterForm, SchoolFilterForm, SchoolForm
+from webapp.services import accounts, audit, permissions, schools
+from webapp.services.errors import ServiceError
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+@bp.route("/")
+@permission_required("bureau.console")
+def index():
+    return render_template(
+        "bureau/index.html",
+        pending=accounts.list_pending_school_staff(by=_me()),
+        scopes=permissions.bureau_regions(_me()),
+    )
+
+
+@bp.route("/approvals")
+@permission_required("bureau.console")
+def approvals():
+    return render_template(
+        "bureau/approvals.html",
+        pending=accounts.list_pending_school_staff(by=_me()),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/approvals/<int:grant_id>/<any(approve, reject):decision>", methods=["POST"])
+@permission_required("bureau.console")
+def decide(grant_id: int, decision: str):
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            if decision == "approve":
+                grant = accounts.approve_school_staff(grant_id, by=_me())
+                flash(
+                    _(
+                        "%(who)s may now act for %(school)s.",
+                        who=grant.user.name,
+                        school=grant.school.name,
+                    ),
+                    "success",
+                )
+            else:
+                accounts.reject_school_staff(grant_id, by=_me())
+                flash(_("The request was refused."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+            if error.status_code == 403:
+                return render_template("errors/403.html", error=error), 403
+    return redirect(url_for("bureau.approvals"))
+
+
+def _county_choices():
+    return [
+        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name)
+        for c in permissions.regions_for_choice(_me())
+    ]
+
+
+@bp.route("/schools")
+@permission_required("bureau.console")
+def school_list():
+    form = SchoolFilterForm(request.args)
+    form.county.choices = [SelectChoice(0, _("All counties in my scope"))] + _county_choices()
+    form.validate()
+    result = schools.search_schools(
+        by=_me(), county_id=form.county.data or None, text=form.q.data or "", page=_page()
+    )
+    return render_template("bureau/schools.html", form=form, result=result)
+
+
+def _values(form: SchoolForm) -> schools.SchoolValues:
+    from models import Stage
+
+    return schools.SchoolValues(
+        name=form.name.data,
+        county=schools.get_county(form.county.data),
+        stages=[Stage(s) for s in form.stages.data],
+        address=form.address.data or "",
+        lat=form.lat.data,
+        lng=form.lng.data,
+    )
+
+
+@bp.route("/schools/new", methods=["GET", "POST"])
+@permission_required("bureau.console")
+def school_new():
+    form = SchoolForm()
+    form.county.choices = _county_choices()
+    if form.validate_on_submit():
+        try:
+            school = schools.create_school(_values(form), by=_me())
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("The school %(name)s was added.", name=school.name), "success")
+            return redirect(url_for("bureau.school_list", county=school.county_id))
+    return render_template("bureau/school_form.html", form=form, school=None)
+
+
+def _school(school_id):
+    return db.session.get(School, school_id)
+
+
+@bp.route("/schools/<int:school_id>/edit", methods=["GET", "POST"])
+@permission_required("school.manage", _school)
+def school_edit(school_id: int):
+    school = db.session.get(School, school_id)
+    form = SchoolForm(obj=school if request.method == "GET" else None)
+    form.county.choices = _county_choices()
+    if request.method == "GET":
+        form.county.data = school.county_id
+        form.stages.data = [s.value for s in school.stages]
+        if school.is_location_approximate:
+            form.lat.data = form.lng.data = None
+    if form.validate_on_submit():
+        try:
+            schools.update_school(school, _values(form), by=_me())
+        except ServiceError as error:
+            show_error(form, error)
+        else:
+            flash(_("The school was saved."), "success")
+            return redirect(url_for("bureau.school_list", county=school.county_id))
+    return render_template("bureau/school_form.html", form=form, school=school)
+
+
+@bp.route("/invitations")
+@permission_required("bureau.console")
+def invitations():
+    return render_template(
+        "bureau/invitations.html",
+        venues=accounts.list_venues_for_invitations(by=_me()),
+        invitations=accounts.list_invitations(by=_me()),
+    )
+
+
+@bp.route("/audit")
+@permission_required("audit.read")
+def audit_log():
+    form = AuditFilterForm(request.args)
+    form.action.choices = [SelectChoice("", _("Any change"))] + [
+        SelectChoice(a, a) for a in audit.list_audit_actions()
+    ]
+    form.validate()
+    filters = audit.AuditFilters(
+        actor=form.actor.data or "",
+        action=form.action.data or "" if not form.action.errors else "",
+        since=form.since.data if not form.since.errors else None,
+        until=form.until.data if not form.until.errors else None,
+    )
+    result = audit.list_audit_entries(filters, by=_me(), page=_page())
+    return render_template("bureau/audit.html", form=form, result=result)
