@@ -77,7 +77,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
     from webapp.directory import bp as directory_bp
+    from webapp.lecturers import bp as lecturers_bp
 
     app.register_blueprint(directory_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(lecturers_bp, url_prefix="/lecturers")
