@@ -48,7 +48,9 @@ class LecturerFilterForm(Form):
     city = StringField(_l("City"))
     county = StringField(_l("County / district"))
     pool = IntegerField(_l("Lecturer pool"), validators=[Optional(), NumberRange(min=1)])
-    category = SelectField(_l("Category"), choices=_category_choices(_l("All categories")))
+    category = SelectField(
+        _l("Category"), choices=_category_choices(_l("All categories")), default=""
+    )
     topic = IntegerField(_l("Topic"), validators=[Optional(), NumberRange(min=1)])
     q = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100000)])
