@@ -328,6 +328,12 @@ def _check_values(values: LecturerValues) -> None:
 
 
 def _apply_values(lecturer: Lecturer, values: LecturerValues) -> None:
+    # half-filled rows must not be flushed by the lookups below
+    with db.session.no_autoflush:
+        _set_values(lecturer, values)
+
+
+def _set_values(lecturer: Lecturer, values: LecturerValues) -> None:
     pool = _ensure_pool(values.pool_region)
     lecturer.pool = pool
     lecturer.name = values.name.strip()
@@ -379,6 +385,7 @@ def save_lecturer(lecturer: Lecturer | None, values: LecturerValues, *, by) -> L
     _check_values(values)
     try:
         with _unit_of_work():
+            _ensure_pool(values.pool_region)
             if lecturer is None:
                 lecturer = Lecturer()
                 db.session.add(lecturer)
