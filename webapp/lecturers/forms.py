@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields import DateField, FloatField
+from wtforms.fields import DateField, FloatField, SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -32,6 +32,11 @@ from webapp.services.lecturers import LecturerFilters
 from webapp.services.venues import get_region
 
 
+def _choices(pairs) -> list[SelectChoice]:
+    """Choices in the shape WTForms 3.3 wants (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -39,7 +44,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 def _category_choices(blank=None):
     choices = [(c.value, LECTURER_CATEGORY_LABELS[c]) for c in LecturerCategory]
-    return ([("", blank)] if blank else []) + choices
+    return _choices(([("", blank)] if blank else []) + choices)
 
 
 class LecturerFilterForm(Form):
@@ -119,7 +124,9 @@ class LecturerForm(FlaskForm):
     term_starts_on = DateField(_l("Term starts"), validators=[Optional()])
     term_ends_on = DateField(_l("Term ends"), validators=[Optional()])
     free_weekdays = MultiCheckboxField(
-        _l("Usually free on"), coerce=int, choices=[(d, WEEKDAY_LABELS[d]) for d in range(1, 8)]
+        _l("Usually free on"),
+        coerce=int,
+        choices=_choices((d, WEEKDAY_LABELS[d]) for d in range(1, 8)),
     )
     phone = StringField(
         _l("Phone (seen by bureau staff only)"), validators=[DataRequired(), Length(max=20)]
@@ -163,7 +170,9 @@ class RequestForm(FlaskForm):
 
 
 def topic_choices():
-    return [(t.id, t.name) for t in db.session.scalars(sa.select(Topic).order_by(Topic.name))]
+    return _choices(
+        (t.id, t.name) for t in db.session.scalars(sa.select(Topic).order_by(Topic.name))
+    )
 
 
 class AssignForm(FlaskForm):
@@ -179,7 +188,7 @@ class DeliveryForm(FlaskForm):
     feedback_score = SelectField(
         _l("Score (1 to 5)"),
         coerce=int,
-        choices=[(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")],
+        choices=_choices((n, str(n)) for n in (5, 4, 3, 2, 1)),
         validators=[InputRequired()],
     )
     feedback_comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields import SelectChoice
 
 from models import GuidanceStation, Lecturer, LectureStatus, RegionLevel, School, Topic, db
 from webapp.lecturers import bp
@@ -135,7 +136,7 @@ def manage():
 def _lecturer_form(lecturer: Lecturer | None) -> LecturerForm:
     form = LecturerForm(obj=lecturer) if lecturer else LecturerForm()
     form.pool_region.choices = [
-        (r.id, service.pool_name(r)) for r in service.manageable_regions(_user())
+        SelectChoice(r.id, service.pool_name(r)) for r in service.manageable_regions(_user())
     ]
     form.topics.choices = topic_choices()
     if request.method == "GET" and lecturer is not None:
@@ -293,7 +294,7 @@ def station_edit(station_id: int | None = None):
         abort(403)
     form = StationForm(obj=station)
     form.county.choices = [
-        (r.id, (r.parent.name if r.parent else "") + r.name)
+        SelectChoice(r.id, (r.parent.name if r.parent else "") + r.name)
         for r in service.manageable_regions(_user())
         if r.level is RegionLevel.COUNTY
     ]
@@ -339,10 +340,11 @@ def requests():
 
 def _host_choices():
     user = _user()
-    choices = [(f"school:{s.id}", s.name) for s in service.schools_for(user)]
+    choices = [SelectChoice(f"school:{s.id}", s.name) for s in service.schools_for(user)]
     if service.is_bureau(user):
         choices += [
-            (f"station:{s.id}", f"{s.name}（{s.community}）") for s in service.list_stations(user)
+            SelectChoice(f"station:{s.id}", f"{s.name}（{s.community}）")
+            for s in service.list_stations(user)
         ]
     return choices
 
@@ -396,7 +398,7 @@ def _render_request(req, assign_form=None, delivery_form=None, cancel_form=None)
     user = _user()
     can_assign = service.can_assign(user, req) and req.is_open
     assign_form = assign_form or AssignForm()
-    assign_form.on.choices = [(d.isoformat(), d.isoformat()) for d in req.wanted_dates]
+    assign_form.on.choices = [SelectChoice(d.isoformat()) for d in req.wanted_dates]
     delivery_form = delivery_form or DeliveryForm(delivered_on=req.scheduled_on or date.today())
     return render_template(
         "lecturers/request.html",
@@ -421,7 +423,7 @@ def request_detail(request_id: int):
 def request_assign(request_id: int):
     req = _visible_request(request_id)
     form = AssignForm()
-    form.on.choices = [(d.isoformat(), d.isoformat()) for d in req.wanted_dates]
+    form.on.choices = [SelectChoice(d.isoformat()) for d in req.wanted_dates]
     if form.validate_on_submit():
         lecturer = (
             db.session.get(Lecturer, int(form.lecturer_id.data))
