@@ -185,4 +185,4 @@ def test_the_template_has_the_chinese_headers_and_imports_as_empty(bureau):
     assert headers == HEADERS
     assert "亲子沟通" in [c.value for c in book["填写说明"]["B"]]
     problems = _rejected(data, bureau)
-    assert "no lecturers" in problems[0].message
+    assert "没有讲师" in problems[0].message

@@ -243,7 +243,7 @@ def test_a_lecturer_cannot_be_given_two_talks_on_one_day(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk])
     first, second = _request(world), _request(world)
     service.assign_lecturer(first, lecturer, by=world.county_bureau, now=NOW)
-    with pytest.raises(ServiceError, match="already has a talk"):
+    with pytest.raises(ServiceError, match="已有宣讲安排"):
         service.assign_lecturer(second, lecturer, on=WEDNESDAY, by=world.county_bureau, now=NOW)
 
 
@@ -257,7 +257,7 @@ def test_assignment_date_must_be_a_wanted_date(world):
 
 def test_a_lecturer_from_another_city_cannot_be_assigned(world):
     lecturer = make_lecturer(world.datong, topics=[world.talk])
-    with pytest.raises(ServiceError, match="does not serve"):
+    with pytest.raises(ServiceError, match="不服务本县"):
         service.assign_lecturer(_request(world), lecturer, by=world.county_bureau, now=NOW)
 
 
@@ -276,7 +276,7 @@ def test_a_cancelled_request_cannot_be_assigned(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk])
     req = _request(world)
     service.cancel_request(req, "期中考试", by=world.teacher, now=NOW)
-    with pytest.raises(ServiceError, match="closed"):
+    with pytest.raises(ServiceError, match="已结束"):
         service.assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
 
 
