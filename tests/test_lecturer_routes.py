@@ -355,3 +355,16 @@ def test_api_refuses_a_retired_lecturer_naming_the_field(client, auth, world):
     )
     assert response.status_code == 400
     assert "lecturer_id" in response.get_json()["errors"]
+
+
+def test_a_station_without_requests_can_be_removed_but_not_one_with_requests(client, auth, world):
+    empty, used = make_station(world.xiaodian), make_station(world.xiaodian)
+    make_request(used, world.talk)
+    db.session.commit()
+    auth.login("bureau@xd.cn")
+    client.post(f"/lecturers/stations/{empty.id}/delete")
+    response = client.post(f"/lecturers/stations/{used.id}/delete", follow_redirects=True)
+    assert "不能删除" in response.get_data(as_text=True)
+    from models import GuidanceStation
+
+    assert db.session.scalars(sa.select(GuidanceStation.id)).all() == [used.id]

@@ -282,7 +282,9 @@ def topics(topic_id: int | None = None):
 @bp.route("/stations")
 @bureau_required
 def stations():
-    return render_template("lecturers/stations.html", stations=service.list_stations(_user()))
+    return render_template(
+        "lecturers/stations.html", stations=service.list_stations(_user()), form=EmptyForm()
+    )
 
 
 @bp.route("/stations/new", methods=["GET", "POST"])
@@ -317,6 +319,22 @@ def station_edit(station_id: int | None = None):
             flash(_("Saved the station."), "success")
             return redirect(url_for("lecturers.stations"))
     return render_template("lecturers/station_edit.html", form=form, station=station)
+
+
+@bp.route("/stations/<int:station_id>/delete", methods=["POST"])
+@bureau_required
+def station_delete(station_id: int):
+    station = db.get_or_404(GuidanceStation, station_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            service.delete_station(station, by=_user())
+        except ServiceError as error:
+            if error.status_code == 403:
+                abort(403)
+            flash(error.message, "error")
+        else:
+            flash(_("The station is removed."), "success")
+    return redirect(url_for("lecturers.stations"))
 
 
 # ---------------------------------------------------------------- talk requests

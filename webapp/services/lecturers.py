@@ -500,6 +500,24 @@ def save_station(station: GuidanceStation | None, values: StationValues, *, by) 
     return station
 
 
+def delete_station(station: GuidanceStation, *, by) -> None:
+    """Remove a guidance station that has never asked for a talk.
+
+    Rules: bureau staff of the station's county; a station with talk requests is kept so
+    that the figures stay true.
+    Raises: PermissionDenied; ServiceError when it has requests.
+    """
+    if not can_manage_region(by, station.county):
+        raise PermissionDenied(_("You cannot change stations in this county."))
+    has_requests = db.session.scalar(
+        sa.select(sa.func.count(LectureRequest.id)).where(LectureRequest.station_id == station.id)
+    )
+    if has_requests:
+        raise ServiceError(_("This station has talk requests and cannot be removed."))
+    with _unit_of_work():
+        db.session.delete(station)
+
+
 def get_station(station_id: int) -> GuidanceStation | None:
     return db.session.get(GuidanceStation, station_id)
 
