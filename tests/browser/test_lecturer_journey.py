@@ -88,3 +88,15 @@ def test_school_requests_bureau_assigns_school_records_delivery(page, people):
     expect(page.locator(".status-delivered")).to_have_text("已完成")
     assert_accessible(page)
     assert page.csp_errors == []
+
+
+def test_directory_and_a_lecturer_page_fit_a_phone_and_show_no_phone_number(phone_page):
+    phone_page.goto("/lecturers/?city=140100")
+    expect(phone_page.locator(".lecturer-card").first).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(phone_page)
+    phone_page.locator(".lecturer-card h2 a").first.click()
+    expect(phone_page.locator(".facts")).to_be_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert not re.search(r"1[3-9]\d{9}", phone_page.locator("body").inner_text())
+    assert_accessible(phone_page)
