@@ -166,7 +166,8 @@ def test_school_asks_bureau_assigns_school_records_delivery(client, auth, world)
     assert response.status_code == 302
     db.session.refresh(req)
     assert req.status is LectureStatus.ASSIGNED
-    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 2
+    told = set(db.session.scalars(sa.select(OutboxMessage.recipient)))
+    assert told == {"bureau@xd.cn", "13812345678", "teacher@school.cn"}
     auth.logout()
 
     auth.login("teacher@school.cn")

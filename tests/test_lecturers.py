@@ -73,6 +73,9 @@ def test_school_staff_request_a_talk_for_their_school(world):
     assert req.county_id == world.xiaodian.id
     assert req.wanted_dates == [WEDNESDAY, THURSDAY]
     assert req.requested_by_id == world.teacher.id
+    told = set(db.session.scalars(sa.select(OutboxMessage.recipient)))
+    # the county and city bureaus over the school; not the neighbouring county's
+    assert told == {world.county_bureau.email, world.city_bureau.email}
 
 
 def test_a_request_for_a_date_in_the_past_is_refused(world):
@@ -223,7 +226,11 @@ def test_assigning_tells_the_lecturer_and_the_host(world):
     db.session.refresh(req)
     assert req.status is LectureStatus.ASSIGNED
     assert req.lecturer == lecturer and req.scheduled_on == WEDNESDAY
-    recipients = set(db.session.scalars(sa.select(OutboxMessage.recipient)))
+    recipients = set(
+        db.session.scalars(
+            sa.select(OutboxMessage.recipient).where(OutboxMessage.subject.contains("2025-03-05"))
+        )
+    )
     assert recipients == {"13800001111", world.teacher.email}
 
 
@@ -236,7 +243,8 @@ def test_a_retired_lecturer_cannot_be_assigned(world):
     assert caught.value.field == "lecturer_id"
     db.session.refresh(req)
     assert req.status is LectureStatus.REQUESTED and req.lecturer is None
-    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+    told = db.session.scalars(sa.select(OutboxMessage.recipient)).all()
+    assert lecturer.phone not in told and world.teacher.email not in told
 
 
 def test_a_lecturer_cannot_be_given_two_talks_on_one_day(world):

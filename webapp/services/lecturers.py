@@ -636,7 +636,44 @@ def create_request(values: RequestValues, *, by, now: datetime | None = None) ->
         )
         db.session.add(req)
         db.session.flush()
+        for officer in _bureau_staff_over(host.county):
+            _tell(
+                officer.email or officer.phone or "",
+                _("New request for a family-education talk"),
+                _(
+                    "%(host)s asks for a talk on %(topic)s on %(day)s.",
+                    host=host.name,
+                    topic=values.topic.name,
+                    day=values.wanted_on.isoformat(),
+                ),
+                user=officer,
+                now=now,
+            )
     return req
+
+
+def _bureau_staff_over(county: Region) -> list:
+    """Enabled bureau staff whose region is the county, its city or the province."""
+    from models import RoleGrant, User
+
+    region_ids = []
+    node = county
+    while node is not None:
+        region_ids.append(node.id)
+        node = node.parent
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.role == Role.BUREAU_STAFF,
+                RoleGrant.is_approved.is_(True),
+                RoleGrant.region_id.in_(region_ids),
+                User.is_enabled.is_(True),
+            )
+            .distinct()
+        ).all()
+    )
 
 
 def get_request(request_id: int) -> LectureRequest | None:
