@@ -37,6 +37,16 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs):
 
 
 from models.audit import AuditEntry, LinkPurpose, OneTimeLink  # noqa: E402
+from models.lecturer import (  # noqa: E402
+    FIVE_ELDERS,
+    GuidanceStation,
+    Lecturer,
+    LecturerCategory,
+    LectureRequest,
+    LecturerPool,
+    LectureStatus,
+    Topic,
+)
 from models.region import Region, RegionLevel  # noqa: E402
 from models.user import MessageChannel, OutboxMessage, Role, RoleGrant, School, User  # noqa: E402
 from models.venue import (  # noqa: E402
@@ -78,4 +88,12 @@ __all__ = [
     "VenueClosure",
     "VenueLevel",
     "VisitorGroup",
+    "FIVE_ELDERS",
+    "GuidanceStation",
+    "LectureRequest",
+    "LecturerCategory",
+    "Lecturer",
+    "LecturerPool",
+    "LectureStatus",
+    "Topic",
 ]

@@ -30,6 +30,9 @@ def test_a_mobile_number_goes_to_the_sms_channel_through_a_plugged_in_gateway(ap
     gateway = Recorder()
     outbox.set_sender(app, MessageChannel.SMS, gateway)
     message = outbox.send_message("13800138000", "验证", "内容")
+    assert gateway.sent == []  # nothing leaves before the change it reports is committed
+    db.session.commit()
+    db.session.refresh(message)
     assert message.channel is MessageChannel.SMS and message.sent_at is not None
     assert gateway.sent == [("13800138000", "验证")]
 
@@ -37,6 +40,7 @@ def test_a_mobile_number_goes_to_the_sms_channel_through_a_plugged_in_gateway(ap
 def test_a_failing_sender_keeps_the_message_and_records_why(app):
     outbox.set_sender(app, MessageChannel.EMAIL, Recorder(fail=True))
     message = outbox.send_message("someone@example.cn", "主题", "正文")
+    db.session.commit()
     db.session.expire_all()
     stored = db.session.get(OutboxMessage, message.id)
     assert stored.sent_at is None and "unreachable" in stored.error
@@ -63,8 +67,20 @@ def test_with_a_mail_server_configured_e_mail_goes_out_by_smtp(app, monkeypatch)
     monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
     app.config["MAIL_SERVER"] = "mail.example.cn"
     message = outbox.send_message("someone@example.cn", "主题", "正文")
+    db.session.commit()
     assert delivered == [("mail.example.cn", 25), ("someone@example.cn", "主题")]
+    db.session.refresh(message)
     assert message.sent_at is not None
+
+
+def test_a_message_is_lost_with_a_change_that_is_rolled_back(app):
+    gateway = Recorder()
+    outbox.set_sender(app, MessageChannel.EMAIL, gateway)
+    outbox.send_message("someone@example.cn", "主题", "正文")
+    db.session.rollback()
+    db.session.commit()
+    assert gateway.sent == []
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 
 def test_a_message_to_a_user_uses_their_e_mail_and_links_to_them(app, regions):
@@ -76,6 +92,7 @@ def test_a_message_to_a_user_uses_their_e_mail_and_links_to_them(app, regions):
 def test_administrators_read_unsent_messages_on_the_outbox_page(app, regions):
     world = build_world(regions)
     outbox.send_message("parent@example.cn", "重置密码", "链接在这里")
+    db.session.commit()
     client = fresh_client(app)
     login_as(client, world.users["admin"])
     page = client.get("/admin/outbox?unsent=1&recipient=parent").get_data(as_text=True)

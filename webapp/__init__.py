@@ -46,9 +46,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
 
-    from webapp.services import catalogue_cache
+    from webapp.services import catalogue_cache, outbox
 
     catalogue_cache.init_app(app)
+    outbox.init_app(app)
 
     from webapp import cli
 
@@ -93,9 +94,11 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth import bp as auth_bp
     from webapp.bureau import bp as bureau_bp
     from webapp.directory import bp as directory_bp
+    from webapp.lecturers import bp as lecturers_bp
 
     app.register_blueprint(directory_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(bureau_bp, url_prefix="/bureau")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(lecturers_bp, url_prefix="/lecturers")

@@ -245,6 +245,7 @@ def _notify_bureau_of_request(school: School) -> None:
                     school=school.name,
                 ),
             )
+    db.session.commit()
 
 
 def register_school_staff(
@@ -351,7 +352,7 @@ def approve_school_staff(grant_id, *, by: User, now: datetime | None = None) -> 
     except ServiceError:
         db.session.rollback()
         raise
-    outbox.send_message(
+    outbox.send_and_commit(
         grant.user,
         _("Your school account was approved"),
         _("You can now act for %(school)s.", school=grant.school.name),
@@ -376,7 +377,7 @@ def reject_school_staff(grant_id, *, by: User, now: datetime | None = None) -> N
     except ServiceError:
         db.session.rollback()
         raise
-    outbox.send_message(
+    outbox.send_and_commit(
         user,
         _("Your school account request was not approved"),
         _(
@@ -443,7 +444,7 @@ def request_password_reset(login: str, *, make_link: MakeLink, now: datetime | N
         LinkPurpose.PASSWORD_RESET, timedelta(hours=hours), now=now, user_id=user.id
     )
     db.session.commit()
-    outbox.send_message(
+    outbox.send_and_commit(
         user,
         _("Reset your password"),
         _(
@@ -545,7 +546,7 @@ def invite_venue_staff(
     except ServiceError:
         db.session.rollback()
         raise
-    outbox.send_message(
+    outbox.send_and_commit(
         link.recipient,
         _("You are invited to join %(venue)s", venue=venue.name),
         _(

@@ -16,6 +16,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import Session
 
 from models import MessageChannel, OutboxMessage, User, db
 from models.user import utcnow
@@ -66,32 +67,77 @@ def channel_for(address: str) -> MessageChannel:
     return MessageChannel.SMS if PHONE_RE.match(address) else MessageChannel.EMAIL
 
 
-def send_message(recipient: User | str, subject: str, body: str, *, now: datetime | None = None):
-    """Store a message to a user (their e-mail, else their phone) or to an address, then deliver.
+def send_message(
+    recipient: User | str,
+    subject: str,
+    body: str,
+    *,
+    user: User | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """Queue a message to a user (their e-mail, else their phone) or to an address.
 
-    Rules: the message is committed before delivery is tried, so nothing is lost when the
-    mail server is down; a delivery failure is recorded in `error` and logged, never raised.
-    Returns the OutboxMessage.
+    Rules: the message joins the caller's transaction (added and flushed, not committed), so
+    it exists exactly when the change it reports does; once that transaction commits, it is
+    handed to its channel's sender. A delivery failure is recorded in `error` and logged,
+    never raised; unsent messages stay readable by administrators.
     """
     now = now or utcnow()
-    user = recipient if isinstance(recipient, User) else None
-    address = (user.email or user.phone) if user is not None else str(recipient).strip()
+    if isinstance(recipient, User):
+        user = recipient
+        address = user.email or user.phone or ""
+    else:
+        address = str(recipient).strip()
     message = OutboxMessage(
         user_id=user.id if user is not None else None,
-        channel=channel_for(address or ""),
-        recipient=address or "",
+        channel=channel_for(address),
+        recipient=address,
         subject=subject[:200],
         body=body,
         created_at=now,
     )
     db.session.add(message)
-    db.session.commit()
-    deliver(message, now=now)
+    db.session.flush()
+    db.session.info.setdefault(_PENDING, []).append(message.id)
     return message
 
 
-def deliver(message: OutboxMessage, *, now: datetime | None = None) -> bool:
+def send_and_commit(recipient: User | str, subject: str, body: str, **kwargs) -> OutboxMessage:
+    """send_message for a caller whose own change is already committed."""
+    message = send_message(recipient, subject, body, **kwargs)
+    db.session.commit()
+    return message
+
+
+_PENDING = "outbox_pending"
+
+
+def _deliver_after_commit(session) -> None:
+    ids = session.info.pop(_PENDING, [])
+    if not ids or not current_app:
+        return
+    if not any(_sender_for(channel) for channel in MessageChannel):
+        return
+    # The committed session may not run SQL now: deliver through a session of its own.
+    with Session(db.engine) as own:
+        for message in own.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+            deliver(message, session=own)
+
+
+def _forget_pending(session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def init_app(app) -> None:
+    session_class = db.session.session_factory.class_
+    if not sa.event.contains(session_class, "after_commit", _deliver_after_commit):
+        sa.event.listen(session_class, "after_commit", _deliver_after_commit)
+        sa.event.listen(session_class, "after_soft_rollback", lambda s, t: _forget_pending(s))
+
+
+def deliver(message: OutboxMessage, *, now: datetime | None = None, session=None) -> bool:
     """Hand a stored message to its channel's sender; True when it went out."""
+    session = session or db.session
     sender = _sender_for(message.channel)
     if sender is None or message.sent_at is not None:
         return message.sent_at is not None
@@ -100,11 +146,11 @@ def deliver(message: OutboxMessage, *, now: datetime | None = None) -> bool:
     except Exception as error:  # any transport failure: keep the message, record why
         log.warning("outbox: message %s to %s not sent: %s", message.id, message.recipient, error)
         message.error = str(error)[:1000]
-        db.session.commit()
+        session.commit()
         return False
     message.sent_at = now or utcnow()
     message.error = ""
-    db.session.commit()
+    session.commit()
     return True
 
 

@@ -233,3 +233,22 @@ def regions_for_choice(user) -> list[Region]:
 
     query = sa.select(Region).where(Region.level == RegionLevel.COUNTY).order_by(Region.adcode)
     return list(db.session.scalars(query.where(scope_clause(user, Region.id))))
+
+
+# Shorthands for the questions other areas ask most; each is one rule of RULES above.
+
+
+def is_admin(user) -> bool:
+    return _is_admin(user)
+
+
+def can_manage_region(user, region) -> bool:
+    return can(user, "region.manage", region)
+
+
+def can_act_for_school(user, school) -> bool:
+    return can(user, "school.act", school)
+
+
+def can_manage_venue(user, venue) -> bool:
+    return can(user, "venue.edit", venue)
