@@ -36,6 +36,17 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs):
     )
 
 
+from models.booking import (  # noqa: E402
+    Booking,
+    BookingChannel,
+    BookingKind,
+    BookingSettings,
+    BookingStatus,
+    Session,
+    SessionKind,
+    TimetableEntry,
+    WaitlistEntry,
+)
 from models.region import Region, RegionLevel  # noqa: E402
 from models.user import MessageChannel, OutboxMessage, Role, RoleGrant, School, User  # noqa: E402
 from models.venue import (  # noqa: E402
@@ -72,4 +83,13 @@ __all__ = [
     "VenueClosure",
     "VenueLevel",
     "VisitorGroup",
+    "Booking",
+    "BookingChannel",
+    "BookingKind",
+    "BookingSettings",
+    "BookingStatus",
+    "Session",
+    "SessionKind",
+    "TimetableEntry",
+    "WaitlistEntry",
 ]
