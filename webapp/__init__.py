@@ -76,8 +76,12 @@ def _finish_config(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
+    from webapp.booking import bp as booking_bp
+    from webapp.console import bp as console_bp
     from webapp.directory import bp as directory_bp
 
     app.register_blueprint(directory_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(booking_bp, url_prefix="/booking")
+    app.register_blueprint(console_bp, url_prefix="/console")
