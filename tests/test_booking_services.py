@@ -59,7 +59,9 @@ def teacher(school):
 
 
 def outbox_subjects():
-    return [m.subject for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))]
+    return [
+        m.subject for m in db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id))
+    ]
 
 
 # ---------------------------------------------------------------- sessions
@@ -132,7 +134,9 @@ def test_open_day_needs_staff_and_a_future_time(venue, staff, family):
         (50, 0, 50, 0, False, 0, 0),
     ],
 )
-def test_places_left_by_channel(capacity, quota, general, green, released, general_left, green_left):
+def test_places_left_by_channel(
+    capacity, quota, general, green, released, general_left, green_left
+):
     found = availability.compute(
         capacity=capacity,
         green_quota=quota,
@@ -166,7 +170,9 @@ def test_green_quota_opens_to_everyone_after_the_release_time(venue, family):
     session = make_session(venue, capacity=3, green_quota=2, starts_at=NOW + timedelta(hours=30))
     db.session.commit()
     with pytest.raises(bookings.SessionFull):
-        bookings.create_booking(session, family_request(primary_pupils=1, adults=1), by=family, now=NOW)
+        bookings.create_booking(
+            session, family_request(primary_pupils=1, adults=1), by=family, now=NOW
+        )
     later = NOW + timedelta(hours=7)
     booking = bookings.create_booking(
         session, family_request(primary_pupils=1, adults=1), by=family, now=later
@@ -220,12 +226,18 @@ def test_green_channel_family_booking_is_free_and_uses_the_quota(family):
         ({"primary_pupils": 6, "adults": 6}, BookingChannel.GENERAL, "places"),
         ({"primary_pupils": 1, "teachers": 1}, BookingChannel.GENERAL, "teachers"),
         ({"primary_pupils": 1}, BookingChannel.GREEN, "left_behind"),
-        ({"primary_pupils": 1, "left_behind": 1, "orphaned": 1}, BookingChannel.GREEN, "left_behind"),
+        (
+            {"primary_pupils": 1, "left_behind": 1, "orphaned": 1},
+            BookingChannel.GREEN,
+            "left_behind",
+        ),
         ({"primary_pupils": 1, "disabled": 1}, BookingChannel.GENERAL, "channel"),
         ({"primary_pupils": 60}, BookingChannel.GENERAL, "places"),
     ],
 )
-def test_bad_family_requests_are_refused_with_the_field_named(family, venue, counts, channel, field):
+def test_bad_family_requests_are_refused_with_the_field_named(
+    family, venue, counts, channel, field
+):
     session = make_session(venue, capacity=50)
     db.session.commit()
     with pytest.raises(bookings.BookingError) as refused:
@@ -238,7 +250,13 @@ def test_bad_family_requests_are_refused_with_the_field_named(family, venue, cou
 
 @pytest.mark.parametrize(
     "phone, ok",
-    [("13800138000", True), ("0351-1234567", True), ("12345", False), ("", False), ("1380013800a", False)],
+    [
+        ("13800138000", True),
+        ("0351-1234567", True),
+        ("12345", False),
+        ("", False),
+        ("1380013800a", False),
+    ],
 )
 def test_contact_phone_must_be_a_mobile_or_landline(family, venue, phone, ok):
     session = make_session(venue)
@@ -282,7 +300,9 @@ def test_a_full_session_refuses_and_the_count_stays(family, venue):
     session = make_session(venue, capacity=5, taken_general=4)
     db.session.commit()
     with pytest.raises(bookings.SessionFull) as full:
-        bookings.create_booking(session, family_request(primary_pupils=1, adults=1), by=family, now=NOW)
+        bookings.create_booking(
+            session, family_request(primary_pupils=1, adults=1), by=family, now=NOW
+        )
     assert "1" in full.value.message
     assert db.session.get(Session, session.id).taken_general == 4
 
@@ -359,7 +379,9 @@ def test_no_shows_block_booking_until_a_date(family, venue, no_show_days_ago, bl
 def test_school_groups_above_the_approval_size_wait(venue, school, teacher, counts, status):
     session = make_session(venue, capacity=100, green_quota=10)
     db.session.commit()
-    booking = bookings.create_booking(session, school_request(school, **counts), by=teacher, now=NOW)
+    booking = bookings.create_booking(
+        session, school_request(school, **counts), by=teacher, now=NOW
+    )
     assert booking.status is status
     assert booking.channel is BookingChannel.GREEN and booking.price_yuan == 0
     assert db.session.get(Session, session.id).taken_green == booking.places
@@ -391,11 +413,17 @@ def test_only_the_schools_staff_book_its_trips(venue, school, family):
             bookings.create_booking(session, school_request(school), by=person, now=NOW)
 
 
-def test_approval_and_refusal_tell_the_school_and_refusal_frees_places(venue, school, teacher, staff):
+def test_approval_and_refusal_tell_the_school_and_refusal_frees_places(
+    venue, school, teacher, staff
+):
     session = make_session(venue, capacity=100)
     db.session.commit()
-    one = bookings.create_booking(session, school_request(school, primary_pupils=45, teachers=3), by=teacher, now=NOW)
-    two = bookings.create_booking(session, school_request(school, primary_pupils=45, teachers=3), by=teacher, now=NOW)
+    one = bookings.create_booking(
+        session, school_request(school, primary_pupils=45, teachers=3), by=teacher, now=NOW
+    )
+    two = bookings.create_booking(
+        session, school_request(school, primary_pupils=45, teachers=3), by=teacher, now=NOW
+    )
     with pytest.raises(PermissionDenied):
         bookings.approve_booking(one, by=teacher, now=NOW)
     bookings.approve_booking(one, by=staff, now=NOW)
@@ -453,17 +481,23 @@ def test_someone_elses_booking_is_not_found(venue, family):
 def test_a_cancellation_offers_the_places_to_the_first_waiting_entry_that_fits(venue, family):
     session = make_session(venue, capacity=4)
     db.session.commit()
-    booking = bookings.create_booking(session, family_request(primary_pupils=2, adults=2), by=family, now=NOW)
+    booking = bookings.create_booking(
+        session, family_request(primary_pupils=2, adults=2), by=family, now=NOW
+    )
     big = make_user(role=Role.FAMILY)
     small = make_user(role=Role.FAMILY)
     with pytest.raises(bookings.BookingError):
         bookings.join_waitlist(session, by=big, places=0, channel=BookingChannel.GENERAL, now=NOW)
     bookings.join_waitlist(session, by=big, places=4, channel=BookingChannel.GENERAL, now=NOW)
-    bookings.join_waitlist(session, by=small, places=2, channel=BookingChannel.GENERAL, now=NOW + timedelta(minutes=1))
+    bookings.join_waitlist(
+        session, by=small, places=2, channel=BookingChannel.GENERAL, now=NOW + timedelta(minutes=1)
+    )
     with pytest.raises(bookings.BookingError):
         bookings.join_waitlist(session, by=small, places=2, channel=BookingChannel.GENERAL, now=NOW)
     bookings.cancel_booking(booking, by=family, now=NOW)
-    offered = db.session.scalars(sa.select(WaitlistEntry).where(WaitlistEntry.offered_at.is_not(None))).all()
+    offered = db.session.scalars(
+        sa.select(WaitlistEntry).where(WaitlistEntry.offered_at.is_not(None))
+    ).all()
     assert [e.user_id for e in offered] == [big.id]
     assert outbox_subjects()[-1].startswith("有空余名额")
 
@@ -472,7 +506,9 @@ def test_joining_the_waitlist_when_places_are_free_says_book_instead(venue, fami
     session = make_session(venue, capacity=4)
     db.session.commit()
     with pytest.raises(bookings.BookingError) as refused:
-        bookings.join_waitlist(session, by=family, places=2, channel=BookingChannel.GENERAL, now=NOW)
+        bookings.join_waitlist(
+            session, by=family, places=2, channel=BookingChannel.GENERAL, now=NOW
+        )
     assert refused.value.field == "places"
 
 

@@ -9,8 +9,12 @@ from webapp.services import bookings, sessions
 
 
 @bp.cli.command("generate-sessions")
-@click.option("--days", type=click.IntRange(min=1, max=366), default=None,
-              help="How many days ahead (default: the BOOKING_WINDOW_DAYS setting, 30).")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1, max=366),
+    default=None,
+    help="How many days ahead (default: the BOOKING_WINDOW_DAYS setting, 30).",
+)
 def generate_sessions_command(days):
     """Create the coming sessions from every venue's weekly timetable (safe to run twice)."""
     with current_app.test_request_context("/"):  # messages are translated (default language)

@@ -179,7 +179,9 @@ def quote_price(venue: Venue, party: Party, channel: BookingChannel) -> Quote:
         unit = 0
         if not quote.is_green and rule is not None and not rule.is_free:
             unit = rule.price_yuan or 0
-        quote.lines.append(PriceLine(group, count, AdmissionKind.FREE if quote.is_green else kind, unit))
+        quote.lines.append(
+            PriceLine(group, count, AdmissionKind.FREE if quote.is_green else kind, unit)
+        )
     return quote
 
 
@@ -321,8 +323,7 @@ def _check_not_blocked(user: User, *, now: datetime) -> None:
     if until is not None:
         raise BookingError(
             _(
-                "You missed %(k)d visits without cancelling, so you cannot book until "
-                "%(until)s.",
+                "You missed %(k)d visits without cancelling, so you cannot book until %(until)s.",
                 k=setting("BOOKING_NO_SHOW_LIMIT"),
                 until=until.isoformat(),
             ),
@@ -468,7 +469,9 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
         if not _take_places(session, party.places, request.channel, now=now):
             db.session.rollback()
             left = availability.get_availability([session.id], now=now)[session.id]
-            can_have = left.green_left if request.channel is BookingChannel.GREEN else left.general_left
+            can_have = (
+                left.green_left if request.channel is BookingChannel.GREEN else left.general_left
+            )
             raise SessionFull(
                 _(
                     "Not enough places left: %(left)d left, you asked for %(places)d. "
@@ -538,7 +541,9 @@ def _recipient(booking: Booking) -> str:
 
 def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) -> None:
     if booking.status is BookingStatus.PENDING:
-        subject = _("Booking %(code)s received: waiting for the venue's approval", code=booking.display_code)
+        subject = _(
+            "Booking %(code)s received: waiting for the venue's approval", code=booking.display_code
+        )
     else:
         subject = _("Booking %(code)s confirmed", code=booking.display_code)
     body = _(
@@ -803,7 +808,10 @@ def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Boo
         raise BookingError(_("This booking was cancelled or refused."), field="code")
     if local_date(booking.session.starts_at) != local_date(now):
         raise BookingError(
-            _("This booking is for %(day)s.", day=local_date(booking.session.starts_at).isoformat()),
+            _(
+                "This booking is for %(day)s.",
+                day=local_date(booking.session.starts_at).isoformat(),
+            ),
             field="code",
         )
     booking.status = BookingStatus.CHECKED_IN

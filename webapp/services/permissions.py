@@ -29,9 +29,7 @@ def can_act_for_school(user, school) -> bool:
     """Approved school staff of this school, and administrators."""
     if school is None:
         return False
-    return is_admin(user) or any(
-        g.school_id == school.id for g in _grants(user, Role.SCHOOL_STAFF)
-    )
+    return is_admin(user) or any(g.school_id == school.id for g in _grants(user, Role.SCHOOL_STAFF))
 
 
 def can_manage_region(user, region) -> bool:
