@@ -434,6 +434,35 @@ def _find_by_key(user: User, key: str) -> Booking | None:
 # ---------------------------------------------------------------- creating
 
 
+def preview_booking(session: Session, request: BookingRequest, *, by: User, now: datetime) -> Quote:
+    """The price of a request, after every check that does not need places (shown before
+    the person confirms).
+
+    Raises: BookingError, SessionFull (when the places are plainly not there now),
+    PermissionDenied.
+    """
+    check_request(session, request, by=by)
+    settings = get_settings(session.venue_id)
+    problem = session_problem(session, settings, now=now)
+    if problem:
+        raise BookingError(problem, field="session")
+    _check_not_blocked(by, now=now)
+    left = availability.get_availability([session.id], now=now)[session.id]
+    can_have = left.green_left if request.channel is BookingChannel.GREEN else left.general_left
+    if request.party.places > can_have:
+        raise SessionFull(_full_message(can_have, request.party.places), field="places")
+    return quote_price(db.session.get(Venue, session.venue_id), request.party, request.channel)
+
+
+def _full_message(left: int, places: int) -> str:
+    return _(
+        "Not enough places left: %(left)d left, you asked for %(places)d. "
+        "You can join the waiting list.",
+        left=left,
+        places=places,
+    )
+
+
 def create_booking(session: Session, request: BookingRequest, *, by: User, now: datetime):
     """Book places in a session for a family, a school group or the green channel.
 
@@ -472,15 +501,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
             can_have = (
                 left.green_left if request.channel is BookingChannel.GREEN else left.general_left
             )
-            raise SessionFull(
-                _(
-                    "Not enough places left: %(left)d left, you asked for %(places)d. "
-                    "You can join the waiting list.",
-                    left=can_have,
-                    places=party.places,
-                ),
-                field="places",
-            )
+            raise SessionFull(_full_message(can_have, party.places), field="places")
         # From here this transaction holds the session's write lock.
         _lock_user(by)
         existing = _find_by_key(by, key)
