@@ -83,7 +83,7 @@ def test_family_sees_the_price_then_books_and_gets_a_code_and_qr(client, auth, f
         ({"primary_pupils": "-1"}, "0 到 999"),
         ({"primary_pupils": "abc"}, "0 到 999"),
         ({"primary_pupils": "0", "adults": "0"}, "至少为一人预约"),
-        ({"primary_pupils": "30"}, "最多"),
+        ({"primary_pupils": "30"}, "只能容纳"),
         ({"contact_phone": "123"}, "11 位手机号"),
     ],
 )
@@ -111,9 +111,11 @@ def test_a_full_session_says_so(client, auth, family, venue):
 
 def test_unknown_and_someone_elses_codes_are_not_found(client, auth, family, session):
     auth.login(family.email)
-    code = client.post(
-        f"/booking/sessions/{session.id}/family", data={**FAMILY_FORM, "confirm": "1"}
-    ).headers["Location"].rsplit("/", 1)[1]
+    code = (
+        client.post(f"/booking/sessions/{session.id}/family", data={**FAMILY_FORM, "confirm": "1"})
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     assert client.get("/booking/b/ZZZZZZZZ").status_code == 404
     assert client.get(f"/booking/b/{code}/calendar.ics").mimetype == "text/calendar"
     assert client.get(f"/booking/b/{code}/print").status_code == 200
@@ -184,9 +186,11 @@ def test_staff_check_in_by_code_and_others_are_kept_out(client, auth, family, ve
     staff = make_user(role=Role.VENUE_STAFF, venue=venue)
     db.session.commit()
     auth.login(family.email)
-    code = client.post(
-        f"/booking/sessions/{today.id}/family", data={**FAMILY_FORM, "confirm": "1"}
-    ).headers["Location"].rsplit("/", 1)[1]
+    code = (
+        client.post(f"/booking/sessions/{today.id}/family", data={**FAMILY_FORM, "confirm": "1"})
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     assert client.get(f"/console/venues/{venue.id}").status_code == 403
     auth.logout()
     auth.login(staff.email)
@@ -204,9 +208,11 @@ def test_staff_publish_an_open_day_and_cancel_with_a_reason(client, auth, family
     staff = make_user(role=Role.VENUE_STAFF, venue=venue)
     db.session.commit()
     auth.login(family.email)
-    code = client.post(
-        f"/booking/sessions/{session.id}/family", data={**FAMILY_FORM, "confirm": "1"}
-    ).headers["Location"].rsplit("/", 1)[1]
+    code = (
+        client.post(f"/booking/sessions/{session.id}/family", data={**FAMILY_FORM, "confirm": "1"})
+        .headers["Location"]
+        .rsplit("/", 1)[1]
+    )
     auth.logout()
     auth.login(staff.email)
     day = (utcnow() + timedelta(days=9)).date().isoformat()
