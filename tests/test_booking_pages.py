@@ -239,3 +239,39 @@ def test_staff_publish_an_open_day_and_cancel_with_a_reason(client, auth, family
 def test_send_reminders_command_runs(runner, app):
     result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0 and re.search(r"reminders: \d+", result.output)
+
+
+# The catalogue's filter form (not this area's) still passes SelectField choices as tuples.
+@pytest.mark.filterwarnings("ignore:Passing SelectField choices:DeprecationWarning")
+def test_places_on_filter_keeps_venues_with_a_free_place_that_day(client, app):
+    from webapp.services import sessions as session_service
+
+    day = (utcnow() + timedelta(days=3)).date()
+    starts = session_service.to_utc(day, __import__("datetime").time(10))
+    free = make_venue(name="有空位馆")
+    full = make_venue(name="已满馆")
+    none = make_venue(name="无场次馆")
+    make_session(free, starts_at=starts, capacity=10, taken_general=9)
+    make_session(full, starts_at=starts, capacity=10, taken_general=10)
+    db.session.commit()
+    page = client.get(f"/?places_on={day.isoformat()}").get_data(as_text=True)
+    assert "有空位馆" in page and "已满馆" not in page and none.name not in page
+    api = client.get(f"/api/v1/venues?places_on={day.isoformat()}").get_json()
+    assert [f["properties"]["name"] for f in api["features"]] == ["有空位馆"]
+    assert client.get("/?places_on=not-a-date").status_code == 200
+
+
+# The catalogue's filter form (not this area's) still passes SelectField choices as tuples.
+@pytest.mark.filterwarnings("ignore:Passing SelectField choices:DeprecationWarning")
+def test_list_page_offers_this_saturday_and_sunday(client, app):
+    page = client.get("/").get_data(as_text=True)
+    assert "本周六" in page and "本周日" in page and "places_on=" in page
+
+
+def test_school_form_page_lists_the_teachers_school(client, auth, venue, session):
+    school = make_school(venue.county, name="迎泽小学")
+    teacher = make_user(role=Role.SCHOOL_STAFF, school=school)
+    db.session.commit()
+    auth.login(teacher.email)
+    page = client.get(f"/booking/sessions/{session.id}/school").get_data(as_text=True)
+    assert "迎泽小学" in page and "带队教师" in page

@@ -1,11 +1,12 @@
 """Booking pages: the family and school-group forms, the confirmation, my bookings, our trips."""
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import segno
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from models import BookingChannel, VisitorGroup
 from models.user import utcnow
@@ -78,7 +79,7 @@ def school(session_id: int):
         flash(_("Only school staff can book a class trip."), "error")
         return redirect(url_for("directory.venue", venue_id=session.venue_id))
     form = SchoolGroupForm()
-    form.school.choices = [(s.id, s.name) for s in schools]
+    form.school.choices = [SelectChoice(s.id, s.name) for s in schools]
     by_id = {s.id: s for s in schools}
     return _book(
         form,
@@ -219,6 +220,15 @@ def trips():
 def coming_sessions(venue, days: int = 14):
     """(session, places) for a venue page: the next two weeks."""
     return availability.list_coming_sessions(venue, now=utcnow(), days=days)
+
+
+@bp.app_template_global()
+def weekend_dates():
+    """This week's Saturday and Sunday (local dates); on a Sunday, Saturday is next week's."""
+    today = sessions.local_date(utcnow())
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7)
+    return saturday, sunday
 
 
 @bp.app_template_filter("local_time")

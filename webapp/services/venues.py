@@ -37,6 +37,8 @@ class VenueFilters:
     open_on: date | None = None
     near: tuple[float, float] | None = None
     radius_km: float = 20.0
+    #: booking: a session with places left on this local date
+    places_on: date | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -50,6 +52,7 @@ class VenueFilters:
             or self.is_accessible
             or self.open_on
             or self.near
+            or self.places_on
         )
 
 
@@ -116,6 +119,10 @@ def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
                 VenueClosure.venue_id == Venue.id, VenueClosure.closed_on == filters.open_on
             ),
         )
+    if filters.places_on is not None:
+        from webapp.services.availability import has_places_on_clause
+
+        stmt = stmt.where(has_places_on_clause(filters.places_on))
     if filters.near is not None:
         min_lat, max_lat, min_lng, max_lng = bounding_box(*filters.near, filters.radius_km)
         stmt = stmt.where(Venue.lat.between(min_lat, max_lat), Venue.lng.between(min_lng, max_lng))
