@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from webapp.api import openapi, venues  # noqa: E402,F401
+from webapp.api import bookings, openapi, venues  # noqa: E402,F401
