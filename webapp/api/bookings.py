@@ -257,7 +257,7 @@ openapi.register(
                         "name": "to",
                         "in": "query",
                         "schema": {"type": "string", "format": "date"},
-                        "description": f"Last local date (default from+14, max {MAX_RANGE_DAYS} days)",
+                        "description": f"Last local date (max {MAX_RANGE_DAYS} days on)",
                     },
                 ],
                 "responses": {
