@@ -133,6 +133,10 @@ def test_api_posts_need_the_csrf_token_in_a_header(database_url, app, family, se
     token = client.get("/api/v1/csrf-token").get_json()["csrf_token"]
     accepted = client.post("/api/v1/bookings", json=body, headers={"X-CSRFToken": token})
     assert accepted.status_code == 201
+    with strict.app_context():
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def test_openapi_describes_the_booking_endpoints(client):
