@@ -60,7 +60,9 @@ def test_family_sees_the_price_then_books_and_gets_a_code_and_qr(client, auth, f
     form_page = client.get(f"/booking/sessions/{session.id}/family")
     assert form_page.status_code == 200
     preview = client.post(f"/booking/sessions/{session.id}/family", data=FAMILY_FORM)
-    assert "确认预约" in preview.get_data(as_text=True)
+    preview_page = preview.get_data(as_text=True)
+    assert "确认预约" in preview_page
+    assert re.search(r'name="confirm" type="hidden" value="1"', preview_page)
     assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
     done = client.post(
         f"/booking/sessions/{session.id}/family", data={**FAMILY_FORM, "confirm": "1"}

@@ -46,6 +46,7 @@ def _book(form, session, make_request, template, **context):
                 )
                 return redirect(url_for("booking.detail", code=booking.code))
             quote = bookings.preview_booking(session, booking_request, by=current_user, now=now)
+            form.confirm.data = "1"  # the next submit of this page books
         except ServiceError as error:
             _show_error(form, error)
     form.fresh_key()
