@@ -24,7 +24,9 @@ BODY = {
 
 @pytest.fixture
 def venue(app):
-    return make_venue()
+    found = make_venue()
+    db.session.commit()
+    return found
 
 
 @pytest.fixture

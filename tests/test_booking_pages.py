@@ -15,7 +15,9 @@ from tests.factories import make_school, make_user, make_venue
 
 @pytest.fixture
 def venue(app):
-    return make_venue()
+    found = make_venue()
+    db.session.commit()
+    return found
 
 
 @pytest.fixture
@@ -196,14 +198,11 @@ def test_staff_check_in_by_code_and_others_are_kept_out(client, auth, family, ve
     assert client.get(f"/console/venues/{venue.id}").status_code == 403
     auth.logout()
     auth.login(staff.email)
-    response = client.post(
-        f"/console/venues/{venue.id}/check-in", data={"code": code.lower()}, follow_redirects=True
-    )
-    assert "已签到" in response.get_data(as_text=True)
-    wrong = client.post(
-        f"/console/venues/{venue.id}/check-in", data={"code": "NOPE"}, follow_redirects=True
-    )
-    assert "本场馆没有这个预约码" in wrong.get_data(as_text=True)
+    # (redirects followed by hand: each request runs in its own app context)
+    response = client.post(f"/console/venues/{venue.id}/check-in", data={"code": code.lower()})
+    assert "已签到" in client.get(response.headers["Location"]).get_data(as_text=True)
+    wrong = client.post(f"/console/venues/{venue.id}/check-in", data={"code": "NOPE"})
+    assert "本场馆没有这个预约码" in client.get(wrong.headers["Location"]).get_data(as_text=True)
 
 
 def test_staff_publish_an_open_day_and_cancel_with_a_reason(client, auth, family, venue, session):
@@ -256,8 +255,11 @@ def test_places_on_filter_keeps_venues_with_a_free_place_that_day(client, app):
     make_session(free, starts_at=starts, capacity=10, taken_general=9)
     make_session(full, starts_at=starts, capacity=10, taken_general=10)
     db.session.commit()
+    everything = client.get("/").get_data(as_text=True)  # (a cached list must not leak in)
+    assert "有空位馆" in everything and "已满馆" in everything
     page = client.get(f"/?places_on={day.isoformat()}").get_data(as_text=True)
     assert "有空位馆" in page and "已满馆" not in page and none.name not in page
+    assert client.get("/api/v1/venues").get_json()["total"] == 3
     api = client.get(f"/api/v1/venues?places_on={day.isoformat()}").get_json()
     assert [f["properties"]["name"] for f in api["features"]] == ["有空位馆"]
     assert client.get("/?places_on=not-a-date").status_code == 200
