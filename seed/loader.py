@@ -293,3 +293,6 @@ def load_seed(session, data_dir: Path = DATA_DIR) -> SeedReport:
         session.rollback()
         raise
     return report
+
+
+from seed import booking as _booking_steps  # noqa: E402,F401  (registers its seed step)
