@@ -12,7 +12,7 @@ from webapp.console import bp
 from webapp.console.forms import CheckInForm, EmptyForm, OpenDayForm, ReasonForm
 from webapp.services import availability, bookings, sessions
 from webapp.services.errors import NotFound, ServiceError
-from webapp.services.permissions import can_manage_venue
+from webapp.services.permissions import can
 from webapp.services.venue_staff import console_venues
 
 
@@ -20,14 +20,14 @@ def _venue_for_staff(venue_id: int) -> Venue:
     venue = db.session.get(Venue, venue_id)
     if venue is None:
         abort(404)
-    if not can_manage_venue(current_user, venue):
+    if not can(current_user, "venue.manage_sessions", venue):
         abort(403)
     return venue
 
 
 def _booking_for_staff(code: str):
     booking = bookings.get_booking_by_code(code)
-    if booking is None or not can_manage_venue(current_user, booking.session.venue):
+    if booking is None or not can(current_user, "venue.manage_sessions", booking.session.venue):
         abort(404)
     return booking
 

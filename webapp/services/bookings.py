@@ -11,6 +11,7 @@ import math
 import re
 import secrets
 import time as time_module
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -39,7 +40,7 @@ from webapp.services import availability
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km
 from webapp.services.outbox import send_message
-from webapp.services.permissions import can_act_for_school, can_manage_venue
+from webapp.services.permissions import can
 from webapp.services.sessions import (
     get_settings,
     green_released_at,
@@ -269,7 +270,7 @@ def _check_family(request: BookingRequest, party: Party) -> None:
 def _check_school_group(session, request: BookingRequest, party: Party, *, by: User) -> None:
     if request.channel is not BookingChannel.GREEN:
         raise BookingError(_("School groups book through the green channel."), field="channel")
-    if request.school is None or not can_act_for_school(by, request.school):
+    if request.school is None or not can(by, "school.act", request.school):
         raise PermissionDenied(_("Only the school's staff can book a trip for it."))
     if party.adults:
         raise BookingError(
@@ -556,10 +557,6 @@ def _when(session: Session) -> str:
     return to_local(session.starts_at).strftime("%Y-%m-%d %H:%M")
 
 
-def _recipient(booking: Booking) -> str:
-    return booking.booker.email or booking.booker.phone or booking.contact_phone
-
-
 def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) -> None:
     if booking.status is BookingStatus.PENDING:
         subject = _(
@@ -574,7 +571,7 @@ def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) 
         places=booking.places,
         code=booking.display_code,
     )
-    send_message(_recipient(booking), subject, body, user=by, now=now)
+    send_message(booking.booker, subject, body, now=now)
 
 
 # ---------------------------------------------------------------- reading
@@ -593,9 +590,9 @@ def can_see_booking(user, booking: Booking) -> bool:
         return False
     if booking.booker_id == user.id:
         return True
-    if booking.school is not None and can_act_for_school(user, booking.school):
+    if booking.school is not None and can(user, "school.act", booking.school):
         return True
-    return can_manage_venue(user, booking.session.venue)
+    return can(user, "venue.view_bookings", booking.session.venue)
 
 
 def get_booking_for(code: str, *, user) -> Booking:
@@ -676,8 +673,12 @@ def list_session_bookings(session: Session) -> list[Booking]:
 # ---------------------------------------------------------------- changing
 
 
-def _commit_or_busy() -> None:
+@contextmanager
+def _writing():
+    """One unit of work's writes: committed at the end (the outbox may commit sooner);
+    a writer that waited too long for a lock gets Busy, never a server error."""
     try:
+        yield
         db.session.commit()
     except OperationalError as error:
         db.session.rollback()
@@ -696,9 +697,9 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
     Raises: PermissionDenied, BookingError, Busy.
     """
     is_booker = booking.booker_id == by.id or (
-        booking.school is not None and can_act_for_school(by, booking.school)
+        booking.school is not None and can(by, "school.act", booking.school)
     )
-    is_staff = can_manage_venue(by, booking.session.venue)
+    is_staff = can(by, "venue.manage_sessions", booking.session.venue)
     if not (is_booker or is_staff):
         raise NotFound(_("No booking with that code."))
     if booking.status not in ACTIVE_STATUSES:
@@ -722,25 +723,24 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
                 ),
                 field="status",
             )
-    _give_back_places(booking)
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
-    booking.reason = reason[:300]
-    if by_staff:
-        send_message(
-            _recipient(booking),
-            _("Booking %(code)s cancelled by the venue", code=booking.display_code),
-            _(
-                "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
-                venue=session.venue.name,
-                when=_when(session),
-                reason=booking.reason,
-            ),
-            user=booking.booker,
-            now=now,
-        )
-    _offer_waitlist(session, now=now)
-    _commit_or_busy()
+    with _writing():
+        _give_back_places(booking)
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.reason = reason[:300]
+        if by_staff:
+            send_message(
+                booking.booker,
+                _("Booking %(code)s cancelled by the venue", code=booking.display_code),
+                _(
+                    "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
+                    venue=session.venue.name,
+                    when=_when(session),
+                    reason=booking.reason,
+                ),
+                now=now,
+            )
+        _offer_waitlist(session, now=now)
     return booking
 
 
@@ -749,24 +749,23 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
 
     Raises: PermissionDenied, BookingError.
     """
-    if not can_manage_venue(by, booking.session.venue):
+    if not can(by, "venue.manage_sessions", booking.session.venue):
         raise PermissionDenied(_("Only the venue's staff can do that."))
     if booking.status is not BookingStatus.PENDING:
         raise BookingError(_("Only a booking waiting for approval can be approved."))
-    booking.status = BookingStatus.CONFIRMED
-    booking.decided_at = now
-    send_message(
-        _recipient(booking),
-        _("Booking %(code)s approved", code=booking.display_code),
-        _(
-            "%(venue)s has approved your group visit on %(when)s.",
-            venue=booking.session.venue.name,
-            when=_when(booking.session),
-        ),
-        user=booking.booker,
-        now=now,
-    )
-    _commit_or_busy()
+    with _writing():
+        booking.status = BookingStatus.CONFIRMED
+        booking.decided_at = now
+        send_message(
+            booking.booker,
+            _("Booking %(code)s approved", code=booking.display_code),
+            _(
+                "%(venue)s has approved your group visit on %(when)s.",
+                venue=booking.session.venue.name,
+                when=_when(booking.session),
+            ),
+            now=now,
+        )
     return booking
 
 
@@ -775,31 +774,30 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
 
     Raises: PermissionDenied, BookingError.
     """
-    if not can_manage_venue(by, booking.session.venue):
+    if not can(by, "venue.manage_sessions", booking.session.venue):
         raise PermissionDenied(_("Only the venue's staff can do that."))
     if booking.status is not BookingStatus.PENDING:
         raise BookingError(_("Only a booking waiting for approval can be refused."))
     reason = (reason or "").strip()
     if not reason:
         raise BookingError(_("Give the reason: the school will see it."), field="reason")
-    _give_back_places(booking)
-    booking.status = BookingStatus.REFUSED
-    booking.reason = reason[:300]
-    booking.decided_at = now
-    send_message(
-        _recipient(booking),
-        _("Booking %(code)s not approved", code=booking.display_code),
-        _(
-            "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
-            venue=booking.session.venue.name,
-            when=_when(booking.session),
-            reason=booking.reason,
-        ),
-        user=booking.booker,
-        now=now,
-    )
-    _offer_waitlist(booking.session, now=now)
-    _commit_or_busy()
+    with _writing():
+        _give_back_places(booking)
+        booking.status = BookingStatus.REFUSED
+        booking.reason = reason[:300]
+        booking.decided_at = now
+        send_message(
+            booking.booker,
+            _("Booking %(code)s not approved", code=booking.display_code),
+            _(
+                "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
+                venue=booking.session.venue.name,
+                when=_when(booking.session),
+                reason=booking.reason,
+            ),
+            now=now,
+        )
+        _offer_waitlist(booking.session, now=now)
     return booking
 
 
@@ -810,7 +808,7 @@ def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Boo
     confirmed and for today.
     Raises: PermissionDenied, NotFound, BookingError.
     """
-    if not can_manage_venue(by, venue):
+    if not can(by, "venue.manage_sessions", venue):
         raise PermissionDenied(_("Only the venue's staff can do that."))
     booking = get_booking_by_code(code)
     if booking is None or booking.session.venue_id != venue.id:
@@ -835,9 +833,9 @@ def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Boo
             ),
             field="code",
         )
-    booking.status = BookingStatus.CHECKED_IN
-    booking.checked_in_at = now
-    _commit_or_busy()
+    with _writing():
+        booking.status = BookingStatus.CHECKED_IN
+        booking.checked_in_at = now
     return booking
 
 
@@ -846,16 +844,16 @@ def mark_no_shows(session: Session, *, by: User, now: datetime) -> int:
 
     Raises: PermissionDenied, BookingError (session not over yet).
     """
-    if not can_manage_venue(by, session.venue):
+    if not can(by, "venue.manage_sessions", session.venue):
         raise PermissionDenied(_("Only the venue's staff can do that."))
     if now < session.ends_at:
         raise BookingError(_("The session is not over yet."))
-    result = db.session.execute(
-        sa.update(Booking)
-        .where(Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED)
-        .values(status=BookingStatus.NO_SHOW)
-    )
-    _commit_or_busy()
+    with _writing():
+        result = db.session.execute(
+            sa.update(Booking)
+            .where(Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED)
+            .values(status=BookingStatus.NO_SHOW)
+        )
     return result.rowcount
 
 
@@ -909,7 +907,7 @@ def _offer_waitlist(session: Session, *, now: datetime) -> WaitlistEntry | None:
             entry.offered_at = now
             user = entry.user
             send_message(
-                user.email or user.phone,
+                user,
                 _("Places free at %(venue)s", venue=session.venue.name),
                 _(
                     "%(places)d place(s) came free for %(when)s. Book now: first come, "
@@ -917,7 +915,6 @@ def _offer_waitlist(session: Session, *, now: datetime) -> WaitlistEntry | None:
                     places=entry.places,
                     when=_when(session),
                 ),
-                user=user,
                 now=now,
             )
             return entry
@@ -942,23 +939,22 @@ def send_reminders(*, now: datetime) -> int:
             Booking.reminded_at.is_(None),
         )
     ).all()
-    for booking in due:
-        send_message(
-            _recipient(booking),
-            _("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
-            _(
-                "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door. "
-                "Cannot come? Please cancel so others can go.",
-                venue=booking.session.venue.name,
-                when=_when(booking.session),
-                places=booking.places,
-                code=booking.display_code,
-            ),
-            user=booking.booker,
-            now=now,
-        )
-        booking.reminded_at = now
-    _commit_or_busy()
+    with _writing():
+        for booking in due:
+            booking.reminded_at = now
+            send_message(
+                booking.booker,
+                _("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
+                _(
+                    "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door. "
+                    "Cannot come? Please cancel so others can go.",
+                    venue=booking.session.venue.name,
+                    when=_when(booking.session),
+                    places=booking.places,
+                    code=booking.display_code,
+                ),
+                now=now,
+            )
     return len(due)
 
 

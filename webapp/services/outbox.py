@@ -1,27 +1,118 @@
-"""Outgoing messages: every message to a person is stored in the outbox first.
+"""Outbox: every message to a person (reset links, invitations, approvals) goes through here.
 
-A sender (outside this module) delivers what is stored; until then the message stays readable.
+A message is always stored as an OutboxMessage first. It is then handed to the sender of its
+channel: e-mail goes out by SMTP when MAIL_SERVER is configured; SMS goes out when a gateway has
+been plugged in with ``set_sender(app, MessageChannel.SMS, sender)``. Without a sender the
+message stays unsent and administrators read it on the outbox page (/admin/outbox), which is
+how a site without a mail server still gets reset links to people.
 """
 
-from models import MessageChannel, OutboxMessage, db
+import logging
+import re
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+import sqlalchemy as sa
+from flask import current_app
+
+from models import MessageChannel, OutboxMessage, User, db
 from models.user import utcnow
 
+log = logging.getLogger(__name__)
 
-def send_message(recipient: str, subject: str, body: str, *, user=None, now=None) -> OutboxMessage:
-    """Store a message for `recipient` (an e-mail address or a phone number).
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
-    Rules: an address with '@' goes by e-mail, anything else by SMS. Flushes, never commits:
-    the message belongs to the caller's unit of work.
+
+class Sender(Protocol):
+    """Delivers one message or raises; an SMS gateway implements the same two-line shape."""
+
+    def send(self, message: OutboxMessage) -> None: ...
+
+
+class SmtpSender:
+    """E-mail through the SMTP server named by MAIL_SERVER / MAIL_PORT."""
+
+    def __init__(self, server: str, port: int, sender: str):
+        self.server, self.port, self.sender = server, port, sender
+
+    def send(self, message: OutboxMessage) -> None:
+        mail = EmailMessage()
+        mail["From"] = self.sender
+        mail["To"] = message.recipient
+        mail["Subject"] = message.subject
+        mail.set_content(message.body)
+        with smtplib.SMTP(self.server, self.port, timeout=10) as smtp:
+            smtp.send_message(mail)
+
+
+def set_sender(app, channel: MessageChannel, sender: Sender | None) -> None:
+    """Plug a sender in for a channel (None unplugs it), e.g. an SMS gateway."""
+    app.extensions.setdefault("outbox_senders", {})[channel] = sender
+
+
+def _sender_for(channel: MessageChannel) -> Sender | None:
+    senders = current_app.extensions.get("outbox_senders", {})
+    if channel in senders:
+        return senders[channel]
+    config = current_app.config
+    if channel is MessageChannel.EMAIL and config.get("MAIL_SERVER"):
+        return SmtpSender(config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_SENDER"])
+    return None
+
+
+def channel_for(address: str) -> MessageChannel:
+    return MessageChannel.SMS if PHONE_RE.match(address) else MessageChannel.EMAIL
+
+
+def send_message(recipient: User | str, subject: str, body: str, *, now: datetime | None = None):
+    """Store a message to a user (their e-mail, else their phone) or to an address, then deliver.
+
+    Rules: the message is committed before delivery is tried, so nothing is lost when the
+    mail server is down; a delivery failure is recorded in `error` and logged, never raised.
+    Returns the OutboxMessage.
     """
-    channel = MessageChannel.EMAIL if "@" in recipient else MessageChannel.SMS
+    now = now or utcnow()
+    user = recipient if isinstance(recipient, User) else None
+    address = (user.email or user.phone) if user is not None else str(recipient).strip()
     message = OutboxMessage(
-        user_id=getattr(user, "id", None),
-        channel=channel,
-        recipient=recipient,
+        user_id=user.id if user is not None else None,
+        channel=channel_for(address or ""),
+        recipient=address or "",
         subject=subject[:200],
         body=body,
-        created_at=now or utcnow(),
+        created_at=now,
     )
     db.session.add(message)
-    db.session.flush()
+    db.session.commit()
+    deliver(message, now=now)
     return message
+
+
+def deliver(message: OutboxMessage, *, now: datetime | None = None) -> bool:
+    """Hand a stored message to its channel's sender; True when it went out."""
+    sender = _sender_for(message.channel)
+    if sender is None or message.sent_at is not None:
+        return message.sent_at is not None
+    try:
+        sender.send(message)
+    except Exception as error:  # any transport failure: keep the message, record why
+        log.warning("outbox: message %s to %s not sent: %s", message.id, message.recipient, error)
+        message.error = str(error)[:1000]
+        db.session.commit()
+        return False
+    message.sent_at = now or utcnow()
+    message.error = ""
+    db.session.commit()
+    return True
+
+
+def list_messages(*, unsent_only: bool = False, recipient: str = "", page: int = 1, per_page=50):
+    """Messages newest first, for the administrators' outbox page."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if unsent_only:
+        query = query.where(OutboxMessage.sent_at.is_(None))
+    if recipient:
+        query = query.where(OutboxMessage.recipient.contains(recipient.strip()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models import BookingSettings, Session, SessionKind, TimetableEntry, Venue, VenueClosure, db
 from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.permissions import can_manage_venue
+from webapp.services.permissions import can
 
 DEFAULTS = {
     "BOOKING_WINDOW_DAYS": 30,
@@ -215,7 +215,7 @@ def create_open_day(
     green quota within it; not at the same start as another session of the venue.
     Raises: PermissionDenied, ServiceError (with the field at fault).
     """
-    if not can_manage_venue(by, venue):
+    if not can(by, "venue.manage_sessions", venue):
         raise PermissionDenied(_("Only the venue's staff can do that."))
     title = (title or "").strip()
     if not title:
@@ -260,7 +260,7 @@ def set_timetable(venue: Venue, entries: list[dict], *, by) -> None:
 
     Raises: PermissionDenied, ServiceError.
     """
-    if not can_manage_venue(by, venue):
+    if not can(by, "venue.manage_sessions", venue):
         raise PermissionDenied(_("Only the venue's staff can do that."))
     db.session.execute(sa.delete(TimetableEntry).where(TimetableEntry.venue_id == venue.id))
     for values in entries:
