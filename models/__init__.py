@@ -37,6 +37,17 @@ def enum_column(enum_cls: type[enum.Enum], **kwargs):
 
 
 from models.audit import AuditEntry, LinkPurpose, OneTimeLink  # noqa: E402
+from models.booking import (  # noqa: E402
+    Booking,
+    BookingChannel,
+    BookingKind,
+    BookingSettings,
+    BookingStatus,
+    Session,
+    SessionKind,
+    TimetableEntry,
+    WaitlistEntry,
+)
 from models.lecturer import (  # noqa: E402
     FIVE_ELDERS,
     GuidanceStation,
@@ -96,4 +107,13 @@ __all__ = [
     "LecturerPool",
     "LectureStatus",
     "Topic",
+    "Booking",
+    "BookingChannel",
+    "BookingKind",
+    "BookingSettings",
+    "BookingStatus",
+    "Session",
+    "SessionKind",
+    "TimetableEntry",
+    "WaitlistEntry",
 ]

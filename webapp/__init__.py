@@ -26,6 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Ids in URLs beyond a 32-bit integer would overflow PostgreSQL's INTEGER: 404 instead.
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
+    from webapp.sqlite_tuning import tune_sqlite
+
+    with app.app_context():
+        tune_sqlite(db.engine)
     migrate.init_app(
         app, db, directory=os.path.join(app.root_path, "..", "migrations"), render_as_batch=True
     )
@@ -92,7 +96,9 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.admin import bp as admin_bp
     from webapp.api import bp as api_bp
     from webapp.auth import bp as auth_bp
+    from webapp.booking import bp as booking_bp
     from webapp.bureau import bp as bureau_bp
+    from webapp.console import bp as console_bp
     from webapp.directory import bp as directory_bp
     from webapp.lecturers import bp as lecturers_bp
 
@@ -102,3 +108,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(bureau_bp, url_prefix="/bureau")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(lecturers_bp, url_prefix="/lecturers")
+    app.register_blueprint(booking_bp, url_prefix="/booking")
+    app.register_blueprint(console_bp, url_prefix="/console")

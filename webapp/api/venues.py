@@ -145,6 +145,7 @@ _FILTER_PARAMETERS = [
         "accessible", {"type": "string", "enum": ["1", "0", "true", "false"]}, "Barrier-free access"
     ),
     _query("open_on", {"type": "string", "format": "date"}, "Open on this date (YYYY-MM-DD)"),
+    _query("places_on", {"type": "string", "format": "date"}, "Has a session with places left"),
     _query("near", {"type": "string", "example": "37.87,112.55"}, "Position as lat,lng (WGS-84)"),
     _query(
         "near_county", {"type": "string", "pattern": "^[0-9]{6}$"}, "Near the centre of this county"

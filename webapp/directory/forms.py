@@ -44,6 +44,7 @@ class VenueFilterForm(Form):
     free = FlagField(_l("Free for children"))
     accessible = FlagField(_l("Barrier-free access"))
     open_on = DateField(_l("Open on"), validators=[Optional()], format="%Y-%m-%d")
+    places_on = DateField(_l("Places left on"), validators=[Optional()], format="%Y-%m-%d")
     near = StringField(_l("Near"))
     near_county = StringField(_l("Near a county or district"))
     radius_km = FloatField(
@@ -111,6 +112,8 @@ class VenueFilterForm(Form):
         filters.is_accessible = ok("accessible") and bool(self.accessible.data)
         if ok("open_on"):
             filters.open_on = self.open_on.data
+        if ok("places_on"):
+            filters.places_on = self.places_on.data
         if ok("radius_km") and self.radius_km.data:
             filters.radius_km = self.radius_km.data
         if ok("near") and getattr(self.near, "point", None):

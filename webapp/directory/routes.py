@@ -1,3 +1,4 @@
+import time
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -53,7 +54,11 @@ def index():
 
     # The body depends on the query and the language only, so it is cached whole (filters
     # are parsed only on a miss); the page around it (account, messages, CSP nonce) is not.
-    body, notice = cached_result("list", f"{lang}|{request.query_string!r}", render_body)
+    key = f"{lang}|{request.query_string!r}"
+    if request.args.get("places_on"):
+        # places left change with every booking, which does not move the catalogue version
+        key += f"|{int(time.time() // venue_service.PLACES_LEFT_FRESH_SECONDS)}"
+    body, notice = cached_result("list", key, render_body)
     if notice:
         flash(notice, "warning")
     return render_template("directory/index.html", body_html=Markup(body))  # noqa: S704

@@ -26,6 +26,9 @@ from models import (
 from models.venue import venue_categories, venue_stages
 from webapp.services.geo import EARTH_KM_PER_DEGREE, bounding_box, distance_km
 
+#: how long a result filtered by "places left on a date" may be served from the cache
+PLACES_LEFT_FRESH_SECONDS = 30
+
 
 @dataclass
 class VenueFilters:
@@ -39,6 +42,8 @@ class VenueFilters:
     open_on: date | None = None
     near: tuple[float, float] | None = None
     radius_km: float = 20.0
+    #: booking: a session with places left on this local date
+    places_on: date | None = None
 
     def cache_key(self) -> str:
         """A stable text naming exactly these filters."""
@@ -54,6 +59,10 @@ class VenueFilters:
                 self.open_on.isoformat() if self.open_on else None,
                 self.near,
                 self.radius_km if self.near else None,
+                self.places_on.isoformat() if self.places_on else None,
+                # places left change with every booking, which does not move the catalogue
+                # version: such results are kept for half a minute at most
+                int(time.time() // PLACES_LEFT_FRESH_SECONDS) if self.places_on else None,
             )
         )
 
@@ -69,6 +78,7 @@ class VenueFilters:
             or self.is_accessible
             or self.open_on
             or self.near
+            or self.places_on
         )
 
 
@@ -148,6 +158,10 @@ def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
                 VenueClosure.venue_id == Venue.id, VenueClosure.closed_on == filters.open_on
             ),
         )
+    if filters.places_on is not None:
+        from webapp.services.availability import has_places_on_clause
+
+        stmt = stmt.where(has_places_on_clause(filters.places_on))
     if filters.near is not None:
         min_lat, max_lat, min_lng, max_lng = bounding_box(*filters.near, filters.radius_km)
         stmt = stmt.where(

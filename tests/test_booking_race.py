@@ -1,0 +1,118 @@
+"""Overbooking under real concurrency, the pretix way.
+
+Several processes book the same session at the same moment against the test database (an
+SQLite file, or PostgreSQL with TEST_DATABASE_URL). With the capacity guard switched off the
+harness must see an oversell, which proves it can see a race; with the guard on, never.
+"""
+
+import multiprocessing
+import uuid
+
+import sqlalchemy as sa
+
+from models import Booking, Session, User, db
+from models.booking import HOLDING_STATUSES
+from tests.booking_factories import NOW, family_request, make_session
+from tests.factories import make_venue
+
+PROCESSES = 8
+ATTEMPTS_PER_PROCESS = 4
+CAPACITY = 10  # each attempt asks for 2 places: at most 5 bookings fit
+
+
+def _book_in_process(database_url, session_id, user_ids, guarded, barrier, results):
+    from webapp import create_app
+    from webapp.services import bookings
+    from webapp.services.errors import ServiceError
+
+    bookings._capacity_guard = guarded
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    outcomes = []
+    with app.app_context(), app.test_request_context("/"):
+        session = db.session.get(Session, session_id)
+        users = [db.session.get(User, uid) for uid in user_ids]
+        db.session.rollback()
+        barrier.wait()
+        for user in users:
+            try:
+                bookings.create_booking(
+                    session,
+                    family_request(primary_pupils=1, adults=1, key=uuid.uuid4().hex),
+                    by=user,
+                    now=NOW,
+                )
+                outcomes.append("booked")
+            except ServiceError as error:
+                outcomes.append(type(error).__name__)
+            except Exception as error:  # a crash is what the test is looking for
+                outcomes.append(f"crash: {error!r}")
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+    results.extend(outcomes)
+
+
+def _race(database_url, guarded: bool):
+    venue = make_venue()
+    session = make_session(venue, capacity=CAPACITY)
+    users = [
+        User(email=f"racer{i}-{uuid.uuid4().hex[:6]}@example.cn", password_hash="unused")
+        for i in range(PROCESSES * ATTEMPTS_PER_PROCESS)
+    ]
+    db.session.add_all(users)
+    db.session.flush()
+    db.session.commit()
+    session_id, user_ids = session.id, [u.id for u in users]
+    db.session.remove()
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(PROCESSES)
+        results = manager.list()
+        workers = [
+            context.Process(
+                target=_book_in_process,
+                args=(
+                    database_url,
+                    session_id,
+                    user_ids[i::PROCESSES],
+                    guarded,
+                    barrier,
+                    results,
+                ),
+            )
+            for i in range(PROCESSES)
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        outcomes = list(results)
+    held = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Booking.places), 0)).where(
+            Booking.session_id == session_id, Booking.status.in_(HOLDING_STATUSES)
+        )
+    )
+    taken = db.session.get(Session, session_id).taken
+    return outcomes, held, taken
+
+
+def test_without_the_guard_the_harness_sees_an_oversell(app, database_url):
+    outcomes, held, _taken = _race(database_url, guarded=False)
+    assert len(outcomes) == PROCESSES * ATTEMPTS_PER_PROCESS
+    assert held > CAPACITY, "no race seen: the harness is not concurrent enough"
+
+
+def test_simultaneous_bookings_from_many_processes_never_exceed_capacity(app, database_url):
+    outcomes, held, taken = _race(database_url, guarded=True)
+    assert len(outcomes) == PROCESSES * ATTEMPTS_PER_PROCESS
+    assert not [o for o in outcomes if o.startswith("crash")]
+    assert held == taken == CAPACITY
+    assert outcomes.count("booked") == CAPACITY // 2
+    assert set(outcomes) <= {"booked", "SessionFull", "Busy"}

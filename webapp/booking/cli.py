@@ -1,0 +1,30 @@
+"""Commands cron runs: `flask generate-sessions` and `flask send-reminders`."""
+
+import click
+from flask import current_app
+
+from models.user import utcnow
+from webapp.booking import bp
+from webapp.services import bookings, sessions
+
+
+@bp.cli.command("generate-sessions")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1, max=366),
+    default=None,
+    help="How many days ahead (default: the BOOKING_WINDOW_DAYS setting, 30).",
+)
+def generate_sessions_command(days):
+    """Create the coming sessions from every venue's weekly timetable (safe to run twice)."""
+    with current_app.test_request_context("/"):  # messages are translated (default language)
+        added = sessions.generate_sessions(now=utcnow(), days=days)
+    click.echo(f"sessions added: {added}")
+
+
+@bp.cli.command("send-reminders")
+def send_reminders_command():
+    """Store a reminder in the outbox for every confirmed visit tomorrow (once each)."""
+    with current_app.test_request_context("/"):
+        sent = bookings.send_reminders(now=utcnow())
+    click.echo(f"reminders: {sent}")

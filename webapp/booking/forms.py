@@ -1,0 +1,94 @@
+"""Booking forms: a family visit (general or green channel), a school group, the waiting list."""
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+
+from models import BookingChannel, BookingKind
+from webapp.services.bookings import PHONE_RE, BookingRequest, Party
+
+COUNT_RANGE = NumberRange(min=0, max=999, message=_l("Enter a number from 0 to 999."))
+PHONE = Regexp(
+    PHONE_RE, message=_l("Give an 11-digit mobile number or a landline with its area code.")
+)
+
+
+def _count(label):
+    return IntegerField(label, default=0, validators=[InputRequired(), COUNT_RANGE])
+
+
+class _BookingForm(FlaskForm):
+    preschool = _count(_l("Preschool children"))
+    primary_pupils = _count(_l("Primary pupils"))
+    junior = _count(_l("Junior secondary students"))
+    senior = _count(_l("Senior secondary students"))
+    contact_name = StringField(_l("Contact name"), validators=[DataRequired(), Length(max=60)])
+    contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(), PHONE])
+    #: a one-time token: a second click on "confirm" finds the first booking
+    idempotency_key = HiddenField(validators=[DataRequired(), Length(min=8, max=64)])
+    #: "1" once the person has seen the price and confirms
+    confirm = HiddenField()
+
+    def fresh_key(self):
+        if not self.idempotency_key.data:
+            self.idempotency_key.data = uuid.uuid4().hex
+
+    def party_values(self) -> dict:
+        return {name: self[name].data or 0 for name in Party.__dataclass_fields__ if name in self}
+
+
+class FamilyBookingForm(_BookingForm):
+    adults = _count(_l("Accompanying adults"))
+    left_behind = _count(_l("Left-behind children"))
+    disabled = _count(_l("Children with disabilities"))
+    orphaned = _count(_l("Orphaned children"))
+    special_family = _count(_l("Children from special-hardship families"))
+
+    def to_request(self) -> BookingRequest:
+        party = Party(**self.party_values())
+        channel = BookingChannel.GREEN if party.green_children else BookingChannel.GENERAL
+        return BookingRequest(
+            kind=BookingKind.FAMILY,
+            channel=channel,
+            party=party,
+            contact_name=self.contact_name.data or "",
+            contact_phone=(self.contact_phone.data or "").strip(),
+            idempotency_key=self.idempotency_key.data or "",
+        )
+
+
+class SchoolGroupForm(_BookingForm):
+    school = SelectField(_l("School"), coerce=int, validate_choice=True)
+    group_name = StringField(_l("Class or grade"), validators=[DataRequired(), Length(max=60)])
+    teachers = _count(_l("Accompanying teachers"))
+    lead_teacher = StringField(_l("Lead teacher"), validators=[DataRequired(), Length(max=60)])
+
+    def to_request(self, school) -> BookingRequest:
+        return BookingRequest(
+            kind=BookingKind.SCHOOL_GROUP,
+            channel=BookingChannel.GREEN,
+            party=Party(**self.party_values()),
+            contact_name=self.contact_name.data or "",
+            contact_phone=(self.contact_phone.data or "").strip(),
+            idempotency_key=self.idempotency_key.data or "",
+            school=school,
+            group_name=self.group_name.data or "",
+            lead_teacher=self.lead_teacher.data or "",
+        )
+
+
+class WaitlistForm(FlaskForm):
+    places = IntegerField(
+        _l("Places wanted"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=1, max=999, message=_l("At least one place.")),
+        ],
+    )
+
+
+class CancelForm(FlaskForm):
+    pass

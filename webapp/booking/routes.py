@@ -1,0 +1,266 @@
+"""Booking pages: the family and school-group forms, the confirmation, my bookings, our trips."""
+
+from datetime import UTC, timedelta
+
+import segno
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from models import BookingChannel, VisitorGroup
+from models.user import utcnow
+from webapp.booking import bp
+from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
+from webapp.services import availability, bookings, sessions
+from webapp.services.errors import NotFound, ServiceError
+from webapp.services.venue_staff import console_venues
+
+
+def _session_or_404(session_id: int):
+    found = sessions.get_session(session_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _show_error(form, error: ServiceError) -> None:
+    """Put a service's message beside the field it names, or at the top of the page."""
+    if error.field and error.field in form and error.field not in ("confirm", "idempotency_key"):
+        form[error.field].errors = [*form[error.field].errors, error.message]
+        flash(_("Please check the form."), "error")
+    else:
+        flash(error.message, "error")
+
+
+def _book(form, session, make_request, template, **context):
+    """The two steps: check and show the price, then book on confirmation."""
+    now = utcnow()
+    quote = None
+    if form.validate_on_submit():
+        booking_request = make_request()
+        try:
+            if form.confirm.data == "1":
+                booking = bookings.create_booking(
+                    session, booking_request, by=current_user, now=now
+                )
+                return redirect(url_for("booking.detail", code=booking.code))
+            quote = bookings.preview_booking(session, booking_request, by=current_user, now=now)
+            form.confirm.data = "1"  # the next submit of this page books
+        except ServiceError as error:
+            _show_error(form, error)
+    form.fresh_key()
+    places = availability.get_availability([session.id], now=now).get(session.id)
+    return render_template(
+        template,
+        form=form,
+        session=session,
+        venue=session.venue,
+        quote=quote,
+        places=places,
+        block_until=bookings.get_booking_block(current_user, now=now),
+        **context,
+    )
+
+
+@bp.route("/sessions/<int:session_id>/family", methods=["GET", "POST"])
+@login_required
+def family(session_id: int):
+    session = _session_or_404(session_id)
+    form = FamilyBookingForm()
+    return _book(form, session, form.to_request, "booking/family.html")
+
+
+@bp.route("/sessions/<int:session_id>/school", methods=["GET", "POST"])
+@login_required
+def school(session_id: int):
+    session = _session_or_404(session_id)
+    schools = bookings.schools_of(current_user)
+    if not schools:
+        flash(_("Only school staff can book a class trip."), "error")
+        return redirect(url_for("directory.venue", venue_id=session.venue_id))
+    form = SchoolGroupForm()
+    form.school.choices = [SelectChoice(s.id, s.name) for s in schools]
+    by_id = {s.id: s for s in schools}
+    return _book(
+        form,
+        session,
+        lambda: form.to_request(by_id.get(form.school.data)),
+        "booking/school.html",
+        settings=sessions.get_settings(session.venue_id),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/waitlist", methods=["POST"])
+@login_required
+def waitlist(session_id: int):
+    session = _session_or_404(session_id)
+    form = WaitlistForm()
+    if not form.validate_on_submit():
+        flash(_("Give how many places you want."), "error")
+    else:
+        is_green = request.form.get("channel") == "green"
+        channel = BookingChannel.GREEN if is_green else BookingChannel.GENERAL
+        try:
+            bookings.join_waitlist(
+                session, by=current_user, places=form.places.data, channel=channel, now=utcnow()
+            )
+            flash(
+                _("You are on the waiting list: we will tell you when places come free."), "success"
+            )
+        except ServiceError as error:
+            flash(error.message, "error")
+    return redirect(url_for("directory.venue", venue_id=session.venue_id))
+
+
+def _own_booking(code: str):
+    try:
+        return bookings.get_booking_for(code, user=current_user)
+    except NotFound:
+        abort(404)
+
+
+def _qr_data_uri(text: str) -> str:
+    return segno.make(text, error="m").svg_data_uri(scale=6, border=2)
+
+
+@bp.route("/b/<code>")
+@login_required
+def detail(code: str):
+    booking = _own_booking(code)
+    return render_template(
+        "booking/detail.html",
+        booking=booking,
+        qr=_qr_data_uri(booking.display_code),
+        cancel_form=CancelForm(),
+    )
+
+
+@bp.route("/b/<code>/print")
+@login_required
+def print_view(code: str):
+    booking = _own_booking(code)
+    return render_template(
+        "booking/print.html", booking=booking, qr=_qr_data_uri(booking.display_code)
+    )
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@bp.route("/b/<code>/calendar.ics")
+@login_required
+def ics(code: str):
+    booking = _own_booking(code)
+    s = booking.session
+    stamp = "%Y%m%dT%H%M%SZ"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Shanxi practice bases//booking//ZH",
+        "BEGIN:VEVENT",
+        f"UID:{booking.code}@practice-bases",
+        f"DTSTAMP:{utcnow().replace(tzinfo=UTC).strftime(stamp)}",
+        f"DTSTART:{s.starts_at.strftime(stamp)}",
+        f"DTEND:{s.ends_at.strftime(stamp)}",
+        "SUMMARY:" + _ics_text(f"{s.venue.name} · {booking.display_code}"),
+        "LOCATION:" + _ics_text(s.venue.address),
+        "DESCRIPTION:"
+        + _ics_text(_("Show the code %(code)s at the door.", code=booking.display_code)),
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    response = make_response("\r\n".join(lines) + "\r\n")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{booking.code}.ics"'
+    return response
+
+
+@bp.route("/b/<code>/cancel", methods=["POST"])
+@login_required
+def cancel(code: str):
+    booking = _own_booking(code)
+    if CancelForm().validate_on_submit():
+        try:
+            bookings.cancel_booking(booking, by=current_user, now=utcnow())
+            flash(_("Booking cancelled."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    return redirect(url_for("booking.detail", code=booking.code))
+
+
+@bp.route("/mine")
+@login_required
+def mine():
+    now = utcnow()
+    return render_template(
+        "booking/mine.html",
+        bookings=bookings.list_user_bookings(current_user),
+        now=now,
+        block_until=bookings.get_booking_block(current_user, now=now),
+    )
+
+
+@bp.route("/trips")
+@login_required
+def trips():
+    schools = bookings.schools_of(current_user)
+    if not schools:
+        abort(403)
+    return render_template(
+        "booking/trips.html",
+        schools=[
+            (s, bookings.list_school_trips(s), bookings.list_venues_for_school(s)) for s in schools
+        ],
+        now=utcnow(),
+    )
+
+
+@bp.app_template_global()
+def coming_sessions(venue, days: int = 14):
+    """(session, places) for a venue page: the next two weeks."""
+    return availability.list_coming_sessions(venue, now=utcnow(), days=days)
+
+
+@bp.app_template_global()
+def weekend_dates():
+    """This week's Saturday and Sunday (local dates); on a Sunday, Saturday is next week's."""
+    today = sessions.local_date(utcnow())
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+    sunday = today + timedelta(days=(6 - today.weekday()) % 7)
+    return saturday, sunday
+
+
+@bp.app_template_filter("local_time")
+def local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return sessions.to_local(moment).strftime(fmt) if moment else ""
+
+
+@bp.app_template_filter("local_weekday")
+def local_weekday(moment) -> int:
+    return sessions.to_local(moment).isoweekday()
+
+
+@bp.app_context_processor
+def booking_labels():
+    from webapp.booking.labels import CHANNEL_LABELS, STATUS_LABELS
+
+    return {
+        "BOOKING_STATUS_LABELS": STATUS_LABELS,
+        "BOOKING_CHANNEL_LABELS": CHANNEL_LABELS,
+        "VISITOR_GROUPS": VisitorGroup,
+    }
+
+
+@bp.app_template_global()
+def booking_nav_links():
+    """(url, label) of the booking links the signed-in person may use, for the main menu."""
+    if not current_user.is_authenticated:
+        return []
+    links = [(url_for("booking.mine"), _("My bookings"))]
+    if bookings.schools_of(current_user):
+        links.append((url_for("booking.trips"), _("Our trips")))
+    if console_venues(current_user):
+        links.append((url_for("console.index"), _("Venue console")))
+    return links

@@ -1,0 +1,209 @@
+"""Venue-staff console: sessions and open days, approvals, check-in, cancellations."""
+
+from datetime import timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from models import Venue, db
+from models.user import utcnow
+from webapp.console import bp
+from webapp.console.forms import CheckInForm, EmptyForm, OpenDayForm, ReasonForm
+from webapp.services import availability, bookings, sessions
+from webapp.services.errors import NotFound, ServiceError
+from webapp.services.permissions import can
+from webapp.services.venue_staff import console_venues
+
+
+def _venue_for_staff(venue_id: int) -> Venue:
+    venue = db.session.get(Venue, venue_id)
+    if venue is None:
+        abort(404)
+    if not can(current_user, "venue.manage_sessions", venue):
+        abort(403)
+    return venue
+
+
+def _booking_for_staff(code: str):
+    booking = bookings.get_booking_by_code(code)
+    if booking is None or not can(current_user, "venue.manage_sessions", booking.session.venue):
+        abort(404)
+    return booking
+
+
+@bp.route("/")
+@login_required
+def index():
+    venues = console_venues(current_user)
+    if not venues:
+        abort(403)
+    if len(venues) == 1:
+        return redirect(url_for("console.venue", venue_id=venues[0].id))
+    return render_template("console/index.html", venues=venues)
+
+
+@bp.route("/venues/<int:venue_id>")
+@login_required
+def venue(venue_id: int):
+    venue = _venue_for_staff(venue_id)
+    now = utcnow()
+    return render_template(
+        "console/venue.html",
+        venue=venue,
+        rows=availability.list_coming_sessions(venue, now=now - timedelta(hours=12), days=15),
+        pending=bookings.list_pending_approvals(venue),
+        check_in_form=CheckInForm(),
+        open_day_form=OpenDayForm(),
+        reason_form=ReasonForm(),
+        empty_form=EmptyForm(),
+    )
+
+
+@bp.route("/venues/<int:venue_id>/check-in", methods=["POST"])
+@login_required
+def check_in(venue_id: int):
+    venue = _venue_for_staff(venue_id)
+    form = CheckInForm()
+    if form.validate_on_submit():
+        try:
+            booking = bookings.check_in_booking(
+                venue, form.code.data, by=current_user, now=utcnow()
+            )
+            flash(
+                _(
+                    "Checked in: %(code)s, %(n)d people.",
+                    code=booking.display_code,
+                    n=booking.places,
+                ),
+                "success",
+            )
+        except ServiceError as error:
+            flash(error.message, "error")
+    else:
+        flash(_("Type the booking code."), "error")
+    return redirect(url_for("console.venue", venue_id=venue.id))
+
+
+@bp.route("/venues/<int:venue_id>/open-days", methods=["POST"])
+@login_required
+def open_day(venue_id: int):
+    venue = _venue_for_staff(venue_id)
+    form = OpenDayForm()
+    if form.validate_on_submit():
+        try:
+            sessions.create_open_day(
+                venue,
+                on=form.on.data,
+                start=form.start.data,
+                end=form.end.data,
+                title=form.title.data,
+                programme=form.programme.data or "",
+                capacity=form.capacity.data,
+                green_quota=form.green_quota.data,
+                by=current_user,
+                now=utcnow(),
+            )
+            flash(_("Open day published."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    else:
+        names = ", ".join(str(form[name].label.text) for name in form.errors)
+        flash(_("Please check: %(names)s", names=names), "error")
+    return redirect(url_for("console.venue", venue_id=venue.id))
+
+
+@bp.route("/venues/<int:venue_id>/generate", methods=["POST"])
+@login_required
+def generate(venue_id: int):
+    venue = _venue_for_staff(venue_id)
+    if EmptyForm().validate_on_submit():
+        added = sessions.generate_sessions(venue, now=utcnow())
+        flash(_("%(n)d sessions added from the timetable.", n=added), "success")
+    return redirect(url_for("console.venue", venue_id=venue.id))
+
+
+@bp.route("/sessions/<int:session_id>")
+@login_required
+def session(session_id: int):
+    found = sessions.get_session(session_id)
+    if found is None:
+        abort(404)
+    venue = _venue_for_staff(found.venue_id)
+    return render_template(
+        "console/session.html",
+        venue=venue,
+        session=found,
+        places=availability.get_availability([found.id], now=utcnow())[found.id],
+        rows=bookings.list_session_bookings(found),
+        reason_form=ReasonForm(),
+        empty_form=EmptyForm(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/no-shows", methods=["POST"])
+@login_required
+def no_shows(session_id: int):
+    found = sessions.get_session(session_id)
+    if found is None:
+        abort(404)
+    _venue_for_staff(found.venue_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            n = bookings.mark_no_shows(found, by=current_user, now=utcnow())
+            flash(_("%(n)d bookings marked as not come.", n=n), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    return redirect(url_for("console.session", session_id=found.id))
+
+
+def _back(booking):
+    target = request.form.get("back")
+    if target == "session":
+        return redirect(url_for("console.session", session_id=booking.session_id))
+    return redirect(url_for("console.venue", venue_id=booking.session.venue_id))
+
+
+@bp.route("/bookings/<code>/approve", methods=["POST"])
+@login_required
+def approve(code: str):
+    booking = _booking_for_staff(code)
+    if EmptyForm().validate_on_submit():
+        try:
+            bookings.approve_booking(booking, by=current_user, now=utcnow())
+            flash(_("Approved: the school has been told."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    return _back(booking)
+
+
+@bp.route("/bookings/<code>/refuse", methods=["POST"])
+@login_required
+def refuse(code: str):
+    booking = _booking_for_staff(code)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            bookings.refuse_booking(
+                booking, by=current_user, reason=form.reason.data or "", now=utcnow()
+            )
+            flash(_("Refused: the school has been told."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    return _back(booking)
+
+
+@bp.route("/bookings/<code>/cancel", methods=["POST"])
+@login_required
+def cancel(code: str):
+    booking = _booking_for_staff(code)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            bookings.cancel_booking(
+                booking, by=current_user, reason=form.reason.data or "", now=utcnow()
+            )
+            flash(_("Cancelled: the booker has been told."), "success")
+        except (ServiceError, NotFound) as error:
+            flash(error.message, "error")
+    return _back(booking)

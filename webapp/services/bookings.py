@@ -1,0 +1,978 @@
+"""Bookings: families, school groups and the green channel; cancelling, waiting, checking in.
+
+Every rule about a booking lives here; the pages and the JSON API both call these functions.
+Capacity is never exceeded: places are taken by one conditional UPDATE (`taken + n <=
+capacity`, row count checked) inside the transaction that inserts the booking, backed by a
+CHECK constraint. On SQLite a writer that waits too long gets `Busy`, never a server error.
+A form's one-time key makes a double submit find the first booking instead of booking twice.
+"""
+
+import math
+import re
+import secrets
+import time as time_module
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
+
+from models import (
+    AdmissionKind,
+    Booking,
+    BookingChannel,
+    BookingKind,
+    BookingStatus,
+    Role,
+    School,
+    Session,
+    User,
+    Venue,
+    VisitorGroup,
+    WaitlistEntry,
+    db,
+)
+from models.booking import ACTIVE_STATUSES, HOLDING_STATUSES
+from webapp.services import availability
+from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
+from webapp.services.geo import distance_km
+from webapp.services.outbox import send_message
+from webapp.services.permissions import can
+from webapp.services.sessions import (
+    get_settings,
+    green_released_at,
+    local_date,
+    session_problem,
+    setting,
+    to_local,
+)
+
+#: easy to read aloud: no 0/O, 1/I/L
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
+MAX_COUNT = 1000
+
+#: Only the race test's control run turns this off, to show the harness can see a race.
+_capacity_guard = True
+
+
+class BookingError(ServiceError):
+    """A booking rule said no."""
+
+
+class SessionFull(BookingError):
+    status_code = 409
+
+
+def new_code() -> str:
+    """A short unguessable booking code (8 of 31 symbols: about 40 bits)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed or read aloud, as stored: upper case, no spaces or dashes."""
+    return re.sub(r"[\s\-]", "", (text or "")).upper()[:12]
+
+
+# ---------------------------------------------------------------- what a booking asks for
+
+
+STAGE_FIELDS = ("preschool", "primary_pupils", "junior", "senior")
+GREEN_FIELDS = ("left_behind", "disabled", "orphaned", "special_family")
+COUNT_FIELDS = (*STAGE_FIELDS, "adults", "teachers", *GREEN_FIELDS)
+GROUP_OF_FIELD = {
+    "preschool": VisitorGroup.PRESCHOOL,
+    "primary_pupils": VisitorGroup.PRIMARY,
+    "junior": VisitorGroup.JUNIOR,
+    "senior": VisitorGroup.SENIOR,
+    "adults": VisitorGroup.ADULT,
+    "teachers": VisitorGroup.TEACHER,
+}
+RATIO_OF_FIELD = {
+    "preschool": "preschool_per_teacher",
+    "primary_pupils": "primary_per_teacher",
+    "junior": "junior_per_teacher",
+    "senior": "senior_per_teacher",
+}
+
+
+@dataclass
+class Party:
+    """Who comes: counts by stage, adults, teachers, and green-channel categories."""
+
+    preschool: int = 0
+    primary_pupils: int = 0
+    junior: int = 0
+    senior: int = 0
+    adults: int = 0
+    teachers: int = 0
+    left_behind: int = 0
+    disabled: int = 0
+    orphaned: int = 0
+    special_family: int = 0
+
+    @property
+    def children(self) -> int:
+        return sum(getattr(self, f) for f in STAGE_FIELDS)
+
+    @property
+    def places(self) -> int:
+        return self.children + self.adults + self.teachers
+
+    @property
+    def green_children(self) -> int:
+        return sum(getattr(self, f) for f in GREEN_FIELDS)
+
+
+@dataclass
+class BookingRequest:
+    kind: BookingKind
+    channel: BookingChannel
+    party: Party
+    contact_name: str
+    contact_phone: str
+    #: the form's one-time token
+    idempotency_key: str
+    school: School | None = None
+    group_name: str = ""
+    lead_teacher: str = ""
+
+
+@dataclass
+class PriceLine:
+    group: VisitorGroup
+    count: int
+    kind: AdmissionKind | None
+    unit_yuan: int
+
+    @property
+    def total_yuan(self) -> int:
+        return self.count * self.unit_yuan
+
+
+@dataclass
+class Quote:
+    lines: list[PriceLine] = field(default_factory=list)
+    is_green: bool = False
+
+    @property
+    def total_yuan(self) -> int:
+        return sum(line.total_yuan for line in self.lines)
+
+
+def quote_price(venue: Venue, party: Party, channel: BookingChannel) -> Quote:
+    """The price per visitor group from the venue's admission policy.
+
+    Rules: green-channel bookings are free; a group the policy leaves out, or a free group,
+    costs nothing here (the venue states any other charge at the door).
+    """
+    quote = Quote(is_green=channel is BookingChannel.GREEN)
+    for name, group in GROUP_OF_FIELD.items():
+        count = getattr(party, name)
+        if not count:
+            continue
+        rule = venue.admission_for(group)
+        kind = rule.kind if rule else None
+        unit = 0
+        if not quote.is_green and rule is not None and not rule.is_free:
+            unit = rule.price_yuan or 0
+        quote.lines.append(
+            PriceLine(group, count, AdmissionKind.FREE if quote.is_green else kind, unit)
+        )
+    return quote
+
+
+def teachers_needed(party: Party, settings) -> int:
+    """Teachers a school group must bring: per stage, pupils divided by the ratio, rounded up."""
+    return sum(
+        math.ceil(getattr(party, name) / getattr(settings, RATIO_OF_FIELD[name]))
+        for name in STAGE_FIELDS
+    )
+
+
+def check_request(session: Session, request: BookingRequest, *, by: User) -> None:
+    """Every rule about the request itself (not about places left).
+
+    Raises: BookingError naming the field at fault; PermissionDenied for a school group
+    booked by someone who does not act for the school.
+    """
+    party = request.party
+    for name in COUNT_FIELDS:
+        value = getattr(party, name)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise BookingError(_("Enter a whole number."), field=name)
+        if value < 0:
+            raise BookingError(_("A count cannot be negative."), field=name)
+        if value > MAX_COUNT:
+            raise BookingError(_("That number is too large."), field=name)
+    if party.places <= 0:
+        raise BookingError(_("Book for at least one person."), field="places")
+    if party.places > session.capacity:
+        raise BookingError(
+            _(
+                "This session holds %(capacity)d people in all; you asked for %(places)d.",
+                capacity=session.capacity,
+                places=party.places,
+            ),
+            field="places",
+        )
+    if request.kind is BookingKind.FAMILY:
+        _check_family(request, party)
+    else:
+        _check_school_group(session, request, party, by=by)
+    if not (request.contact_name or "").strip():
+        raise BookingError(_("Give a contact name."), field="contact_name")
+    if len(request.contact_name.strip()) > 60:
+        raise BookingError(_("At most 60 characters."), field="contact_name")
+    if not PHONE_RE.match((request.contact_phone or "").strip()):
+        raise BookingError(
+            _("Give an 11-digit mobile number or a landline with its area code."),
+            field="contact_phone",
+        )
+    key = request.idempotency_key or ""
+    if not (8 <= len(key) <= 64):
+        raise BookingError(_("The form has expired: reload the page and try again."), field="key")
+
+
+def _check_family(request: BookingRequest, party: Party) -> None:
+    if party.teachers:
+        raise BookingError(_("Families book without teachers."), field="teachers")
+    if party.children == 0:
+        raise BookingError(_("A family visit includes at least one child."), field="children")
+    if party.places > setting("BOOKING_MAX_FAMILY_PARTY"):
+        raise BookingError(
+            _(
+                "A family booking is for at most %(n)d people.",
+                n=setting("BOOKING_MAX_FAMILY_PARTY"),
+            ),
+            field="places",
+        )
+    if request.channel is BookingChannel.GREEN:
+        if party.green_children == 0:
+            raise BookingError(
+                _("The green channel is for children in one of the listed groups: give how many."),
+                field="left_behind",
+            )
+        if party.green_children > party.children:
+            raise BookingError(
+                _("More green-channel children than children in the party."), field="left_behind"
+            )
+    elif party.green_children:
+        raise BookingError(
+            _("Green-channel children are booked through the green channel."), field="channel"
+        )
+
+
+def _check_school_group(session, request: BookingRequest, party: Party, *, by: User) -> None:
+    if request.channel is not BookingChannel.GREEN:
+        raise BookingError(_("School groups book through the green channel."), field="channel")
+    if request.school is None or not can(by, "school.act", request.school):
+        raise PermissionDenied(_("Only the school's staff can book a trip for it."))
+    if party.adults:
+        raise BookingError(
+            _("School groups come with teachers: count accompanying adults as teachers."),
+            field="adults",
+        )
+    if party.children == 0:
+        raise BookingError(_("Give the number of students."), field="children")
+    if not (request.group_name or "").strip():
+        raise BookingError(_("Give the class or grade."), field="group_name")
+    if not (request.lead_teacher or "").strip():
+        raise BookingError(_("Give the lead teacher's name."), field="lead_teacher")
+    needed = teachers_needed(party, get_settings(session.venue_id))
+    if party.teachers < needed:
+        raise BookingError(
+            _(
+                "This group needs at least %(n)d accompanying teachers.",
+                n=needed,
+            ),
+            field="teachers",
+        )
+
+
+# ---------------------------------------------------------------- no-shows and limits
+
+
+def get_booking_block(user: User, *, now: datetime) -> date | None:
+    """The local date until which the user may not book because of no-shows, or None.
+
+    Rule: K no-shows (BOOKING_NO_SHOW_LIMIT) within BOOKING_NO_SHOW_WINDOW_DAYS days stop an
+    account from booking for BOOKING_NO_SHOW_BLOCK_DAYS days after the latest of them.
+    """
+    limit = setting("BOOKING_NO_SHOW_LIMIT")
+    window = timedelta(days=setting("BOOKING_NO_SHOW_WINDOW_DAYS"))
+    block = timedelta(days=setting("BOOKING_NO_SHOW_BLOCK_DAYS"))
+    recent = db.session.scalars(
+        sa.select(Session.starts_at)
+        .join(Booking, Booking.session_id == Session.id)
+        .where(Booking.booker_id == user.id, Booking.status == BookingStatus.NO_SHOW)
+        .order_by(Session.starts_at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit or recent[0] - recent[-1] > window:
+        return None
+    until = local_date(recent[0] + block)
+    return until if local_date(now) < until else None
+
+
+def _check_not_blocked(user: User, *, now: datetime) -> None:
+    until = get_booking_block(user, now=now)
+    if until is not None:
+        raise BookingError(
+            _(
+                "You missed %(k)d visits without cancelling, so you cannot book until %(until)s.",
+                k=setting("BOOKING_NO_SHOW_LIMIT"),
+                until=until.isoformat(),
+            ),
+            field="account",
+        )
+
+
+def _check_daily_limit(user: User, session: Session, visit_on: date) -> None:
+    limit = setting("BOOKING_MAX_ACTIVE_PER_DAY")
+    active = db.session.scalar(
+        sa.select(sa.func.count(Booking.id))
+        .join(Session, Session.id == Booking.session_id)
+        .where(
+            Booking.booker_id == user.id,
+            Booking.kind == BookingKind.FAMILY,
+            Booking.visit_on == visit_on,
+            Booking.status.in_(ACTIVE_STATUSES),
+            Session.venue_id == session.venue_id,
+        )
+    )
+    if active >= limit:
+        raise BookingError(
+            _(
+                "You already have %(n)d booking(s) at this venue on %(day)s: cancel one to "
+                "book another.",
+                n=active,
+                day=visit_on.isoformat(),
+            ),
+            field="account",
+        )
+
+
+# ---------------------------------------------------------------- taking and giving back places
+
+
+def _take_places(session: Session, places: int, channel: BookingChannel, *, now) -> bool:
+    """Take places with one conditional UPDATE; False when they are not there."""
+    settings = get_settings(session.venue_id)
+    table = Session.__table__
+    c = table.c
+    if not _capacity_guard:
+        return _take_places_unguarded(session, places, channel)
+    if channel is BookingChannel.GREEN:
+        stmt = (
+            table.update()
+            .where(c.id == session.id, c.is_cancelled.is_(False))
+            .where(c.taken_general + c.taken_green + places <= c.capacity)
+            .values(taken_green=c.taken_green + places)
+        )
+    else:
+        if now >= green_released_at(session, settings):
+            fits = c.taken_general + c.taken_green + places <= c.capacity
+        else:
+            held = sa.case((c.green_quota > c.taken_green, c.green_quota), else_=c.taken_green)
+            fits = c.taken_general + held + places <= c.capacity
+        stmt = (
+            table.update()
+            .where(c.id == session.id, c.is_cancelled.is_(False))
+            .where(fits)
+            .values(taken_general=c.taken_general + places)
+        )
+    return db.session.execute(stmt).rowcount == 1
+
+
+def _take_places_unguarded(session: Session, places: int, channel: BookingChannel) -> bool:
+    """Read, check in Python, write: the classic lost update the real rule avoids."""
+    table = Session.__table__
+    c = table.c
+    capacity, general, green = db.session.execute(
+        sa.select(c.capacity, c.taken_general, c.taken_green).where(c.id == session.id)
+    ).one()
+    if general + green + places > capacity:
+        return False
+    time_module.sleep(0.05)  # widen the window between the check and the write
+    column = "taken_green" if channel is BookingChannel.GREEN else "taken_general"
+    value = (green if channel is BookingChannel.GREEN else general) + places
+    db.session.execute(table.update().where(c.id == session.id).values({column: value}))
+    return True
+
+
+def _give_back_places(booking: Booking) -> None:
+    table = Session.__table__
+    c = table.c
+    column = "taken_green" if booking.channel is BookingChannel.GREEN else "taken_general"
+    db.session.execute(
+        table.update()
+        .where(c.id == booking.session_id)
+        .values({column: getattr(c, column) - booking.places})
+    )
+
+
+def _lock_user(user: User) -> None:
+    """Serialise one person's bookings (PostgreSQL row lock; SQLite's writer lock already does)."""
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
+
+
+def _is_busy(error: OperationalError) -> bool:
+    text = str(error.orig).lower() if error.orig else str(error).lower()
+    return any(word in text for word in ("locked", "busy", "lock timeout", "deadlock"))
+
+
+def _find_by_key(user: User, key: str) -> Booking | None:
+    return db.session.scalar(
+        sa.select(Booking).where(Booking.booker_id == user.id, Booking.idempotency_key == key)
+    )
+
+
+# ---------------------------------------------------------------- creating
+
+
+def preview_booking(session: Session, request: BookingRequest, *, by: User, now: datetime) -> Quote:
+    """The price of a request, after every check that does not need places (shown before
+    the person confirms).
+
+    Raises: BookingError, SessionFull (when the places are plainly not there now),
+    PermissionDenied.
+    """
+    check_request(session, request, by=by)
+    settings = get_settings(session.venue_id)
+    problem = session_problem(session, settings, now=now)
+    if problem:
+        raise BookingError(problem, field="session")
+    _check_not_blocked(by, now=now)
+    left = availability.get_availability([session.id], now=now)[session.id]
+    can_have = left.green_left if request.channel is BookingChannel.GREEN else left.general_left
+    if request.party.places > can_have:
+        raise SessionFull(_full_message(can_have, request.party.places), field="places")
+    return quote_price(db.session.get(Venue, session.venue_id), request.party, request.channel)
+
+
+def _full_message(left: int, places: int) -> str:
+    return _(
+        "Not enough places left: %(left)d left, you asked for %(places)d. "
+        "You can join the waiting list.",
+        left=left,
+        places=places,
+    )
+
+
+def create_booking(session: Session, request: BookingRequest, *, by: User, now: datetime):
+    """Book places in a session for a family, a school group or the green channel.
+
+    Rules: the request passes `check_request`; the session is bookable now (not past, called
+    off, on a closed date or before booking opens); the booker is not blocked for no-shows
+    and holds at most BOOKING_MAX_ACTIVE_PER_DAY active family bookings per venue per day;
+    the places are there (general bookings leave the unreleased green quota alone); a school
+    group larger than the venue's approval size waits for approval (its places are held);
+    everything else is confirmed at once; the price comes from the venue's admission policy.
+    A repeat of the same form (same idempotency key) returns the first booking.
+    Messages the booker. Commits.
+    Raises: BookingError, SessionFull, PermissionDenied, Busy.
+    """
+    key = request.idempotency_key or ""
+    try:
+        existing = _find_by_key(by, key) if key else None
+        if existing is not None:
+            return existing
+        check_request(session, request, by=by)
+        settings = get_settings(session.venue_id)
+        problem = session_problem(session, settings, now=now)
+        if problem:
+            raise BookingError(problem, field="session")
+        _check_not_blocked(by, now=now)
+        party = request.party
+        venue = db.session.get(Venue, session.venue_id)
+        quote = quote_price(venue, party, request.channel)
+        needs_approval = (
+            request.kind is BookingKind.SCHOOL_GROUP and party.places > settings.approval_above
+        )
+        visit_on = local_date(session.starts_at)
+
+        if not _take_places(session, party.places, request.channel, now=now):
+            db.session.rollback()
+            left = availability.get_availability([session.id], now=now)[session.id]
+            can_have = (
+                left.green_left if request.channel is BookingChannel.GREEN else left.general_left
+            )
+            raise SessionFull(_full_message(can_have, party.places), field="places")
+        # From here this transaction holds the session's write lock.
+        _lock_user(by)
+        existing = _find_by_key(by, key)
+        if existing is not None:
+            db.session.rollback()
+            return _find_by_key(by, key)
+        if request.kind is BookingKind.FAMILY:
+            _check_daily_limit(by, session, visit_on)
+        booking = Booking(
+            code=new_code(),
+            session_id=session.id,
+            visit_on=visit_on,
+            channel=request.channel,
+            kind=request.kind,
+            status=BookingStatus.PENDING if needs_approval else BookingStatus.CONFIRMED,
+            booker_id=by.id,
+            school_id=request.school.id if request.school else None,
+            idempotency_key=key,
+            places=party.places,
+            group_name=(request.group_name or "").strip()[:60],
+            lead_teacher=(request.lead_teacher or "").strip()[:60],
+            contact_name=request.contact_name.strip()[:60],
+            contact_phone=request.contact_phone.strip(),
+            price_yuan=quote.total_yuan,
+            created_at=now,
+            decided_at=None if needs_approval else now,
+            **{name: getattr(party, name) for name in COUNT_FIELDS},
+        )
+        db.session.add(booking)
+        db.session.flush()
+        _notify_created(booking, venue, by=by, now=now)
+        db.session.commit()
+        return booking
+    except IntegrityError:
+        db.session.rollback()
+        # A double submit that raced past the check above: the first one stands.
+        existing = _find_by_key(by, key)
+        if existing is not None:
+            return existing
+        raise Busy(_("Busy, try again.")) from None
+    except OperationalError as error:
+        db.session.rollback()
+        if _is_busy(error):
+            raise Busy(_("Busy, try again.")) from None
+        raise
+    except ServiceError:
+        db.session.rollback()
+        raise
+
+
+def _when(session: Session) -> str:
+    return to_local(session.starts_at).strftime("%Y-%m-%d %H:%M")
+
+
+def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) -> None:
+    if booking.status is BookingStatus.PENDING:
+        subject = _(
+            "Booking %(code)s received: waiting for the venue's approval", code=booking.display_code
+        )
+    else:
+        subject = _("Booking %(code)s confirmed", code=booking.display_code)
+    body = _(
+        "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door.",
+        venue=venue.name,
+        when=_when(booking.session),
+        places=booking.places,
+        code=booking.display_code,
+    )
+    send_message(booking.booker, subject, body, now=now)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_booking_by_code(code: str) -> Booking | None:
+    return db.session.scalar(
+        sa.select(Booking)
+        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .where(Booking.code == normalise_code(code))
+    )
+
+
+def can_see_booking(user, booking: Booking) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if booking.booker_id == user.id:
+        return True
+    if booking.school is not None and can(user, "school.act", booking.school):
+        return True
+    return can(user, "venue.view_bookings", booking.session.venue)
+
+
+def get_booking_for(code: str, *, user) -> Booking:
+    """The booking with this code, if the user booked it, acts for its school or staffs its
+    venue.
+
+    Raises: NotFound, the same for an unknown code and for someone else's.
+    """
+    booking = get_booking_by_code(code)
+    if booking is None or not can_see_booking(user, booking):
+        raise NotFound(_("No booking with that code."))
+    return booking
+
+
+def list_user_bookings(user: User) -> list[Booking]:
+    """The person's own bookings, newest visit first (history included)."""
+    return db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Booking.booker_id == user.id)
+        .order_by(Session.starts_at.desc())
+    ).all()
+
+
+def schools_of(user: User) -> list[School]:
+    """The schools the user acts for (approved school-staff grants)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [g.school for g in user.active_grants(Role.SCHOOL_STAFF) if g.school is not None]
+
+
+def list_school_trips(school: School) -> list[Booking]:
+    """A school's group bookings, newest visit first (history included)."""
+    return db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Booking.school_id == school.id)
+        .order_by(Session.starts_at.desc())
+    ).all()
+
+
+def list_venues_for_school(school: School, *, limit: int = 20) -> list[tuple[Venue, float]]:
+    """Venues suited to the school's stages, nearest to the school first, with distance in km."""
+    from models.venue import venue_stages
+
+    stages = school.stages
+    stmt = sa.select(Venue)
+    if stages:
+        stmt = stmt.where(
+            sa.exists().where(venue_stages.c.venue_id == Venue.id, venue_stages.c.stage.in_(stages))
+        )
+    venues = db.session.scalars(stmt).all()
+    ranked = sorted(
+        ((v, round(distance_km((school.lat, school.lng), (v.lat, v.lng)), 1)) for v in venues),
+        key=lambda pair: pair[1],
+    )
+    return ranked[:limit]
+
+
+def list_pending_approvals(venue: Venue) -> list[Booking]:
+    return db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.session))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Session.venue_id == venue.id, Booking.status == BookingStatus.PENDING)
+        .order_by(Session.starts_at)
+    ).all()
+
+
+def list_session_bookings(session: Session) -> list[Booking]:
+    return db.session.scalars(
+        sa.select(Booking).where(Booking.session_id == session.id).order_by(Booking.created_at)
+    ).all()
+
+
+# ---------------------------------------------------------------- changing
+
+
+@contextmanager
+def _writing():
+    """One unit of work's writes, messages included: committed together at the end;
+    a writer that waited too long for a lock gets Busy, never a server error."""
+    try:
+        yield
+        db.session.commit()
+    except OperationalError as error:
+        db.session.rollback()
+        if _is_busy(error):
+            raise Busy(_("Busy, try again.")) from None
+        raise
+
+
+def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "") -> Booking:
+    """Cancel a booking and give its places back.
+
+    Rules: the booker (or someone acting for the booking's school) may cancel a pending or
+    confirmed booking up to the venue's cut-off before the session; the venue's staff may
+    cancel one at any time before the session with a reason, and the booker is told. The
+    freed places are offered to the first waiting-list entry that fits.
+    Raises: PermissionDenied, BookingError, Busy.
+    """
+    is_booker = booking.booker_id == by.id or (
+        booking.school is not None and can(by, "school.act", booking.school)
+    )
+    is_staff = can(by, "venue.manage_sessions", booking.session.venue)
+    if not (is_booker or is_staff):
+        raise NotFound(_("No booking with that code."))
+    if booking.status not in ACTIVE_STATUSES:
+        raise BookingError(_("This booking can no longer be cancelled."), field="status")
+    session = booking.session
+    if session.starts_at <= now:
+        raise BookingError(_("The session has already started."), field="status")
+    reason = (reason or "").strip()
+    by_staff = is_staff and not is_booker
+    if by_staff:
+        if not reason:
+            raise BookingError(_("Give the reason: the booker will be told."), field="reason")
+    else:
+        cutoff = get_settings(session.venue_id).cancel_cutoff_hours
+        if now > session.starts_at - timedelta(hours=cutoff):
+            raise BookingError(
+                _(
+                    "Bookings can be cancelled online until %(hours)d hours before the "
+                    "session. Please call the venue.",
+                    hours=cutoff,
+                ),
+                field="status",
+            )
+    with _writing():
+        _give_back_places(booking)
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_at = now
+        booking.reason = reason[:300]
+        if by_staff:
+            send_message(
+                booking.booker,
+                _("Booking %(code)s cancelled by the venue", code=booking.display_code),
+                _(
+                    "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
+                    venue=session.venue.name,
+                    when=_when(session),
+                    reason=booking.reason,
+                ),
+                now=now,
+            )
+        _offer_waitlist(session, now=now)
+    return booking
+
+
+def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
+    """Approve a school group waiting for approval; the school is told.
+
+    Raises: PermissionDenied, BookingError.
+    """
+    if not can(by, "venue.manage_sessions", booking.session.venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    if booking.status is not BookingStatus.PENDING:
+        raise BookingError(_("Only a booking waiting for approval can be approved."))
+    with _writing():
+        booking.status = BookingStatus.CONFIRMED
+        booking.decided_at = now
+        send_message(
+            booking.booker,
+            _("Booking %(code)s approved", code=booking.display_code),
+            _(
+                "%(venue)s has approved your group visit on %(when)s.",
+                venue=booking.session.venue.name,
+                when=_when(booking.session),
+            ),
+            now=now,
+        )
+    return booking
+
+
+def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) -> Booking:
+    """Refuse a school group waiting for approval, with a reason; its places are freed.
+
+    Raises: PermissionDenied, BookingError.
+    """
+    if not can(by, "venue.manage_sessions", booking.session.venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    if booking.status is not BookingStatus.PENDING:
+        raise BookingError(_("Only a booking waiting for approval can be refused."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError(_("Give the reason: the school will see it."), field="reason")
+    with _writing():
+        _give_back_places(booking)
+        booking.status = BookingStatus.REFUSED
+        booking.reason = reason[:300]
+        booking.decided_at = now
+        send_message(
+            booking.booker,
+            _("Booking %(code)s not approved", code=booking.display_code),
+            _(
+                "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
+                venue=booking.session.venue.name,
+                when=_when(booking.session),
+                reason=booking.reason,
+            ),
+            now=now,
+        )
+        _offer_waitlist(booking.session, now=now)
+    return booking
+
+
+def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Booking:
+    """Check a party in at the door by its code.
+
+    Rules: venue staff only; the code must belong to this venue; the booking must be
+    confirmed and for today.
+    Raises: PermissionDenied, NotFound, BookingError.
+    """
+    if not can(by, "venue.manage_sessions", venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    booking = get_booking_by_code(code)
+    if booking is None or booking.session.venue_id != venue.id:
+        raise NotFound(_("No booking with that code at this venue."))
+    if booking.status is BookingStatus.CHECKED_IN:
+        raise BookingError(
+            _(
+                "Already checked in at %(when)s.",
+                when=to_local(booking.checked_in_at).strftime("%H:%M"),
+            ),
+            field="code",
+        )
+    if booking.status is BookingStatus.PENDING:
+        raise BookingError(_("This booking is still waiting for approval."), field="code")
+    if booking.status is not BookingStatus.CONFIRMED:
+        raise BookingError(_("This booking was cancelled or refused."), field="code")
+    if local_date(booking.session.starts_at) != local_date(now):
+        raise BookingError(
+            _(
+                "This booking is for %(day)s.",
+                day=local_date(booking.session.starts_at).isoformat(),
+            ),
+            field="code",
+        )
+    with _writing():
+        booking.status = BookingStatus.CHECKED_IN
+        booking.checked_in_at = now
+    return booking
+
+
+def mark_no_shows(session: Session, *, by: User, now: datetime) -> int:
+    """Mark every confirmed booking of a finished session that nobody checked in as a no-show.
+
+    Raises: PermissionDenied, BookingError (session not over yet).
+    """
+    if not can(by, "venue.manage_sessions", session.venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    if now < session.ends_at:
+        raise BookingError(_("The session is not over yet."))
+    with _writing():
+        result = db.session.execute(
+            sa.update(Booking)
+            .where(Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED)
+            .values(status=BookingStatus.NO_SHOW)
+        )
+    return result.rowcount
+
+
+# ---------------------------------------------------------------- waiting list
+
+
+def join_waitlist(
+    session: Session, *, by: User, places: int, channel: BookingChannel, now: datetime
+) -> WaitlistEntry:
+    """Wait for `places` in a full session; you are told when a cancellation frees them.
+
+    Rules: at least one place and no more than the session holds; the session must still be
+    ahead; when the places are free now, book instead; one entry per person and session.
+    Raises: BookingError.
+    """
+    if not isinstance(places, int) or places <= 0:
+        raise BookingError(_("Wait for at least one place."), field="places")
+    if places > session.capacity:
+        raise BookingError(_("More places than this session holds."), field="places")
+    if session.is_cancelled or session.starts_at <= now:
+        raise BookingError(_("This session has already started or is over."), field="session")
+    left = availability.get_availability([session.id], now=now)[session.id]
+    free = left.green_left if channel is BookingChannel.GREEN else left.general_left
+    if free >= places:
+        raise BookingError(_("There are places left: book them now."), field="places")
+    entry = WaitlistEntry(
+        session_id=session.id, user_id=by.id, channel=channel, places=places, created_at=now
+    )
+    db.session.add(entry)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise BookingError(_("You are already on the waiting list."), field="places") from None
+    return entry
+
+
+def _offer_waitlist(session: Session, *, now: datetime) -> WaitlistEntry | None:
+    """Offer freed places to the first waiting entry they fit (flushes, no commit)."""
+    db.session.flush()
+    db.session.refresh(session)
+    left = availability.get_availability([session.id], now=now)[session.id]
+    entries = db.session.scalars(
+        sa.select(WaitlistEntry)
+        .where(WaitlistEntry.session_id == session.id, WaitlistEntry.offered_at.is_(None))
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+    ).all()
+    for entry in entries:
+        free = left.green_left if entry.channel is BookingChannel.GREEN else left.general_left
+        if entry.places <= free:
+            entry.offered_at = now
+            user = entry.user
+            send_message(
+                user,
+                _("Places free at %(venue)s", venue=session.venue.name),
+                _(
+                    "%(places)d place(s) came free for %(when)s. Book now: first come, "
+                    "first served.",
+                    places=entry.places,
+                    when=_when(session),
+                ),
+                now=now,
+            )
+            return entry
+    return None
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def send_reminders(*, now: datetime) -> int:
+    """Remind everyone with a confirmed booking for tomorrow (local date), once each.
+
+    Returns how many reminders were stored in the outbox. Commits.
+    """
+    tomorrow = local_date(now) + timedelta(days=1)
+    due = db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .where(
+            Booking.visit_on == tomorrow,
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.reminded_at.is_(None),
+        )
+    ).all()
+    with _writing():
+        for booking in due:
+            booking.reminded_at = now
+            send_message(
+                booking.booker,
+                _("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
+                _(
+                    "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door. "
+                    "Cannot come? Please cancel so others can go.",
+                    venue=booking.session.venue.name,
+                    when=_when(booking.session),
+                    places=booking.places,
+                    code=booking.display_code,
+                ),
+                now=now,
+            )
+    return len(due)
+
+
+__all__ = [
+    "HOLDING_STATUSES",
+    "BookingError",
+    "BookingRequest",
+    "Party",
+    "SessionFull",
+    "approve_booking",
+    "cancel_booking",
+    "check_in_booking",
+    "create_booking",
+    "get_booking_block",
+    "get_booking_for",
+    "join_waitlist",
+    "mark_no_shows",
+    "quote_price",
+    "refuse_booking",
+    "send_reminders",
+]

@@ -1,0 +1,284 @@
+"""Sessions: turning a venue's weekly timetable into bookable sessions, and open days.
+
+Times of day are the venue's local time (the app's BABEL_DEFAULT_TIMEZONE, Asia/Shanghai);
+sessions store naive UTC. Generation covers a rolling window (BOOKING_WINDOW_DAYS, 30 by
+default), skips closed dates, and is idempotent: the (venue, starts_at) unique constraint
+backs the check, so generating twice adds nothing.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from models import BookingSettings, Session, SessionKind, TimetableEntry, Venue, VenueClosure, db
+from webapp.services.errors import PermissionDenied, ServiceError
+from webapp.services.permissions import can
+
+DEFAULTS = {
+    "BOOKING_WINDOW_DAYS": 30,
+    "BOOKING_MAX_ACTIVE_PER_DAY": 1,
+    "BOOKING_NO_SHOW_LIMIT": 3,
+    "BOOKING_NO_SHOW_WINDOW_DAYS": 90,
+    "BOOKING_NO_SHOW_BLOCK_DAYS": 30,
+    "BOOKING_MAX_FAMILY_PARTY": 10,
+}
+
+
+def setting(name: str) -> int:
+    """A booking setting from the app config, else its default."""
+    return int(current_app.config.get(name, DEFAULTS[name]))
+
+
+# ---------------------------------------------------------------- local time
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
+
+
+def to_utc(day: date, at: time) -> datetime:
+    """The naive UTC instant of a local date and time."""
+    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
+
+
+def to_local(moment: datetime) -> datetime:
+    """A naive UTC instant as an aware local datetime."""
+    return moment.replace(tzinfo=UTC).astimezone(local_zone())
+
+
+def local_date(moment: datetime) -> date:
+    return to_local(moment).date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of a local day, in naive UTC."""
+    return to_utc(day, time(0)), to_utc(day + timedelta(days=1), time(0))
+
+
+# ---------------------------------------------------------------- settings
+
+
+def get_settings(venue_id: int) -> BookingSettings:
+    """The venue's booking settings; a venue without a row gets the defaults (not saved)."""
+    found = db.session.get(BookingSettings, venue_id)
+    if found is not None:
+        return found
+    defaults = {
+        c.name: c.default.arg
+        for c in BookingSettings.__table__.columns
+        if c.default is not None and not callable(c.default.arg)
+    }
+    return BookingSettings(venue_id=venue_id, **defaults)
+
+
+def booking_opens_at(session: Session, settings: BookingSettings) -> datetime:
+    """When a session becomes bookable: `open_days_ahead` days before, at the release time."""
+    day = local_date(session.starts_at) - timedelta(days=settings.open_days_ahead)
+    return to_utc(day, settings.release_time)
+
+
+def green_released_at(session: Session, settings: BookingSettings) -> datetime:
+    """When unused green-channel places open to everyone."""
+    return session.starts_at - timedelta(hours=settings.green_release_hours)
+
+
+def is_closed_on(venue_id: int, day: date) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(VenueClosure.id).where(
+                VenueClosure.venue_id == venue_id, VenueClosure.closed_on == day
+            )
+        )
+        is not None
+    )
+
+
+def session_problem(session: Session, settings: BookingSettings, *, now: datetime) -> str | None:
+    """Why a session cannot be booked now, or None when it can."""
+    if session.is_cancelled:
+        return _("This session has been called off.")
+    if session.starts_at <= now:
+        return _("This session has already started or is over.")
+    if is_closed_on(session.venue_id, local_date(session.starts_at)):
+        return _("The venue is closed on that day.")
+    opens = booking_opens_at(session, settings)
+    if now < opens:
+        return _(
+            "Booking for this session opens on %(when)s.",
+            when=to_local(opens).strftime("%Y-%m-%d %H:%M"),
+        )
+    return None
+
+
+# ---------------------------------------------------------------- generation
+
+
+def generate_sessions(venue: Venue | None = None, *, now: datetime, days: int | None = None) -> int:
+    """Create the sessions of the coming `days` from each venue's weekly timetable.
+
+    Rules: the window starts on today's local date; closed dates are skipped; a session that
+    already exists (same venue and start) is left alone, so running twice adds nothing.
+    Returns the number of sessions added.
+    Raises: nothing for a venue without a timetable (it simply gets no sessions).
+    """
+    days = days if days is not None else setting("BOOKING_WINDOW_DAYS")
+    first = local_date(now)
+    last = first + timedelta(days=days)
+    stmt = sa.select(TimetableEntry).order_by(TimetableEntry.venue_id, TimetableEntry.weekday)
+    if venue is not None:
+        stmt = stmt.where(TimetableEntry.venue_id == venue.id)
+    entries = db.session.scalars(stmt).all()
+    by_venue: dict[int, list[TimetableEntry]] = {}
+    for entry in entries:
+        by_venue.setdefault(entry.venue_id, []).append(entry)
+    added = 0
+    for venue_id, venue_entries in by_venue.items():
+        try:
+            added += _generate_for_venue(venue_id, venue_entries, first, last, now)
+            db.session.commit()
+        except IntegrityError:
+            # Another run added the same sessions in the meantime: theirs stand.
+            db.session.rollback()
+    return added
+
+
+def _generate_for_venue(venue_id, entries, first: date, last: date, now: datetime) -> int:
+    start_utc, _end = day_bounds(first)
+    end_utc, _end = day_bounds(last)
+    existing = set(
+        db.session.scalars(
+            sa.select(Session.starts_at).where(
+                Session.venue_id == venue_id,
+                Session.starts_at >= start_utc,
+                Session.starts_at < end_utc,
+            )
+        )
+    )
+    closed = set(
+        db.session.scalars(
+            sa.select(VenueClosure.closed_on).where(
+                VenueClosure.venue_id == venue_id,
+                VenueClosure.closed_on >= first,
+                VenueClosure.closed_on < last,
+            )
+        )
+    )
+    added = 0
+    day = first
+    while day < last:
+        if day not in closed:
+            for entry in entries:
+                if entry.weekday != day.isoweekday():
+                    continue
+                starts_at = to_utc(day, entry.start_time)
+                if starts_at in existing or starts_at <= now:
+                    continue
+                db.session.add(
+                    Session(
+                        venue_id=venue_id,
+                        kind=SessionKind.REGULAR,
+                        starts_at=starts_at,
+                        ends_at=to_utc(day, entry.end_time),
+                        capacity=entry.capacity,
+                        green_quota=entry.green_quota,
+                        taken_general=0,
+                        taken_green=0,
+                    )
+                )
+                existing.add(starts_at)
+                added += 1
+        day += timedelta(days=1)
+    db.session.flush()
+    return added
+
+
+def create_open_day(
+    venue: Venue,
+    *,
+    on: date,
+    start: time,
+    end: time,
+    title: str,
+    programme: str = "",
+    capacity: int,
+    green_quota: int = 0,
+    by,
+    now: datetime,
+) -> Session:
+    """Publish an open day (开放日): a dated session with a title, programme and capacity.
+
+    Rules: venue staff only; in the future; ends after it starts; capacity above zero and the
+    green quota within it; not at the same start as another session of the venue.
+    Raises: PermissionDenied, ServiceError (with the field at fault).
+    """
+    if not can(by, "venue.manage_sessions", venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("Give the open day a title."), field="title")
+    if end <= start:
+        raise ServiceError(_("The end must be after the start."), field="end")
+    if capacity is None or capacity <= 0:
+        raise ServiceError(_("Capacity must be at least 1."), field="capacity")
+    if green_quota is None or green_quota < 0 or green_quota > capacity:
+        raise ServiceError(
+            _("The green-channel quota must be between 0 and the capacity."), field="green_quota"
+        )
+    starts_at = to_utc(on, start)
+    if starts_at <= now:
+        raise ServiceError(_("An open day must be in the future."), field="on")
+    session = Session(
+        venue_id=venue.id,
+        kind=SessionKind.OPEN_DAY,
+        starts_at=starts_at,
+        ends_at=to_utc(on, end),
+        title=title[:120],
+        programme=programme or "",
+        capacity=capacity,
+        green_quota=green_quota,
+        taken_general=0,
+        taken_green=0,
+    )
+    db.session.add(session)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(
+            _("Another session of this venue starts at that time."), field="start"
+        ) from None
+    return session
+
+
+def set_timetable(venue: Venue, entries: list[dict], *, by) -> None:
+    """Replace the venue's weekly timetable (dicts of weekday, start_time, end_time, capacity,
+    green_quota). Existing sessions are kept; the next generation uses the new timetable.
+
+    Raises: PermissionDenied, ServiceError.
+    """
+    if not can(by, "venue.manage_sessions", venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    db.session.execute(sa.delete(TimetableEntry).where(TimetableEntry.venue_id == venue.id))
+    for values in entries:
+        db.session.add(TimetableEntry(venue_id=venue.id, **values))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("Two timetable rows start at the same time.")) from None
+
+
+def get_session(session_id: int) -> Session | None:
+    return db.session.get(Session, session_id)
+
+
+def list_venue_sessions(venue: Venue, *, start: datetime, end: datetime) -> list[Session]:
+    return db.session.scalars(
+        sa.select(Session)
+        .where(Session.venue_id == venue.id, Session.starts_at >= start, Session.starts_at < end)
+        .order_by(Session.starts_at)
+    ).all()
