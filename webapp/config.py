@@ -15,6 +15,11 @@ def _database_url():
     return url
 
 
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    return int(value) if value.strip().isdigit() else default
+
+
 #: for local runs only; create_app refuses it outside development
 DEV_SECRET_KEY = "dev"  # noqa: S105
 
@@ -52,9 +57,19 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    # Secure cookies: switched on in production by webapp.security (SESSION_COOKIE_SECURE=0
+    # in the environment opts out, for plain HTTP on a closed intranet).
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25") or 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@localhost")
+
+    # Booking rules (issue 4); each can be overridden in the environment.
+    BOOKING_WINDOW_DAYS = _int_env("BOOKING_WINDOW_DAYS", 30)
+    BOOKING_MAX_ACTIVE_PER_DAY = _int_env("BOOKING_MAX_ACTIVE_PER_DAY", 1)
+    BOOKING_NO_SHOW_LIMIT = _int_env("BOOKING_NO_SHOW_LIMIT", 3)
+    BOOKING_NO_SHOW_WINDOW_DAYS = _int_env("BOOKING_NO_SHOW_WINDOW_DAYS", 90)
+    BOOKING_NO_SHOW_BLOCK_DAYS = _int_env("BOOKING_NO_SHOW_BLOCK_DAYS", 30)
+    BOOKING_MAX_FAMILY_PARTY = _int_env("BOOKING_MAX_FAMILY_PARTY", 10)
