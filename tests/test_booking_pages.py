@@ -267,9 +267,17 @@ def test_places_on_filter_keeps_venues_with_a_free_place_that_day(client, app):
 
 # The catalogue's filter form (not this area's) still passes SelectField choices as tuples.
 @pytest.mark.filterwarnings("ignore:Passing SelectField choices:DeprecationWarning")
-def test_list_page_offers_this_saturday_and_sunday(client, app):
+def test_list_page_offers_the_coming_saturday_and_sunday_in_date_order(client, app):
+    from webapp.booking.routes import weekend_dates
+
+    with app.test_request_context("/"):
+        saturday, sunday = weekend_dates()
     page = client.get("/").get_data(as_text=True)
-    assert "本周六" in page and "本周日" in page and "places_on=" in page
+    assert "周六" in page and "周日" in page
+    first, second = sorted([saturday, sunday])
+    assert page.index(f"places_on={first.isoformat()}") < page.index(
+        f"places_on={second.isoformat()}"
+    )
 
 
 def test_school_form_page_lists_the_teachers_school(client, auth, venue, session):

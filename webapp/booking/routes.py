@@ -225,7 +225,8 @@ def coming_sessions(venue, days: int = 14):
 
 @bp.app_template_global()
 def weekend_dates():
-    """This week's Saturday and Sunday (local dates); on a Sunday, Saturday is next week's."""
+    """The coming Saturday and Sunday (local dates, today included); on a Sunday, that
+    Sunday is today and the Saturday is next week's."""
     today = sessions.local_date(utcnow())
     saturday = today + timedelta(days=(5 - today.weekday()) % 7)
     sunday = today + timedelta(days=(6 - today.weekday()) % 7)
