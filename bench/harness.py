@@ -123,3 +123,38 @@ def rate(url: str, seconds: float = 5.0, threads: int = 4) -> tuple[float, int]:
     for t in workers:
         t.join()
     return done[0] / (time.perf_counter() - started), failed[0]
+
+
+def interleaved_ratios(
+    base: str, paths: dict[str, str], rounds: int = 5, seconds: float = 2.0, threads: int = 4
+) -> dict[str, dict]:
+    """Rates of each path against /healthz, measured in alternating short rounds.
+
+    Other work on a shared machine comes and goes; alternating hello-world and each page in
+    every round, and taking the median of the per-round ratios, lets that load fall on all of
+    them alike.
+    """
+    import statistics
+
+    ratios = {name: [] for name in paths}
+    rates = {name: [] for name in ("hello", *paths)}
+    failures = {name: 0 for name in paths}
+    for _ in range(rounds):
+        hello, _failed = rate(base + "/healthz", seconds=seconds, threads=threads)
+        rates["hello"].append(hello)
+        for name, path in paths.items():
+            rps, failed = rate(base + path, seconds=seconds, threads=threads)
+            rates[name].append(rps)
+            failures[name] += failed
+            ratios[name].append(rps / hello)
+    return {
+        "hello": {"rps": statistics.median(rates["hello"])},
+        **{
+            name: {
+                "rps": statistics.median(rates[name]),
+                "ratio": statistics.median(ratios[name]),
+                "failed": failures[name],
+            }
+            for name in paths
+        },
+    }

@@ -5,11 +5,13 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from models.user import utcnow
 from webapp.directory import bp
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language, remember_language
 from webapp.services import venues as venue_service
 from webapp.services.catalogue_cache import cached_result
+from webapp.services.sessions import local_date
 
 
 def _parse_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters, str | None]:
@@ -54,7 +56,9 @@ def index():
 
     # The body depends on the query and the language only, so it is cached whole (filters
     # are parsed only on a miss); the page around it (account, messages, CSP nonce) is not.
-    key = f"{lang}|{request.query_string!r}"
+    # The weekend links in the body name dates: a new day is a new page.
+    today = local_date(utcnow())
+    key = f"{lang}|{today.isoformat()}|{request.query_string!r}"
     if request.args.get("places_on"):
         # places left change with every booking, which does not move the catalogue version
         key += f"|{int(time.time() // venue_service.PLACES_LEFT_FRESH_SECONDS)}"
