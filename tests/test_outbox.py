@@ -112,3 +112,13 @@ def test_messages_are_listed_newest_first(app):
     outbox.send_message("b@example.cn", "二", "2")
     assert [m.subject for m in outbox.list_messages().items] == ["二", "一"]
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 2
+
+
+def test_unsent_messages_go_out_when_the_sender_comes_back(app, runner):
+    outbox.send_message("someone@example.cn", "主题", "正文")
+    db.session.commit()  # no sender yet: kept
+    gateway = Recorder()
+    outbox.set_sender(app, MessageChannel.EMAIL, gateway)
+    result = runner.invoke(args=["deliver-messages"])
+    assert "sent: 1, still unsent: 0" in result.output
+    assert gateway.sent == [("someone@example.cn", "主题")]

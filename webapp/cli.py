@@ -30,3 +30,11 @@ def init_app(app: Flask) -> None:
         if synthetic:
             add_synthetic_venues(db.session, synthetic)
             click.echo(f"synthetic venues: {synthetic}")
+
+    @app.cli.command("deliver-messages")
+    def deliver_messages_command():
+        """Send again the outbox messages not delivered yet (for cron)."""
+        from webapp.services.outbox import deliver_unsent
+
+        sent, unsent = deliver_unsent()
+        click.echo(f"sent: {sent}, still unsent: {unsent}")

@@ -154,6 +154,21 @@ def deliver(message: OutboxMessage, *, now: datetime | None = None, session=None
     return True
 
 
+def deliver_unsent(*, now: datetime | None = None, limit: int = 500) -> tuple[int, int]:
+    """Try again every unsent message (oldest first); returns (sent, still unsent).
+
+    For cron: a mail server that was down when a message was queued gets it later.
+    """
+    unsent = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    sent = sum(deliver(message, now=now) for message in unsent)
+    return sent, len(unsent) - sent
+
+
 def list_messages(*, unsent_only: bool = False, recipient: str = "", page: int = 1, per_page=50):
     """Messages newest first, for the administrators' outbox page."""
     query = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())
