@@ -75,14 +75,13 @@ class CourseRowForm(Form):
         _l("Minutes"), validators=[Optional(), NumberRange(min=1, max=MAX_COURSE_MINUTES)]
     )
     stages = MultiCheckboxField(_l("Suited to"), choices=_stage_choices())
-    description = TextAreaField(
-        _l("About the course"), validators=[Optional(), Length(max=MAX_TEXT)]
-    )
+    # not "description": a FormField row has an attribute of that name itself
+    about = TextAreaField(_l("About the course"), validators=[Optional(), Length(max=MAX_TEXT)])
     remove = BooleanField(_l("Remove"))
 
     @property
     def is_blank(self) -> bool:
-        return not (self.title.data or "").strip() and not (self.description.data or "").strip()
+        return not (self.title.data or "").strip() and not (self.about.data or "").strip()
 
 
 class VenueForm(FlaskForm):
@@ -168,7 +167,7 @@ class VenueForm(FlaskForm):
                     "title": c.title,
                     "minutes": c.minutes,
                     "stages": [s.value for s in c.stages],
-                    "description": c.description,
+                    "about": c.description,
                 }
                 for c in values.courses
             ]
@@ -193,7 +192,7 @@ class VenueForm(FlaskForm):
                     row.title.data or "",
                     row.minutes.data,
                     [Stage(s) for s in row.stages.data or []],
-                    row.description.data or "",
+                    row.about.data or "",
                 )
             )
         return VenueValues(
