@@ -33,6 +33,7 @@ from models import (
     db,
 )
 from models.user import utcnow
+from seed.loader import apply_venue_values
 from webapp.labels import VISITOR_GROUP_LABELS, WEEKDAY_LABELS
 from webapp.services import permissions
 from webapp.services.audit import record_change
@@ -388,8 +389,6 @@ def slug_for(name: str) -> str:
 
 
 def _write(venue: Venue, values: dict) -> None:
-    from seed.loader import apply_venue_values
-
     closures = values.pop("closures")
     # No autoflush: a half-written new venue must not be flushed while its city is looked up.
     with db.session.no_autoflush:
