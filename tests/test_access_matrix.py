@@ -56,6 +56,17 @@ MATRIX = [
     row("POST", "/bureau/schools/{school_z}/edit",       302, 403, 403, 403, 403, 403, 403, 200),
     row("POST", "/auth/venues/{venue_c}/staff",          302, 403, 403, 403, 403, 403, 403, 200),
     row("POST", "/admin/users/{missing}/disable",        302, 403, 403, 403, 403, 403, 403, 404),
+    # venues area: editing venue pages, adding venues, the resource directory list
+    row("GET", "/console/venues/{venue_a}/edit",         302, 403, 403, 200, 403, 200, 200, 200),
+    row("GET", "/console/venues/{venue_b}/edit",         302, 403, 403, 403, 200, 403, 200, 200),
+    row("GET", "/console/venues/{venue_c}/edit",         302, 403, 403, 403, 403, 403, 403, 200),
+    row("GET", "/console/venues/{missing}/edit",         302, 404, 404, 404, 404, 404, 404, 404),
+    row("POST", "/console/venues/{venue_c}/edit",        302, 403, 403, 403, 403, 403, 403, 200),
+    row("GET", "/console/venues/new",                    302, 403, 403, 403, 403, 200, 200, 200),
+    row("POST", "/console/venues/new",                   302, 403, 403, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/venues",                         302, 403, 403, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/venues/export.xlsx",             302, 403, 403, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/venues/export.csv",              302, 403, 403, 403, 403, 200, 200, 200),
 ]
 
 

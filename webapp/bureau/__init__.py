@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("bureau", __name__)
 
-from webapp.bureau import routes  # noqa: E402,F401
+from webapp.bureau import routes, venue_routes  # noqa: E402,F401

@@ -1,0 +1,83 @@
+"""Venue pages kept true by staff: edit a venue (its staff; bureau staff in scope) and add one
+(bureau staff, in the counties of their scope)."""
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from models import Region, db
+from models.user import utcnow
+from webapp.auth.decorators import permission_required
+from webapp.console import bp
+from webapp.console.venue_forms import VenueForm
+from webapp.services import permissions, schools, venue_admin
+from webapp.services import venues as venue_service
+from webapp.services.errors import ServiceError
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _county_choices(counties: list[Region]) -> list[SelectChoice]:
+    return [SelectChoice(0, _("Match it from the address"))] + [
+        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name) for c in counties
+    ]
+
+
+def _show_error(form: VenueForm, error: ServiceError) -> None:
+    field = form.field_for(error.field)
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    flash(error.message, "error")
+
+
+def _submitted(form: VenueForm):
+    """The form's values, or None (with a notice) when a field is not right."""
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            flash(_("Nothing was saved: please check the fields marked below."), "error")
+        return None
+    county = db.session.get(Region, form.county.data) if form.county.data else None
+    return form.to_values(county)
+
+
+@bp.route("/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@permission_required("venue.edit", lambda venue_id: venue_service.get_venue(venue_id))
+def venue_edit(venue_id: int):
+    venue = g.permission_object
+    if request.method == "GET":
+        form = VenueForm(data=VenueForm.data_from(venue_admin.get_venue_values(venue)))
+    else:
+        form = VenueForm()
+    # its own staff may say it lies in any county; bureau staff choose within their scope
+    in_scope = permissions.regions_for_choice(_me())
+    form.county.choices = _county_choices(in_scope or schools.list_counties())
+    values = _submitted(form)
+    if values is not None:
+        try:
+            venue_admin.update_venue(venue, values, by=_me(), now=utcnow())
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("Saved: the venue's page shows your changes."), "success")
+            return redirect(url_for("directory.venue", venue_id=venue.id))
+    return render_template("console/venue_edit.html", form=form, venue=venue)
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+@permission_required("bureau.console")
+def venue_new():
+    form = VenueForm(data=VenueForm.data_from(None) if request.method == "GET" else None)
+    form.county.choices = _county_choices(permissions.regions_for_choice(_me()))
+    values = _submitted(form)
+    if values is not None:
+        try:
+            venue = venue_admin.create_venue(values, by=_me(), now=utcnow())
+        except ServiceError as error:
+            _show_error(form, error)
+        else:
+            flash(_("%(name)s was added to the catalogue.", name=venue.name), "success")
+            return redirect(url_for("directory.venue", venue_id=venue.id))
+    return render_template("console/venue_edit.html", form=form, venue=None)
