@@ -219,3 +219,37 @@ def test_error_page_title_is_translated(client):
     page = client.post("/venues/1").get_data(as_text=True)  # GET only
     assert "Method Not Allowed" not in page
     assert "不接受" in page
+
+
+def test_lecturer_pool_and_region_names_follow_the_language(client, regions):
+    from models import db
+    from tests.lecturer_factories import make_lecturer
+
+    make_lecturer(regions["140100"], name="王建国")
+    db.session.commit()
+    chinese = client.get("/lecturers/").get_data(as_text=True)
+    assert "太原市家庭教育讲师团" in chinese
+    english = client.get("/lecturers/?lang=en").get_data(as_text=True)
+    assert "Taiyuan family-education lecturer pool" in english
+    assert "太原市家庭教育讲师团" not in english
+
+
+def test_account_list_names_roles_and_regions_in_the_users_language(client, auth, regions):
+    from models import Role, db
+    from tests.factories import make_user
+
+    make_user(Role.ADMIN, email="admin@example.cn")
+    make_user(Role.BUREAU_STAFF, email="county@example.cn", region=regions["140105"])
+    db.session.commit()
+    auth.login("admin@example.cn")
+    chinese = client.get("/admin/users").get_data(as_text=True)
+    assert "教育部门工作人员 太原市 · 小店区" in chinese
+    assert "bureau_staff" not in chinese
+    english = client.get("/admin/users?lang=en").get_data(as_text=True)
+    assert "Bureau staff Taiyuan · Xiaodian District" in english
+
+
+def test_school_signup_lists_counties_in_english_for_english_users(client, regions):
+    page = client.get("/auth/signup/school?lang=en").get_data(as_text=True)
+    assert "Taiyuan · Xiaodian District" in page
+    assert "太原市 · 小店区" not in page
