@@ -2,6 +2,7 @@
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -10,11 +11,54 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def error_title(code: int) -> str:
+    """A short heading for an HTTP error, in the user's language."""
+    titles = {
+        400: _("Bad request"),
+        401: _("Please log in"),
+        403: _("Not allowed"),
+        404: _("Not found"),
+        405: _("Method not allowed"),
+        413: _("Too large"),
+        429: _("Too many attempts"),
+    }
+    return titles.get(code, _("The request could not be handled."))
+
+
+def error_message(error: HTTPException) -> str:
+    """What went wrong, in the user's language.
+
+    A description given to abort() is already translated and is kept; werkzeug's built-in
+    English descriptions, Flask-Limiter's limit text and Flask-WTF's CSRF wording are replaced.
+    """
+    if isinstance(error, CSRFError):
+        return _("The form has expired. Please reload the page and try again.")
+    default = type(error).description
+    if error.code != 429 and error.description and error.description != default:
+        return str(error.description)
+    messages = {
+        400: _("The request could not be handled."),
+        401: _("Log in first."),
+        403: _("Your account may not open this page."),
+        404: _(
+            "We could not find that page. It may have been removed, or the address may be "
+            "mistyped."
+        ),
+        405: _("This address does not accept that kind of request."),
+        413: _("What you sent is too large."),
+        429: _("Please wait a few minutes and try again."),
+    }
+    return messages.get(error.code, _("The request could not be handled."))
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.globals["error_title"] = error_title
+    app.jinja_env.globals["error_message"] = error_message
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if _wants_json():
-            return jsonify(error=error.name, message=error.description), error.code
+            return jsonify(error=error.name, message=error_message(error)), error.code
         if error.code in (403, 404, 429):
             return render_template(f"errors/{error.code}.html", error=error), error.code
         return render_template("errors/generic.html", error=error), error.code

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from models import AdmissionKind, Stage, VenueCategory, VenueLevel, VisitorGroup
+from models import AdmissionKind, Role, Stage, VenueCategory, VenueLevel, VisitorGroup
 
 CATEGORY_LABELS = {
     VenueCategory.PATRIOTIC_EDUCATION: _l("Patriotic-education base"),
@@ -52,6 +52,14 @@ ADMISSION_LABELS = {
     AdmissionKind.FULL: _l("Full price"),
 }
 
+ROLE_LABELS = {
+    Role.FAMILY: _l("Family"),
+    Role.SCHOOL_STAFF: _l("School staff"),
+    Role.VENUE_STAFF: _l("Venue staff"),
+    Role.BUREAU_STAFF: _l("Bureau staff"),
+    Role.ADMIN: _l("Site administrator"),
+}
+
 WEEKDAY_LABELS = {
     1: _l("Monday"),
     2: _l("Tuesday"),
@@ -71,4 +79,5 @@ def init_app(app):
         VISITOR_GROUP_LABELS=VISITOR_GROUP_LABELS,
         ADMISSION_LABELS=ADMISSION_LABELS,
         WEEKDAY_LABELS=WEEKDAY_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
     )

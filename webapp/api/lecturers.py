@@ -4,6 +4,7 @@ staff. Public answers never carry a phone number; bureau answers may."""
 from datetime import date
 
 from flask import abort, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from models import Lecturer, LecturerCategory, LectureStatus, db
@@ -84,10 +85,10 @@ def _error(error: ServiceError):
 
 def _bureau_user():
     if not current_user.is_authenticated:
-        abort(401, description="Log in first.")
+        abort(401, description=_("Log in first."))
     user = current_user._get_current_object()
     if not service.is_bureau(user):
-        abort(403, description="For education-bureau staff only.")
+        abort(403, description=_("For education-bureau staff only."))
     return user
 
 
@@ -95,9 +96,9 @@ def _assignable_request(request_id: int):
     user = _bureau_user()
     req = service.get_request(request_id)
     if req is None:
-        abort(404, description="No talk request with that id.")
+        abort(404, description=_("No talk request with that id."))
     if not service.can_assign(user, req):
-        abort(403, description="This request is outside your region.")
+        abort(403, description=_("This request is outside your region."))
     return user, req
 
 
@@ -115,18 +116,18 @@ def _date_field(data: dict, name: str, *, required: bool = True):
     raw = data.get(name)
     if raw in (None, ""):
         if required:
-            return None, _field_error(name, "Required (YYYY-MM-DD).")
+            return None, _field_error(name, _("Required (YYYY-MM-DD)."))
         return None, None
     try:
         return date.fromisoformat(str(raw)), None
     except ValueError:
-        return None, _field_error(name, "Not a date (YYYY-MM-DD).")
+        return None, _field_error(name, _("Not a date (YYYY-MM-DD)."))
 
 
 def _int_field(data: dict, name: str):
     raw = data.get(name)
     if isinstance(raw, bool) or not isinstance(raw, int):
-        return None, _field_error(name, "Required, a whole number.")
+        return None, _field_error(name, _("Required, a whole number."))
     return raw, None
 
 
@@ -153,7 +154,7 @@ def get_lecturer(lecturer_id: int):
     try:
         lecturer = service.get_public_lecturer(lecturer_id)
     except ServiceError:
-        abort(404, description="No lecturer with that id.")
+        abort(404, description=_("No lecturer with that id."))
     return jsonify(public_lecturer(lecturer, current_language()))
 
 
@@ -162,7 +163,7 @@ def list_lecture_requests():
     user = _bureau_user()
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in LectureStatus}:
-        return _field_error("status", "Unknown status.")
+        return _field_error("status", _("Unknown status."))
     found = service.list_requests(by=user, status=LectureStatus(status) if status else None)
     lang = current_language()
     return jsonify(requests=[request_json(r, lang) for r in found if service.can_assign(user, r)])
@@ -201,7 +202,7 @@ def assign_lecture_request(request_id: int):
         return error
     lecturer = db.session.get(Lecturer, lecturer_id)
     if lecturer is None:
-        return _field_error("lecturer_id", "No lecturer with that id.")
+        return _field_error("lecturer_id", _("No lecturer with that id."))
     try:
         service.assign_lecturer(req, lecturer, on=on, by=user)
     except ServiceError as failure:
@@ -224,7 +225,7 @@ def deliver_lecture_request(request_id: int):
         return error
     comment = data.get("feedback_comment", "")
     if not isinstance(comment, str):
-        return _field_error("feedback_comment", "Must be text.")
+        return _field_error("feedback_comment", _("Must be text."))
     values = service.DeliveryValues(delivered_on, reached, score, comment)
     try:
         service.record_delivery(req, values, by=user)
@@ -238,7 +239,7 @@ def cancel_lecture_request(request_id: int):
     user, req = _assignable_request(request_id)
     reason = _body().get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        return _field_error("reason", "Required: say why the talk is cancelled.")
+        return _field_error("reason", _("Required: say why the talk is cancelled."))
     try:
         service.cancel_request(req, reason, by=user)
     except ServiceError as failure:

@@ -1,4 +1,5 @@
 from flask import abort, current_app, jsonify, request
+from flask_babel import gettext as _
 
 from models import VenueCategory
 from webapp.api import bp, openapi
@@ -12,7 +13,7 @@ def bad_request(errors: dict):
     names = ", ".join(sorted(errors))
     response = jsonify(
         error="Bad Request",
-        message=f"Invalid parameter(s): {names}",
+        message=_("Invalid parameter(s): %(names)s", names=names),
         errors={k: [str(m) for m in v] for k, v in errors.items()},
     )
     response.status_code = 400
@@ -78,7 +79,7 @@ def list_venues():
 def get_venue(venue_id: int):
     venue = venue_service.get_venue(venue_id)
     if venue is None:
-        abort(404, description="No venue with that id.")
+        abort(404, description=_("No venue with that id."))
     lang = current_language()
     feature = venue_feature(venue, lang=lang)
     feature["properties"].update(

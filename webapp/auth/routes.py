@@ -33,6 +33,7 @@ from webapp.auth.forms import (
     SignupForm,
 )
 from webapp.extensions import limiter, login_manager
+from webapp.i18n import region_label
 from webapp.services import accounts, schools
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
@@ -142,7 +143,7 @@ def _county_and_schools(county_id):
     county_form = CountyForm(request.args, meta={"csrf": False})
     counties = schools.list_counties()
     county_form.county.choices = [SelectChoice(0, _("Choose a county"))] + [
-        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name) for c in counties
+        SelectChoice(c.id, region_label(c)) for c in counties
     ]
     county = None
     if county_id:

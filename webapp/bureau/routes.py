@@ -9,6 +9,7 @@ from webapp.auth.forms import ConfirmForm
 from webapp.auth.routes import show_error
 from webapp.bureau import bp
 from webapp.bureau.forms import AuditFilterForm, SchoolFilterForm, SchoolForm
+from webapp.i18n import region_label
 from webapp.services import accounts, audit, permissions, schools
 from webapp.services.errors import ServiceError
 
@@ -68,10 +69,7 @@ def decide(grant_id: int, decision: str):
 
 
 def _county_choices():
-    return [
-        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name)
-        for c in permissions.regions_for_choice(_me())
-    ]
+    return [SelectChoice(c.id, region_label(c)) for c in permissions.regions_for_choice(_me())]
 
 
 @bp.route("/schools")

@@ -1,12 +1,13 @@
 """The catalogue's filters, read from the query string by the list, the map and the API."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Form, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import DateField, FloatField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from models import RegionLevel, Stage, VenueCategory
+from webapp.i18n import QueryForm
 from webapp.labels import CATEGORY_LABELS, STAGE_LABELS
 from webapp.services.venues import VenueFilters, get_region
 
@@ -28,7 +29,7 @@ class FlagField(StringField):
             raise ValueError(_l("Use 1 or 0."))
 
 
-class VenueFilterForm(Form):
+class VenueFilterForm(QueryForm):
     q = StringField(_l("Keyword"))
     category = SelectMultipleField(
         _l("Category"), choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in VenueCategory]

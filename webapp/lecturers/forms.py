@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    Form,
     HiddenField,
     IntegerField,
     SelectField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import LecturerCategory, LecturerPool, RegionLevel, Topic, db
+from webapp.i18n import QueryForm, current_language
 from webapp.labels import WEEKDAY_LABELS
 from webapp.lecturers.labels import LECTURER_CATEGORY_LABELS
 from webapp.services.lecturers import LecturerFilters
@@ -47,7 +47,7 @@ def _category_choices(blank=None):
     return _choices(([("", blank)] if blank else []) + choices)
 
 
-class LecturerFilterForm(Form):
+class LecturerFilterForm(QueryForm):
     """The directory's filters, read from the query string by the page and the API."""
 
     city = StringField(_l("City"))
@@ -170,8 +170,10 @@ class RequestForm(FlaskForm):
 
 
 def topic_choices():
+    lang = current_language()
     return _choices(
-        (t.id, t.name) for t in db.session.scalars(sa.select(Topic).order_by(Topic.name))
+        (t.id, t.display_name(lang))
+        for t in db.session.scalars(sa.select(Topic).order_by(Topic.name))
     )
 
 
@@ -206,7 +208,7 @@ class EmptyForm(FlaskForm):
     """A POST with nothing but the CSRF token."""
 
 
-class FiguresForm(Form):
+class FiguresForm(QueryForm):
     region = StringField(_l("Region"))
     start = DateField(_l("From"), validators=[Optional()])
     end = DateField(_l("To"), validators=[Optional()])

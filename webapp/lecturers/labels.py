@@ -1,5 +1,6 @@
 """Display names of the lecturer pool's enums, translated at render time."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from models import LecturerCategory, LectureStatus
@@ -47,8 +48,28 @@ CATEGORY_SHEET_NAMES = {
 WEEKDAY_SHEET_NAMES = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
 
 
+def pool_label(pool) -> str:
+    """A pool's name in the user's language.
+
+    Pools are named after their region ("太原市家庭教育讲师团"); such a name follows the language
+    like the region does, while a name a bureau chose itself is shown as it is.
+    """
+    from webapp.i18n import current_language
+    from webapp.services.lecturers import pool_name
+
+    if pool.name != pool_name(pool.region):
+        return pool.name
+    return region_pool_label(pool.region, current_language())
+
+
+def region_pool_label(region, lang: str) -> str:
+    """The name of the pool a region has (or would have), in the user's language."""
+    return _("%(region)s family-education lecturer pool", region=region.display_name(lang))
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(
+        pool_label=pool_label,
         LECTURER_CATEGORY_LABELS=LECTURER_CATEGORY_LABELS,
         LECTURE_STATUS_LABELS=LECTURE_STATUS_LABELS,
     )

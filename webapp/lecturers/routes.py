@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from wtforms.fields import SelectChoice
 
 from models import GuidanceStation, Lecturer, LectureStatus, RegionLevel, School, Topic, db
+from webapp.i18n import current_language, region_label
 from webapp.lecturers import bp
 from webapp.lecturers.forms import (
     AssignForm,
@@ -32,6 +33,7 @@ from webapp.lecturers.forms import (
     TopicForm,
     topic_choices,
 )
+from webapp.lecturers.labels import region_pool_label
 from webapp.services import lecturer_excel
 from webapp.services import lecturers as service
 from webapp.services.errors import NotFound, ServiceError
@@ -136,7 +138,8 @@ def manage():
 def _lecturer_form(lecturer: Lecturer | None) -> LecturerForm:
     form = LecturerForm(obj=lecturer) if lecturer else LecturerForm()
     form.pool_region.choices = [
-        SelectChoice(r.id, service.pool_name(r)) for r in service.manageable_regions(_user())
+        SelectChoice(r.id, region_pool_label(r, current_language()))
+        for r in service.manageable_regions(_user())
     ]
     form.topics.choices = topic_choices()
     if request.method == "GET" and lecturer is not None:
@@ -296,7 +299,7 @@ def station_edit(station_id: int | None = None):
         abort(403)
     form = StationForm(obj=station)
     form.county.choices = [
-        SelectChoice(r.id, (r.parent.name if r.parent else "") + r.name)
+        SelectChoice(r.id, region_label(r))
         for r in service.manageable_regions(_user())
         if r.level is RegionLevel.COUNTY
     ]

@@ -353,11 +353,13 @@ def directory_map_html(query_string: str) -> str:
         },
     }
     VenueClusters(options).add_to(fmap)
+    # gettext outside the f-string, where the message extractor can see it
+    loading, legend_heading = escape(_("Loading…")), escape(_("Legend"))
     legend = (
         f'<p id="map-status" class="map-status" role="status" aria-live="polite">'
-        f"{escape(_('Loading…'))}</p>"
+        f"{loading}</p>"
         f'<section class="map-legend-box" aria-labelledby="map-legend-heading">'
-        f'<h2 id="map-legend-heading" class="map-legend-heading">{escape(_("Legend"))}</h2>'
+        f'<h2 id="map-legend-heading" class="map-legend-heading">{legend_heading}</h2>'
         f'<ul id="map-legend" class="map-legend"></ul></section>'
     )
     return Markup(  # noqa: S704 - built from folium templates and escaped text
