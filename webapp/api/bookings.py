@@ -14,33 +14,11 @@ from flask_wtf.csrf import generate_csrf
 from models import BookingChannel, BookingKind, School, db
 from models.user import utcnow
 from webapp.api import bp, openapi
+from webapp.api.errors import json_error, service_error
 from webapp.services import availability, bookings, sessions
 from webapp.services.errors import ServiceError
 
 MAX_RANGE_DAYS = 62
-
-
-def _error(status: int, message: str, field: str | None = None):
-    names = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found"}
-    body = {"error": names.get(status, "Error"), "message": message}
-    if field:
-        body["errors"] = {field: [message]}
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-def _service_error(error: ServiceError):
-    status = error.status_code
-    names = {403: "Forbidden", 404: "Not Found", 409: "Conflict", 503: "Service Unavailable"}
-    body = {"error": names.get(status, "Bad Request"), "message": error.message}
-    if error.field:
-        body["errors"] = {error.field: [error.message]}
-    response = jsonify(body)
-    response.status_code = status
-    if status == 503:
-        response.headers["Retry-After"] = "1"
-    return response
 
 
 def _iso(moment) -> str:
@@ -100,21 +78,21 @@ def venue_sessions(venue_id: int):
 
     venue = db.session.get(Venue, venue_id)
     if venue is None:
-        return _error(404, _("No venue with that id."))
+        return json_error(404, _("No venue with that id."))
     now = utcnow()
     today = sessions.local_date(now)
     try:
         first = _parse_date("from", today)
     except ValueError:
-        return _error(400, _("Use YYYY-MM-DD."), "from")
+        return json_error(400, _("Use YYYY-MM-DD."), "from")
     try:
         last = _parse_date("to", first + timedelta(days=14))
     except ValueError:
-        return _error(400, _("Use YYYY-MM-DD."), "to")
+        return json_error(400, _("Use YYYY-MM-DD."), "to")
     if last < first:
-        return _error(400, _("'to' must not be before 'from'."), "to")
+        return json_error(400, _("'to' must not be before 'from'."), "to")
     if (last - first).days > MAX_RANGE_DAYS:
-        return _error(400, _("At most %(n)d days at a time.", n=MAX_RANGE_DAYS), "to")
+        return json_error(400, _("At most %(n)d days at a time.", n=MAX_RANGE_DAYS), "to")
     start, _end = sessions.day_bounds(first)
     _start, end = sessions.day_bounds(last)
     found = [
@@ -171,18 +149,18 @@ def _request_from_json(body: dict) -> tuple[int, bookings.BookingRequest]:
 @bp.route("/bookings", methods=["POST"])
 def create_booking():
     if not current_user.is_authenticated:
-        return _error(401, _("Log in first."))
+        return json_error(401, _("Log in first."))
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, _("Send a JSON object."), "body")
+        return json_error(400, _("Send a JSON object."), "body")
     try:
         session_id, booking_request = _request_from_json(body)
         session = sessions.get_session(session_id)
         if session is None:
-            return _error(404, _("No session with that id."), "session_id")
+            return json_error(404, _("No session with that id."), "session_id")
         booking = bookings.create_booking(session, booking_request, by=current_user, now=utcnow())
     except ServiceError as error:
-        return _service_error(error)
+        return service_error(error)
     response = jsonify(booking_json(booking))
     response.status_code = 201
     return response
@@ -193,23 +171,23 @@ def get_booking(code: str):
     try:
         booking = bookings.get_booking_for(code, user=current_user)
     except ServiceError as error:
-        return _service_error(error)
+        return service_error(error)
     return jsonify(booking_json(booking))
 
 
 @bp.route("/bookings/<code>/cancel", methods=["POST"])
 def cancel_booking(code: str):
     if not current_user.is_authenticated:
-        return _error(401, _("Log in first."))
+        return json_error(401, _("Log in first."))
     body = request.get_json(silent=True) or {}
     reason = body.get("reason", "") if isinstance(body, dict) else ""
     if not isinstance(reason, str):
-        return _error(400, _("Must be a string."), "reason")
+        return json_error(400, _("Must be a string."), "reason")
     try:
         booking = bookings.get_booking_for(code, user=current_user)
         booking = bookings.cancel_booking(booking, by=current_user, now=utcnow(), reason=reason)
     except ServiceError as error:
-        return _service_error(error)
+        return service_error(error)
     return jsonify(booking_json(booking))
 
 

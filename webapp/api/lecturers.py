@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from models import Lecturer, LecturerCategory, LectureStatus, db
 from webapp.api import bp, openapi
-from webapp.api.venues import bad_request
+from webapp.api.errors import bad_request, service_error
 from webapp.i18n import current_language
 from webapp.lecturers.forms import LecturerFilterForm
 from webapp.services import lecturers as service
@@ -72,17 +72,6 @@ def request_json(req, lang: str = "zh") -> dict:
     }
 
 
-def _error(error: ServiceError):
-    body = {"error": "Bad Request", "message": error.message}
-    if error.status_code == 403:
-        body["error"] = "Forbidden"
-    elif error.status_code == 404:
-        body["error"] = "Not Found"
-    if error.field:
-        body["errors"] = {error.field: [error.message]}
-    return jsonify(body), error.status_code
-
-
 def _bureau_user():
     if not current_user.is_authenticated:
         abort(401, description=_("Log in first."))
@@ -107,7 +96,7 @@ def _body() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _field_error(name: str, message: str):
+def _fieldservice_error(name: str, message: str):
     return bad_request({name: [message]})
 
 
@@ -116,18 +105,18 @@ def _date_field(data: dict, name: str, *, required: bool = True):
     raw = data.get(name)
     if raw in (None, ""):
         if required:
-            return None, _field_error(name, _("Required (YYYY-MM-DD)."))
+            return None, _fieldservice_error(name, _("Required (YYYY-MM-DD)."))
         return None, None
     try:
         return date.fromisoformat(str(raw)), None
     except ValueError:
-        return None, _field_error(name, _("Not a date (YYYY-MM-DD)."))
+        return None, _fieldservice_error(name, _("Not a date (YYYY-MM-DD)."))
 
 
 def _int_field(data: dict, name: str):
     raw = data.get(name)
     if isinstance(raw, bool) or not isinstance(raw, int):
-        return None, _field_error(name, _("Required, a whole number."))
+        return None, _fieldservice_error(name, _("Required, a whole number."))
     return raw, None
 
 
@@ -163,7 +152,7 @@ def list_lecture_requests():
     user = _bureau_user()
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in LectureStatus}:
-        return _field_error("status", _("Unknown status."))
+        return _fieldservice_error("status", _("Unknown status."))
     found = service.list_requests(by=user, status=LectureStatus(status) if status else None)
     lang = current_language()
     return jsonify(requests=[request_json(r, lang) for r in found if service.can_assign(user, r)])
@@ -202,11 +191,11 @@ def assign_lecture_request(request_id: int):
         return error
     lecturer = db.session.get(Lecturer, lecturer_id)
     if lecturer is None:
-        return _field_error("lecturer_id", _("No lecturer with that id."))
+        return _fieldservice_error("lecturer_id", _("No lecturer with that id."))
     try:
         service.assign_lecturer(req, lecturer, on=on, by=user)
     except ServiceError as failure:
-        return _error(failure)
+        return service_error(failure)
     return jsonify(request_json(req, current_language()))
 
 
@@ -225,12 +214,12 @@ def deliver_lecture_request(request_id: int):
         return error
     comment = data.get("feedback_comment", "")
     if not isinstance(comment, str):
-        return _field_error("feedback_comment", _("Must be text."))
+        return _fieldservice_error("feedback_comment", _("Must be text."))
     values = service.DeliveryValues(delivered_on, reached, score, comment)
     try:
         service.record_delivery(req, values, by=user)
     except ServiceError as failure:
-        return _error(failure)
+        return service_error(failure)
     return jsonify(request_json(req, current_language()))
 
 
@@ -239,11 +228,11 @@ def cancel_lecture_request(request_id: int):
     user, req = _assignable_request(request_id)
     reason = _body().get("reason")
     if not isinstance(reason, str) or not reason.strip():
-        return _field_error("reason", _("Required: say why the talk is cancelled."))
+        return _fieldservice_error("reason", _("Required: say why the talk is cancelled."))
     try:
         service.cancel_request(req, reason, by=user)
     except ServiceError as failure:
-        return _error(failure)
+        return service_error(failure)
     return jsonify(request_json(req, current_language()))
 
 

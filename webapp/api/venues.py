@@ -3,21 +3,11 @@ from flask_babel import gettext as _
 
 from models import VenueCategory
 from webapp.api import bp, openapi
+from webapp.api.errors import bad_request
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language
 from webapp.services import venues as venue_service
 from webapp.services.catalogue_cache import cached_result
-
-
-def bad_request(errors: dict):
-    names = ", ".join(sorted(errors))
-    response = jsonify(
-        error="Bad Request",
-        message=_("Invalid parameter(s): %(names)s", names=names),
-        errors={k: [str(m) for m in v] for k, v in errors.items()},
-    )
-    response.status_code = 400
-    return response
 
 
 def venue_properties(venue, distance_km=None, lang="zh") -> dict:
