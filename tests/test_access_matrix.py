@@ -401,3 +401,16 @@ def test_public_pages_open_without_signing_in(app, regions):
         if rule.endpoint in PUBLIC and "GET" in rule.methods and not rule.arguments:
             response = client.get(rule.rule)
             assert response.status_code == 200, rule.rule
+
+
+def test_booking_buttons_show_only_to_those_who_may_book(app, regions):
+    world = build_world(regions)
+    venue, session = world.venues["a"], world.sessions["a"]
+    form = f"/booking/sessions/{session.id}/family"
+    for role, sees in [("anon", True), ("family", True), ("school", True), ("venue_a", False),
+                       ("county", False), ("admin", True)]:  # fmt: skip
+        client = fresh_client(app)
+        if role != "anon":
+            login_as(client, world.users[role])
+        page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
+        assert (form in page) is sees, role
