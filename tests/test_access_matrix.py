@@ -414,3 +414,15 @@ def test_booking_buttons_show_only_to_those_who_may_book(app, regions):
             login_as(client, world.users[role])
         page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
         assert (form in page) is sees, role
+
+
+def test_the_cancel_button_of_a_booking_shows_only_to_its_booker(app, regions):
+    world = build_world(regions)
+    booking = world.bookings["school_x"]
+    action = f"/booking/b/{booking.code}/cancel"
+    for role, sees in [("school", True), ("venue_a", False), ("county", False)]:
+        client = fresh_client(app)
+        login_as(client, world.users[role])
+        page = client.get(f"/booking/b/{booking.code}").get_data(as_text=True)
+        assert booking.display_code in page, role
+        assert (action in page) is sees, role

@@ -134,6 +134,7 @@ def detail(code: str):
         booking=booking,
         qr=_qr_data_uri(booking.display_code),
         cancel_form=CancelForm(),
+        can_cancel=bookings.is_booker_of(current_user, booking),
     )
 
 

@@ -604,6 +604,15 @@ def can_see_booking(user, booking: Booking) -> bool:
     return can(user, "venue.view_bookings", booking.session.venue)
 
 
+def is_booker_of(user, booking: Booking) -> bool:
+    """Whether the user booked it, or acts for the school it was booked for."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return booking.booker_id == user.id or (
+        booking.school is not None and can(user, "school.act", booking.school)
+    )
+
+
 def get_booking_for(code: str, *, user) -> Booking:
     """The booking with this code, if the user booked it, acts for its school or staffs its
     venue.
@@ -706,9 +715,7 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
     Raises: NotFound for someone who may not see it; PermissionDenied for someone who may
     see it but not cancel it (bureau staff); BookingError, Busy.
     """
-    is_booker = booking.booker_id == by.id or (
-        booking.school is not None and can(by, "school.act", booking.school)
-    )
+    is_booker = is_booker_of(by, booking)
     is_staff = can(by, "venue.manage_sessions", booking.session.venue)
     if not (is_booker or is_staff):
         if can_see_booking(by, booking):  # the bureau over the venue may look, not cancel
