@@ -10,7 +10,7 @@ import uuid
 
 import sqlalchemy as sa
 
-from models import Booking, Session, User, db
+from models import Booking, Role, RoleGrant, Session, User, db
 from models.booking import HOLDING_STATUSES
 from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_venue
@@ -63,7 +63,11 @@ def _race(database_url, guarded: bool):
     venue = make_venue()
     session = make_session(venue, capacity=CAPACITY)
     users = [
-        User(email=f"racer{i}-{uuid.uuid4().hex[:6]}@example.cn", password_hash="unused")
+        User(
+            email=f"racer{i}-{uuid.uuid4().hex[:6]}@example.cn",
+            password_hash="unused",
+            grants=[RoleGrant(role=Role.FAMILY)],
+        )
         for i in range(PROCESSES * ATTEMPTS_PER_PROCESS)
     ]
     db.session.add_all(users)

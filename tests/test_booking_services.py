@@ -21,7 +21,7 @@ from models import (
     db,
 )
 from tests.booking_factories import NOW, family_request, make_session, make_settings, school_request
-from tests.factories import make_school, make_user, make_venue
+from tests.factories import make_region, make_school, make_user, make_venue
 from webapp.services import availability, bookings, sessions
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 
@@ -551,3 +551,41 @@ def test_reminders_go_once_the_day_before(venue, family, runner):
     assert bookings.send_reminders(now=NOW) == 1
     assert bookings.send_reminders(now=NOW) == 0
     assert outbox_subjects()[-1].startswith("提醒")
+
+
+# ---------------------------------------------------------------- who may book (booking.create)
+
+
+def test_only_families_and_school_staff_book_or_wait(venue, family, staff, teacher):
+    bureau = make_user(role=Role.BUREAU_STAFF, region=venue.county)
+    waiting_teacher = make_user(role=Role.SCHOOL_STAFF, school=teacher.grants[0].school,
+                                is_approved=False)  # fmt: skip
+    session = make_session(venue, capacity=2)
+    db.session.commit()
+    for outsider in (staff, bureau, waiting_teacher):
+        with pytest.raises(PermissionDenied):
+            bookings.preview_booking(session, family_request(), by=outsider, now=NOW)
+        with pytest.raises(PermissionDenied):
+            bookings.create_booking(session, family_request(), by=outsider, now=NOW)
+        with pytest.raises(PermissionDenied):
+            bookings.join_waitlist(
+                session, by=outsider, places=1, channel=BookingChannel.GENERAL, now=NOW
+            )
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
+    for booker in (family, teacher):
+        made = bookings.create_booking(session, family_request(adults=0), by=booker, now=NOW)
+        assert made.status is BookingStatus.CONFIRMED
+
+
+def test_the_bureau_over_a_venue_may_look_at_a_booking_but_not_cancel_it(venue, family):
+    bureau = make_user(role=Role.BUREAU_STAFF, region=venue.county)
+    elsewhere = make_user(role=Role.BUREAU_STAFF, region=make_region())
+    session = make_session(venue)
+    db.session.commit()
+    booking = bookings.create_booking(session, family_request(), by=family, now=NOW)
+    assert bookings.get_booking_for(booking.code, user=bureau) is booking
+    with pytest.raises(PermissionDenied):
+        bookings.cancel_booking(booking, by=bureau, now=NOW, reason="检查")
+    with pytest.raises(NotFound):
+        bookings.cancel_booking(booking, by=elsewhere, now=NOW, reason="检查")
+    assert booking.status is BookingStatus.CONFIRMED

@@ -170,20 +170,14 @@ def test_a_county_bureau_reaching_for_another_countys_request_gets_403(app, worl
 
 def test_swapping_ids_between_two_users_of_the_same_role_yields_nothing_of_the_other(app, world):
     """Two county bureaus, two venue managers, two school accounts: each tries the other's ids."""
-    other_county = make_user(
-        Role.BUREAU_STAFF,
-        email="county-y@example.cn",
-        region=world.regions["y"],
-    )
+    other_county = world.users["county_y"]
     other_manager = make_user(
         Role.VENUE_STAFF,
         email="venue-c@example.cn",
         venue=world.venues["c"],
         is_manager=True,
     )
-    other_school = make_user(
-        Role.SCHOOL_STAFF, email="school-y@example.cn", school=world.schools["y"]
-    )
+    other_school = world.users["school_y"]
     db.session.commit()
     pairs = [
         (world.users["county"], other_county, "x", "y"),

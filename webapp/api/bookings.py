@@ -269,7 +269,10 @@ openapi.register(
                     "201": _JSON_BOOKING,
                     "400": openapi.error_response("A rule or a field said no; `errors` names it"),
                     "401": openapi.error_response("Not signed in"),
-                    "403": openapi.error_response("Not allowed (school groups: school staff)"),
+                    "403": openapi.error_response(
+                        "Not allowed: families and school staff book; school groups only by "
+                        "the school's staff"
+                    ),
                     "404": openapi.error_response("No such session"),
                     "409": openapi.error_response("Not enough places left"),
                     "503": openapi.error_response("Busy, try again"),
@@ -307,6 +310,7 @@ openapi.register(
                     "200": _JSON_BOOKING,
                     "400": openapi.error_response("Cannot be cancelled now"),
                     "401": openapi.error_response("Not signed in"),
+                    "403": openapi.error_response("You may see it but not cancel it (bureau)"),
                     "404": openapi.error_response("No such booking, or not yours"),
                 },
             }

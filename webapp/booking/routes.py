@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from models import BookingChannel, VisitorGroup
 from models.user import utcnow
+from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
 from webapp.services import availability, bookings, sessions
@@ -64,7 +65,7 @@ def _book(form, session, make_request, template, **context):
 
 
 @bp.route("/sessions/<int:session_id>/family", methods=["GET", "POST"])
-@login_required
+@permission_required("booking.create")
 def family(session_id: int):
     session = _session_or_404(session_id)
     form = FamilyBookingForm()
@@ -92,7 +93,7 @@ def school(session_id: int):
 
 
 @bp.route("/sessions/<int:session_id>/waitlist", methods=["POST"])
-@login_required
+@permission_required("booking.create")
 def waitlist(session_id: int):
     session = _session_or_404(session_id)
     form = WaitlistForm()
@@ -133,6 +134,7 @@ def detail(code: str):
         booking=booking,
         qr=_qr_data_uri(booking.display_code),
         cancel_form=CancelForm(),
+        can_cancel=bookings.is_booker_of(current_user, booking),
     )
 
 
@@ -186,6 +188,8 @@ def cancel(code: str):
             bookings.cancel_booking(booking, by=current_user, now=utcnow())
             flash(_("Booking cancelled."), "success")
         except ServiceError as error:
+            if error.status_code in (403, 404):
+                abort(error.status_code)
             flash(error.message, "error")
     return redirect(url_for("booking.detail", code=booking.code))
 

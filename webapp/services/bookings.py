@@ -197,9 +197,12 @@ def teachers_needed(party: Party, settings) -> int:
 def check_request(session: Session, request: BookingRequest, *, by: User) -> None:
     """Every rule about the request itself (not about places left).
 
-    Raises: BookingError naming the field at fault; PermissionDenied for a school group
-    booked by someone who does not act for the school.
+    Rules: the booker may book at all (families and approved school staff, see
+    permissions ``booking.create``); then the counts, the kind's rules and the contact.
+    Raises: BookingError naming the field at fault; PermissionDenied for someone who may not
+    book, or for a school group booked by someone who does not act for the school.
     """
+    require_booker(by)
     party = request.party
     for name in COUNT_FIELDS:
         value = getattr(party, name)
@@ -236,6 +239,12 @@ def check_request(session: Session, request: BookingRequest, *, by: User) -> Non
     key = request.idempotency_key or ""
     if not (8 <= len(key) <= 64):
         raise BookingError(_("The form has expired: reload the page and try again."), field="key")
+
+
+def require_booker(user: User) -> None:
+    """Raises PermissionDenied unless the user may book visits (families and school staff)."""
+    if not can(user, "booking.create"):
+        raise PermissionDenied(_("Visits are booked from a family or school account."))
 
 
 def _check_family(request: BookingRequest, party: Party) -> None:
@@ -595,6 +604,15 @@ def can_see_booking(user, booking: Booking) -> bool:
     return can(user, "venue.view_bookings", booking.session.venue)
 
 
+def is_booker_of(user, booking: Booking) -> bool:
+    """Whether the user booked it, or acts for the school it was booked for."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return booking.booker_id == user.id or (
+        booking.school is not None and can(user, "school.act", booking.school)
+    )
+
+
 def get_booking_for(code: str, *, user) -> Booking:
     """The booking with this code, if the user booked it, acts for its school or staffs its
     venue.
@@ -694,13 +712,14 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
     confirmed booking up to the venue's cut-off before the session; the venue's staff may
     cancel one at any time before the session with a reason, and the booker is told. The
     freed places are offered to the first waiting-list entry that fits.
-    Raises: PermissionDenied, BookingError, Busy.
+    Raises: NotFound for someone who may not see it; PermissionDenied for someone who may
+    see it but not cancel it (bureau staff); BookingError, Busy.
     """
-    is_booker = booking.booker_id == by.id or (
-        booking.school is not None and can(by, "school.act", booking.school)
-    )
+    is_booker = is_booker_of(by, booking)
     is_staff = can(by, "venue.manage_sessions", booking.session.venue)
     if not (is_booker or is_staff):
+        if can_see_booking(by, booking):  # the bureau over the venue may look, not cancel
+            raise PermissionDenied(_("You may look at this booking but not cancel it."))
         raise NotFound(_("No booking with that code."))
     if booking.status not in ACTIVE_STATUSES:
         raise BookingError(_("This booking can no longer be cancelled."), field="status")
@@ -865,10 +884,12 @@ def join_waitlist(
 ) -> WaitlistEntry:
     """Wait for `places` in a full session; you are told when a cancellation frees them.
 
-    Rules: at least one place and no more than the session holds; the session must still be
-    ahead; when the places are free now, book instead; one entry per person and session.
-    Raises: BookingError.
+    Rules: only those who may book (``booking.create``); at least one place and no more than
+    the session holds; the session must still be ahead; when the places are free now, book
+    instead; one entry per person and session.
+    Raises: PermissionDenied, BookingError.
     """
+    require_booker(by)
     if not isinstance(places, int) or places <= 0:
         raise BookingError(_("Wait for at least one place."), field="places")
     if places > session.capacity:

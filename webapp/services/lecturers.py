@@ -34,7 +34,7 @@ from models.user import utcnow
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km, place_address
 from webapp.services.outbox import send_message
-from webapp.services.permissions import can_act_for_school, can_manage_region, is_admin
+from webapp.services.permissions import can, can_act_for_school, can_manage_region, is_admin
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 #: magic numbers of the photo formats accepted, by MIME type
@@ -109,7 +109,8 @@ def scope_regions(user) -> list[Region]:
 
 
 def is_bureau(user) -> bool:
-    return bool(scope_regions(user))
+    """Bureau staff of any scope, or an administrator (permissions: ``bureau.console``)."""
+    return can(user, "bureau.console")
 
 
 def manageable_regions(user) -> list[Region]:
