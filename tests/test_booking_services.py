@@ -9,6 +9,7 @@ from models import (
     AdmissionKind,
     Booking,
     BookingChannel,
+    BookingKind,
     BookingStatus,
     OutboxMessage,
     Role,
@@ -589,3 +590,44 @@ def test_the_bureau_over_a_venue_may_look_at_a_booking_but_not_cancel_it(venue, 
     with pytest.raises(NotFound):
         bookings.cancel_booking(booking, by=elsewhere, now=NOW, reason="检查")
     assert booking.status is BookingStatus.CONFIRMED
+
+
+# ---------------------------------------------------------------- account deletion
+
+
+def test_deleting_an_account_gives_back_the_places_of_its_coming_bookings(venue, family):
+    from webapp.services.accounts import delete_account
+
+    coming = make_session(venue, capacity=10)
+    past = make_session(venue, capacity=10, starts_at=NOW - timedelta(days=2))
+    db.session.commit()
+    bookings.create_booking(coming, family_request(primary_pupils=2, adults=1), by=family, now=NOW)
+    db.session.execute(sa.update(Session).where(Session.id == past.id).values(taken_general=3))
+    old = Booking(
+        code="PASTVISIT",
+        session_id=past.id,
+        visit_on=past.starts_at.date(),
+        channel=BookingChannel.GENERAL,
+        kind=BookingKind.FAMILY,
+        status=BookingStatus.CHECKED_IN,
+        booker_id=family.id,
+        places=3,
+        contact_name="王女士",
+        contact_phone="13800138000",
+        price_yuan=0,
+        idempotency_key="past",
+        adults=1,
+        primary_pupils=2,
+    )
+    db.session.add(old)
+    db.session.commit()
+    family_id = family.id
+
+    delete_account(family, "correct horse battery", now=NOW)
+
+    assert db.session.get(Session, coming.id).taken_general == 0
+    assert db.session.get(Session, past.id).taken_general == 3  # history is not rewritten
+    left = db.session.scalar(
+        sa.select(sa.func.count(Booking.id)).where(Booking.booker_id == family_id)
+    )
+    assert left == 0

@@ -29,6 +29,7 @@ from models import (
 from models.user import utcnow
 from webapp.services import outbox, permissions
 from webapp.services.audit import record_change
+from webapp.services.bookings import forget_bookings_of
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 
 # Checked against when no account matches, so a wrong login takes as long as a wrong password.
@@ -774,10 +775,11 @@ def export_user_data(user: User) -> dict:
     }
 
 
-def delete_account(user: User, password: str) -> None:
+def delete_account(user: User, password: str, *, now: datetime | None = None) -> None:
     """Delete a person's account and what hangs off it, after checking their password.
 
-    Rules: messages to them are deleted; audit entries they made keep only their login as it
+    Rules: messages to them are deleted; their bookings are deleted, and the places those held
+    for sessions still to come go back; audit entries they made keep only their login as it
     was; the last administrator cannot delete themselves.
 
     Raises:
@@ -794,6 +796,7 @@ def delete_account(user: User, password: str) -> None:
         if admins <= 1:
             raise ServiceError(_("The last administrator cannot delete their account."))
     try:
+        forget_bookings_of(user, now=now or utcnow())
         db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.user_id == user.id))
         db.session.delete(user)
         db.session.commit()

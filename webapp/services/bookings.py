@@ -997,3 +997,30 @@ __all__ = [
     "refuse_booking",
     "send_reminders",
 ]
+
+
+# ---------------------------------------------------------------- account deletion
+
+
+def forget_bookings_of(user: User, *, now: datetime) -> int:
+    """Remove a person's bookings and waiting-list entries, for the deletion of their account.
+
+    Rules: places held by their bookings for sessions still to come go back and are offered
+    to the waiting list; every booking (with the adult's name and phone) and waiting-list
+    entry of theirs is deleted, past ones included. Flushes; the caller commits.
+    Returns how many bookings were removed.
+    """
+    booked = db.session.scalars(
+        sa.select(Booking).options(joinedload(Booking.session)).where(Booking.booker_id == user.id)
+    ).all()
+    freed_sessions = []
+    for booking in booked:
+        if booking.status in HOLDING_STATUSES and booking.session.starts_at > now:
+            _give_back_places(booking)
+            freed_sessions.append(booking.session)
+        db.session.delete(booking)
+    db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.user_id == user.id))
+    db.session.flush()
+    for session in {s.id: s for s in freed_sessions}.values():
+        _offer_waitlist(session, now=now)
+    return len(booked)
