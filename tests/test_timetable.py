@@ -549,6 +549,21 @@ def test_staff_see_the_timetable_and_save_changes_with_a_summary(client, auth, v
     ]
 
 
+def test_the_summary_names_the_sessions_kept_because_they_have_bookings(
+    client, auth, venue, staff, family
+):
+    saturday = make_session(venue, starts_at=utcnow() + timedelta(days=3), capacity=30)
+    db.session.commit()
+    bookings.create_booking(saturday, family_request(), by=family, now=utcnow())
+    starts = sessions.to_local(saturday.starts_at)
+    auth.login(staff.email)
+    response = client.post(f"/console/venues/{venue.id}/timetable", data=form_rows())
+    done = flashes(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "1 个因已有预约保持不变" in done
+    assert starts.strftime("%m-%d %H:%M") in done
+    assert db.session.get(Session, saturday.id).capacity == 30
+
+
 def test_staff_remove_a_row_with_its_checkbox(client, auth, venue, staff):
     with client.application.test_request_context("/"):
         timetables.set_timetable(venue, [row(weekday=6), row(weekday=7)], by=staff, now=utcnow())

@@ -24,6 +24,8 @@ from webapp.labels import WEEKDAY_LABELS
 
 #: blank rows offered under the timetable for adding new ones
 BLANK_ROWS = 3
+#: rows read from one submitted form (a week of 14 sessions a day is 98)
+MAX_ROWS = 100
 
 
 def _weekday_choices():
@@ -50,7 +52,7 @@ class TimetableRowForm(Form):
 
 
 class TimetableForm(FlaskForm):
-    rows = FieldList(FormField(TimetableRowForm), min_entries=0, max_entries=70)
+    rows = FieldList(FormField(TimetableRowForm), min_entries=0, max_entries=MAX_ROWS)
 
     def entries(self) -> tuple[list[dict], list[int]]:
         """The rows to keep as service input, and the form row index of each."""

@@ -23,7 +23,7 @@ def _timetable_form(venue) -> TimetableForm:
     form = TimetableForm(
         formdata=None, data={"rows": [_row(e) for e in timetables.list_timetable(venue)]}
     )
-    for _n in range(BLANK_ROWS):
+    for _n in range(min(BLANK_ROWS, form.rows.max_entries - len(form.rows))):
         form.rows.append_entry({"weekday": 1})
     return form
 
@@ -64,7 +64,17 @@ def _sync_message(sync) -> str:
             sync.kept,
         ),
     ]
-    return _("Timetable saved. Coming sessions: %(parts)s.", parts=_("; ").join(parts))
+    message = _("Timetable saved. Coming sessions: %(parts)s.", parts=_("; ").join(parts))
+    if sync.kept_sessions:
+        when = ", ".join(
+            sessions.to_local(s.starts_at).strftime("%m-%d %H:%M") for s in sync.kept_sessions[:8]
+        )
+        more = "…" if len(sync.kept_sessions) > 8 else ""
+        message += " " + _(
+            "Kept: %(when)s. Change or cancel their bookings from the session pages first.",
+            when=when + more,
+        )
+    return message
 
 
 def _closure_message(result) -> str:
