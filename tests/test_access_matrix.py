@@ -61,6 +61,7 @@ MATRIX = [
     row("GET", "/console/venues/{venue_a}/timetable",    302, 403, 403, 200, 403, 403, 403, 200),
     row("GET", "/console/venues/{venue_b}/timetable",    302, 403, 403, 403, 200, 403, 403, 200),
     row("GET", "/console/venues/{missing}/timetable",    302, 404, 404, 404, 404, 404, 404, 404),
+    row("POST", "/console/venues/{venue_a}/timetable",   302, 403, 403, 400, 403, 403, 403, 400),
     row("GET", "/console/venues/{venue_a}/settings",     302, 403, 403, 200, 403, 403, 403, 200),
     row("GET", "/console/venues/{venue_c}/settings",     302, 403, 403, 403, 403, 403, 403, 200),
     row("POST", "/console/venues/{venue_b}/settings",    302, 403, 403, 403, 400, 403, 403, 400),

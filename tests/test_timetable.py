@@ -564,6 +564,16 @@ def test_the_summary_names_the_sessions_kept_because_they_have_bookings(
     assert db.session.get(Session, saturday.id).capacity == 30
 
 
+def test_a_post_without_any_rows_changes_nothing(client, auth, venue, staff):
+    with client.application.test_request_context("/"):
+        timetables.set_timetable(venue, [row(weekday=6)], by=staff, now=utcnow())
+    auth.login(staff.email)
+    response = client.post(f"/console/venues/{venue.id}/timetable", data={})
+    assert response.status_code == 400
+    assert "请刷新页面后重试" in response.get_data(as_text=True)
+    assert [r[0] for r in timetable_rows(venue)] == [6]
+
+
 def test_staff_remove_a_row_with_its_checkbox(client, auth, venue, staff):
     with client.application.test_request_context("/"):
         timetables.set_timetable(venue, [row(weekday=6), row(weekday=7)], by=staff, now=utcnow())

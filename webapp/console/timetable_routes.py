@@ -95,6 +95,10 @@ def timetable(venue_id: int):
     form = TimetableForm()
     if not form.is_submitted():
         return _render_timetable(venue)
+    if not form.rows.entries:
+        # the page always sends its rows (blank ones included): this is not our form
+        flash(_("The form came back without its rows: reload the page and try again."), "error")
+        return _render_timetable(venue, status=400)
     if form.validate():
         entries, indexes = form.entries()
         try:
