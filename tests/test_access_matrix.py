@@ -322,6 +322,19 @@ MATRIX = [
     row("GET", "/bureau/venues",                         302, 403, 403, 403, 403, 200, 200, 200),
     row("GET", "/bureau/venues/export.xlsx",             302, 403, 403, 403, 403, 200, 200, 200),
     row("GET", "/bureau/venues/export.csv",              302, 403, 403, 403, 403, 200, 200, 200),
+    # timetable and booking settings: the venue's own staff (and admin) only; an empty POST
+    # is bad input shown again (400), never saved
+    row("GET", "/console/venues/{venue_a}/timetable",    302, 403, 403, 200, 403, 403, 403, 200),
+    row("GET", "/console/venues/{venue_b}/timetable",    302, 403, 403, 403, 200, 403, 403, 200),
+    row("GET", "/console/venues/{missing}/timetable",    302, 404, 404, 404, 404, 404, 404, 404),
+    row("POST", "/console/venues/{venue_a}/timetable",   302, 403, 403, 400, 403, 403, 403, 400),
+    row("GET", "/console/venues/{venue_a}/settings",     302, 403, 403, 200, 403, 403, 403, 200),
+    row("GET", "/console/venues/{venue_c}/settings",     302, 403, 403, 403, 403, 403, 403, 200),
+    row("POST", "/console/venues/{venue_b}/settings",    302, 403, 403, 403, 400, 403, 403, 400),
+    row("POST", "/console/venues/{venue_a}/timetable/closures",
+                                                         302, 403, 403, 400, 403, 403, 403, 400),
+    row("POST", "/console/venues/{venue_b}/timetable/closures/{missing}/remove",
+                                                         302, 403, 403, 403, 302, 403, 403, 302),
 ]
 
 _PLACEHOLDER = re.compile(r"^\{(\w+)\}$")

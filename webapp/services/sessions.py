@@ -254,24 +254,6 @@ def create_open_day(
     return session
 
 
-def set_timetable(venue: Venue, entries: list[dict], *, by) -> None:
-    """Replace the venue's weekly timetable (dicts of weekday, start_time, end_time, capacity,
-    green_quota). Existing sessions are kept; the next generation uses the new timetable.
-
-    Raises: PermissionDenied, ServiceError.
-    """
-    if not can(by, "venue.manage_sessions", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
-    db.session.execute(sa.delete(TimetableEntry).where(TimetableEntry.venue_id == venue.id))
-    for values in entries:
-        db.session.add(TimetableEntry(venue_id=venue.id, **values))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_("Two timetable rows start at the same time.")) from None
-
-
 def get_session(session_id: int) -> Session | None:
     return db.session.get(Session, session_id)
 

@@ -1,0 +1,570 @@
+"""Timetables: a venue's weekly timetable, its closed dates and its booking settings, as the
+venue's staff edit them.
+
+Saving a timetable regenerates the coming sessions of the rolling window (BOOKING_WINDOW_DAYS)
+in the same transaction: missing sessions are added, unbooked ones that differ are changed or
+removed, and a session that anyone has booked (or waits for) is never touched. Closing a date
+removes its unbooked sessions and, once staff confirm, cancels the bookings on it and tells the
+bookers; reopening it brings its sessions back. Every write to a session is a conditional
+statement that re-checks "nobody has booked it" on the row itself, so a booking that lands at
+the same moment is never deleted or changed under the booker.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from models import (
+    Booking,
+    BookingChannel,
+    BookingSettings,
+    BookingStatus,
+    Session,
+    SessionKind,
+    TimetableEntry,
+    Venue,
+    VenueClosure,
+    WaitlistEntry,
+    db,
+)
+from models.booking import ACTIVE_STATUSES
+from webapp.services.errors import Busy, PermissionDenied, ServiceError
+from webapp.services.outbox import send_message
+from webapp.services.permissions import can
+from webapp.services.sessions import day_bounds, get_settings, local_date, setting, to_local, to_utc
+
+MAX_CAPACITY = 100_000
+CLOSURE_REASON_MAX = 120
+
+
+def _require_staff(venue: Venue, by) -> None:
+    if not can(by, "venue.manage_sessions", venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+
+
+def _is_busy(error: OperationalError) -> bool:
+    text = str(error.orig if error.orig is not None else error).lower()
+    return any(word in text for word in ("locked", "busy", "lock timeout", "deadlock"))
+
+
+# ---------------------------------------------------------------- the weekly timetable
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """What is wrong with one timetable row: its index, the field at fault and why."""
+
+    row: int
+    field: str
+    message: str
+
+
+class TimetableInvalid(ServiceError):
+    """The timetable breaks a rule; `problems` names every row and field at fault."""
+
+    def __init__(self, problems: list[RowProblem]):
+        super().__init__(problems[0].message, field=problems[0].field)
+        self.problems = problems
+
+
+@dataclass
+class SessionSync:
+    """What regenerating the window did to the venue's sessions."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    #: sessions the new timetable would change or remove, left as they were: someone booked them
+    kept: int = 0
+    kept_sessions: list[Session] = field(default_factory=list)
+
+
+def list_timetable(venue: Venue) -> list[TimetableEntry]:
+    return db.session.scalars(
+        sa.select(TimetableEntry)
+        .where(TimetableEntry.venue_id == venue.id)
+        .order_by(TimetableEntry.weekday, TimetableEntry.start_time)
+    ).all()
+
+
+def check_timetable(entries: list[dict]) -> list[RowProblem]:
+    """Every broken rule in a proposed timetable, row by row (an empty list when it is fine).
+
+    Rules: a weekday from 1 (Monday) to 7 (Sunday); a start and an end, the end after the
+    start; capacity from 1 up; a green-channel quota from 0 up to the capacity; rows on the
+    same weekday do not overlap (one may start when another ends).
+    """
+    problems: list[RowProblem] = []
+    for i, row in enumerate(entries):
+        weekday, start, end = row.get("weekday"), row.get("start_time"), row.get("end_time")
+        capacity, quota = row.get("capacity"), row.get("green_quota")
+        if not isinstance(weekday, int) or not 1 <= weekday <= 7:
+            problems.append(RowProblem(i, "weekday", _("Choose a day of the week.")))
+        if start is None:
+            problems.append(RowProblem(i, "start_time", _("Give the start time.")))
+        if end is None:
+            problems.append(RowProblem(i, "end_time", _("Give the end time.")))
+        elif start is not None and end <= start:
+            problems.append(RowProblem(i, "end_time", _("The end must be after the start.")))
+        if capacity is None or not 1 <= capacity <= MAX_CAPACITY:
+            problems.append(
+                RowProblem(i, "capacity", _("Capacity must be from 1 to %(n)d.", n=MAX_CAPACITY))
+            )
+        if quota is None or quota < 0 or (capacity is not None and quota > capacity):
+            problems.append(
+                RowProblem(
+                    i,
+                    "green_quota",
+                    _("The green-channel quota must be between 0 and the capacity."),
+                )
+            )
+    problems.extend(_overlaps(entries, {p.row for p in problems}))
+    return sorted(problems, key=lambda p: p.row)
+
+
+def _overlaps(entries: list[dict], broken: set[int]) -> list[RowProblem]:
+    by_day: dict[int, list[tuple[time, time, int]]] = {}
+    for i, row in enumerate(entries):
+        if i not in broken:
+            by_day.setdefault(row["weekday"], []).append((row["start_time"], row["end_time"], i))
+    problems = []
+    for rows in by_day.values():
+        rows.sort()
+        # the row reaching latest so far: a later row starting before its end overlaps it
+        latest = rows[0]
+        for row in rows[1:]:
+            start, end, i = row
+            if start < latest[1]:
+                problems.append(
+                    RowProblem(
+                        i,
+                        "start_time",
+                        _(
+                            "This row overlaps %(start)s–%(end)s on the same day.",
+                            start=latest[0].strftime("%H:%M"),
+                            end=latest[1].strftime("%H:%M"),
+                        ),
+                    )
+                )
+            if end > latest[1]:
+                latest = row
+    return problems
+
+
+def set_timetable(venue: Venue, entries: list[dict], *, by, now: datetime) -> SessionSync:
+    """Replace the venue's weekly timetable and regenerate the coming sessions from it.
+
+    `entries` are dicts of weekday, start_time, end_time, capacity, green_quota.
+    Rules: venue staff only; the rules of `check_timetable`; then, over the rolling window
+    (today's local date, BOOKING_WINDOW_DAYS days), skipping closed dates and past starts:
+    a missing session is added; an unbooked regular session whose times or places differ is
+    changed, and one the timetable no longer has is removed; a session with any booking or
+    waiting-list entry is kept as it is; open days and called-off sessions are left alone;
+    no start gets two sessions. Saving the same timetable again changes nothing.
+    Returns what happened to the sessions.
+    Raises: PermissionDenied, TimetableInvalid, Busy.
+    """
+    _require_staff(venue, by)
+    problems = check_timetable(entries)
+    if problems:
+        raise TimetableInvalid(problems)
+    try:
+        db.session.execute(sa.delete(TimetableEntry).where(TimetableEntry.venue_id == venue.id))
+        new_entries = [
+            TimetableEntry(
+                venue_id=venue.id,
+                weekday=row["weekday"],
+                start_time=row["start_time"],
+                end_time=row["end_time"],
+                capacity=row["capacity"],
+                green_quota=row["green_quota"],
+            )
+            for row in entries
+        ]
+        db.session.add_all(new_entries)
+        db.session.flush()
+        sync = _sync_sessions(venue.id, new_entries, now=now)
+        db.session.commit()
+    except IntegrityError:
+        # a session added at the same moment by a concurrent generation: try again
+        db.session.rollback()
+        raise Busy(_("Busy, try again.")) from None
+    except OperationalError as error:
+        db.session.rollback()
+        if _is_busy(error):
+            raise Busy(_("Busy, try again.")) from None
+        raise
+    return sync
+
+
+def _untouched_clause():
+    """Nobody holds places in, has ever booked, or waits for this session."""
+    return sa.and_(
+        Session.taken_general == 0,
+        Session.taken_green == 0,
+        ~sa.exists().where(Booking.session_id == Session.id),
+        ~sa.exists().where(WaitlistEntry.session_id == Session.id),
+    )
+
+
+def _window(now: datetime) -> tuple[date, date]:
+    first = local_date(now)
+    return first, first + timedelta(days=setting("BOOKING_WINDOW_DAYS"))
+
+
+def _wanted_sessions(
+    venue_id: int, entries: list[TimetableEntry], first: date, last: date, now: datetime
+) -> dict[datetime, tuple[datetime, int, int]]:
+    """starts_at → (ends_at, capacity, green_quota) the timetable asks for in [first, last)."""
+    closed = set(
+        db.session.scalars(
+            sa.select(VenueClosure.closed_on).where(
+                VenueClosure.venue_id == venue_id,
+                VenueClosure.closed_on >= first,
+                VenueClosure.closed_on < last,
+            )
+        )
+    )
+    wanted = {}
+    day = first
+    while day < last:
+        if day not in closed:
+            for entry in entries:
+                if entry.weekday == day.isoweekday():
+                    starts_at = to_utc(day, entry.start_time)
+                    if starts_at > now:
+                        wanted[starts_at] = (
+                            to_utc(day, entry.end_time),
+                            entry.capacity,
+                            entry.green_quota,
+                        )
+        day += timedelta(days=1)
+    return wanted
+
+
+def _sync_sessions(venue_id: int, entries: list[TimetableEntry], *, now: datetime) -> SessionSync:
+    first, last = _window(now)
+    wanted = _wanted_sessions(venue_id, entries, first, last, now)
+    window_start = max(day_bounds(first)[0], now)
+    window_end = day_bounds(last)[0]
+    existing = db.session.scalars(
+        sa.select(Session)
+        .where(
+            Session.venue_id == venue_id,
+            Session.starts_at > window_start,
+            Session.starts_at < window_end,
+        )
+        .order_by(Session.starts_at)
+    ).all()
+    sync = SessionSync()
+    taken_starts = set()
+    for session in existing:
+        taken_starts.add(session.starts_at)
+        if session.kind is not SessionKind.REGULAR or session.is_cancelled:
+            continue
+        target = wanted.get(session.starts_at)
+        if target == (session.ends_at, session.capacity, session.green_quota):
+            continue
+        if target is None:
+            stmt = sa.delete(Session)
+        else:
+            ends_at, capacity, green_quota = target
+            stmt = sa.update(Session).values(
+                ends_at=ends_at, capacity=capacity, green_quota=green_quota
+            )
+        done = db.session.execute(
+            stmt.where(Session.id == session.id, _untouched_clause()).execution_options(
+                synchronize_session=False
+            )
+        ).rowcount
+        if done == 0:
+            sync.kept += 1
+            sync.kept_sessions.append(session)
+        elif target is None:
+            sync.removed += 1
+        else:
+            sync.changed += 1
+    for starts_at, (ends_at, capacity, green_quota) in sorted(wanted.items()):
+        if starts_at in taken_starts:
+            continue
+        db.session.add(
+            Session(
+                venue_id=venue_id,
+                kind=SessionKind.REGULAR,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                capacity=capacity,
+                green_quota=green_quota,
+                taken_general=0,
+                taken_green=0,
+            )
+        )
+        sync.added += 1
+    db.session.flush()
+    return sync
+
+
+# ---------------------------------------------------------------- closed dates
+
+
+@dataclass
+class ClosureResult:
+    closure: VenueClosure
+    #: unbooked sessions on that day, removed
+    removed: int = 0
+    #: booked sessions on that day, called off (kept for the record)
+    called_off: int = 0
+    #: bookings cancelled, their bookers told
+    cancelled: int = 0
+
+
+class ClosureNeedsConfirmation(ServiceError):
+    """Closing the date would cancel bookings: staff must confirm first."""
+
+    def __init__(self, bookings: int):
+        super().__init__(
+            _(
+                "%(n)d booking(s) are made for that day. Tick “Cancel these bookings” to cancel "
+                "them: each booker will be told, with your reason.",
+                n=bookings,
+            ),
+            field="confirm",
+        )
+        self.bookings = bookings
+
+
+def list_closures(venue: Venue, *, now: datetime) -> list[VenueClosure]:
+    """The venue's closed dates from today (local) on, soonest first."""
+    return db.session.scalars(
+        sa.select(VenueClosure)
+        .where(VenueClosure.venue_id == venue.id, VenueClosure.closed_on >= local_date(now))
+        .order_by(VenueClosure.closed_on)
+    ).all()
+
+
+def count_bookings_on(venue: Venue, day: date, *, now: datetime) -> int:
+    """Active (pending or confirmed) bookings for the venue's coming sessions on a local day."""
+    start, end = day_bounds(day)
+    return db.session.scalar(
+        sa.select(sa.func.count(Booking.id))
+        .join(Session, Booking.session_id == Session.id)
+        .where(
+            Session.venue_id == venue.id,
+            Session.starts_at >= max(start, now),
+            Session.starts_at < end,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def add_closure(
+    venue: Venue, on: date, reason: str, *, by, now: datetime, confirm: bool = False
+) -> ClosureResult:
+    """Close the venue on a date (a holiday, maintenance): nothing can be booked that day.
+
+    Rules: venue staff only; today or later; a reason (up to 120 characters: bookers read it);
+    a date is closed once. The day's coming sessions that nobody booked are removed. When
+    bookings are made for that day, staff must `confirm`: then those bookings are cancelled
+    with the reason, their places given back, each booker told through the outbox, and the
+    booked sessions called off (kept for the record). Sessions that have started are left.
+    Raises: PermissionDenied, ServiceError (field "on" or "reason"), ClosureNeedsConfirmation,
+    Busy.
+    """
+    _require_staff(venue, by)
+    reason = (reason or "").strip()
+    if on is None:
+        raise ServiceError(_("Choose the date."), field="on")
+    if on < local_date(now):
+        raise ServiceError(_("That date has passed."), field="on")
+    if not reason:
+        raise ServiceError(_("Give the reason: visitors and bookers will see it."), field="reason")
+    if len(reason) > CLOSURE_REASON_MAX:
+        raise ServiceError(
+            _("Keep the reason under %(n)d characters.", n=CLOSURE_REASON_MAX), field="reason"
+        )
+    start, end = day_bounds(on)
+    on_that_day = sa.and_(
+        Session.venue_id == venue.id,
+        Session.starts_at >= max(start, now),
+        Session.starts_at < end,
+    )
+    try:
+        closure = VenueClosure(venue_id=venue.id, closed_on=on, reason=reason)
+        db.session.add(closure)
+        db.session.flush()
+        # Call the day's sessions off first: the row locks make a booking being made right now
+        # either finish before we look for bookings, or find the session called off.
+        db.session.execute(
+            sa.update(Session)
+            .where(on_that_day, Session.is_cancelled.is_(False))
+            .values(is_cancelled=True)
+            .execution_options(synchronize_session=False)
+        )
+        active = db.session.scalars(
+            sa.select(Booking)
+            .join(Session, Booking.session_id == Session.id)
+            .where(on_that_day, Booking.status.in_(ACTIVE_STATUSES))
+            .order_by(Booking.id)
+        ).all()
+        if active and not confirm:
+            raise ClosureNeedsConfirmation(len(active))
+        for booking in active:
+            _cancel_for_closure(booking, reason, now=now)
+        removed = db.session.execute(
+            sa.delete(Session)
+            .where(on_that_day, _untouched_clause())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        called_off = db.session.scalar(sa.select(sa.func.count(Session.id)).where(on_that_day))
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ServiceError(_("The venue is already closed on that date."), field="on") from None
+    except OperationalError as error:
+        db.session.rollback()
+        if _is_busy(error):
+            raise Busy(_("Busy, try again.")) from None
+        raise
+    except ServiceError:
+        db.session.rollback()
+        raise
+    return ClosureResult(closure, removed=removed, called_off=called_off, cancelled=len(active))
+
+
+def _cancel_for_closure(booking: Booking, reason: str, *, now: datetime) -> None:
+    """Cancel one booking because the venue closes that day; give its places back; tell the
+    booker (flushes, no commit)."""
+    column = "taken_green" if booking.channel is BookingChannel.GREEN else "taken_general"
+    table = Session.__table__
+    db.session.execute(
+        table.update()
+        .where(table.c.id == booking.session_id)
+        .values({column: getattr(table.c, column) - booking.places})
+    )
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = now
+    booking.reason = reason[:300]
+    session = booking.session
+    send_message(
+        booking.booker,
+        _("Booking %(code)s cancelled by the venue", code=booking.display_code),
+        _(
+            "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
+            venue=session.venue.name,
+            when=to_local(session.starts_at).strftime("%Y-%m-%d %H:%M"),
+            reason=booking.reason,
+        ),
+        now=now,
+    )
+
+
+def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
+    """Open the venue again on a closed date and bring that day's sessions back.
+
+    Rules: venue staff only; the closure must be the venue's and not in the past. Sessions the
+    closure called off are bookable again (their cancelled bookings stay cancelled), and the
+    timetable's missing sessions for that day are added.
+    Returns the number of sessions bookable that day again.
+    Raises: PermissionDenied, ServiceError.
+    """
+    _require_staff(venue, by)
+    closure = db.session.get(VenueClosure, closure_id)
+    if closure is None or closure.venue_id != venue.id:
+        raise ServiceError(_("That closed date is no longer there."))
+    day = closure.closed_on
+    if day < local_date(now):
+        raise ServiceError(_("That date has passed."))
+    start, end = day_bounds(day)
+    on_that_day = sa.and_(
+        Session.venue_id == venue.id,
+        Session.starts_at >= max(start, now),
+        Session.starts_at < end,
+    )
+    try:
+        db.session.delete(closure)
+        db.session.flush()
+        reopened = db.session.execute(
+            sa.update(Session)
+            .where(on_that_day, Session.is_cancelled.is_(True))
+            .values(is_cancelled=False)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        existing = set(db.session.scalars(sa.select(Session.starts_at).where(on_that_day)))
+        entries = [e for e in list_timetable(venue) if e.weekday == day.isoweekday()]
+        wanted = _wanted_sessions(venue.id, entries, day, day + timedelta(days=1), now)
+        added = 0
+        for starts_at, (ends_at, capacity, green_quota) in wanted.items():
+            if starts_at not in existing:
+                db.session.add(
+                    Session(
+                        venue_id=venue.id,
+                        kind=SessionKind.REGULAR,
+                        starts_at=starts_at,
+                        ends_at=ends_at,
+                        capacity=capacity,
+                        green_quota=green_quota,
+                        taken_general=0,
+                        taken_green=0,
+                    )
+                )
+                added += 1
+        db.session.commit()
+    except (IntegrityError, OperationalError) as error:
+        db.session.rollback()
+        if isinstance(error, IntegrityError) or _is_busy(error):
+            raise Busy(_("Busy, try again.")) from None
+        raise
+    return reopened + added
+
+
+# ---------------------------------------------------------------- booking settings
+
+#: field → (lowest, highest) allowed
+SETTING_RANGES = {
+    "open_days_ahead": (1, 366),
+    "green_release_hours": (0, 720),
+    "cancel_cutoff_hours": (0, 720),
+    "preschool_per_teacher": (1, 100),
+    "primary_per_teacher": (1, 100),
+    "junior_per_teacher": (1, 100),
+    "senior_per_teacher": (1, 100),
+    "approval_above": (0, 10_000),
+}
+
+SETTING_FIELDS = (*SETTING_RANGES, "release_time")
+
+
+def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSettings:
+    """Save how the venue takes bookings.
+
+    Rules: venue staff only; booking opens 1 to 366 days ahead, at a time of day; unused
+    green-channel places are released 0 to 720 hours before a session; bookers may cancel
+    until 0 to 720 hours before; each stage allows 1 to 100 pupils per accompanying teacher;
+    a school group of more than 0 to 10,000 people waits for approval. Every value is checked
+    before anything is saved.
+    Raises: PermissionDenied, ServiceError (with the field at fault).
+    """
+    _require_staff(venue, by)
+    for name, (low, high) in SETTING_RANGES.items():
+        value = values.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise ServiceError(
+                _("Give a whole number from %(low)d to %(high)d.", low=low, high=high), field=name
+            )
+    if not isinstance(values.get("release_time"), time):
+        raise ServiceError(_("Give the time of day, such as 08:00."), field="release_time")
+    settings = db.session.get(BookingSettings, venue.id)
+    if settings is None:
+        settings = get_settings(venue.id)
+        db.session.add(settings)
+    for name in SETTING_FIELDS:
+        setattr(settings, name, values[name])
+    try:
+        db.session.commit()
+    except (IntegrityError, OperationalError):
+        db.session.rollback()
+        raise Busy(_("Busy, try again.")) from None
+    return settings
