@@ -11,7 +11,6 @@ import math
 import re
 import secrets
 import time as time_module
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -49,6 +48,7 @@ from webapp.services.sessions import (
     setting,
     to_local,
 )
+from webapp.services.transactions import is_busy, unit_of_work
 
 #: easy to read aloud: no 0/O, 1/I/L
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -430,11 +430,6 @@ def _lock_user(user: User) -> None:
     db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
 
 
-def _is_busy(error: OperationalError) -> bool:
-    text = str(error.orig).lower() if error.orig else str(error).lower()
-    return any(word in text for word in ("locked", "busy", "lock timeout", "deadlock"))
-
-
 def _find_by_key(user: User, key: str) -> Booking | None:
     return db.session.scalar(
         sa.select(Booking).where(Booking.booker_id == user.id, Booking.idempotency_key == key)
@@ -554,7 +549,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
         raise Busy(_("Busy, try again.")) from None
     except OperationalError as error:
         db.session.rollback()
-        if _is_busy(error):
+        if is_busy(error):
             raise Busy(_("Busy, try again.")) from None
         raise
     except ServiceError:
@@ -691,18 +686,7 @@ def list_session_bookings(session: Session) -> list[Booking]:
 # ---------------------------------------------------------------- changing
 
 
-@contextmanager
-def _writing():
-    """One unit of work's writes, messages included: committed together at the end;
-    a writer that waited too long for a lock gets Busy, never a server error."""
-    try:
-        yield
-        db.session.commit()
-    except OperationalError as error:
-        db.session.rollback()
-        if _is_busy(error):
-            raise Busy(_("Busy, try again.")) from None
-        raise
+_writing = unit_of_work
 
 
 def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "") -> Booking:

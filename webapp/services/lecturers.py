@@ -7,13 +7,12 @@ its neighbours in the same city after that. Lecturers' phone numbers never leave
 except through functions whose callers are bureau staff.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from models import (
     GuidanceStation,
@@ -31,10 +30,11 @@ from models import (
 )
 from models.lecturer import lecturer_topics
 from models.user import utcnow
-from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
+from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km, place_address
 from webapp.services.outbox import send_message
 from webapp.services.permissions import can, can_act_for_school, can_manage_region, is_admin
+from webapp.services.transactions import unit_of_work
 
 PHOTO_MAX_BYTES = 2 * 1024 * 1024
 #: magic numbers of the photo formats accepted, by MIME type
@@ -49,23 +49,7 @@ def today(now: datetime | None = None) -> date:
     return (now or datetime.now()).date()  # noqa: DTZ005 - dates are local (Asia/Shanghai)
 
 
-@contextmanager
-def _unit_of_work():
-    """Commit on success; roll back on any error; a locked database becomes Busy."""
-    try:
-        yield
-        db.session.commit()
-    except ServiceError:
-        db.session.rollback()
-        raise
-    except OperationalError as error:
-        db.session.rollback()
-        if "locked" in str(error).lower():
-            raise Busy(_("The system is busy. Please try again.")) from None
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
+_unit_of_work = unit_of_work
 
 
 # ---------------------------------------------------------------- regions and scope

@@ -10,14 +10,12 @@ catalogue cache version, so the list page shows the change at once.
 """
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from pypinyin import lazy_pinyin
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import (
     AdmissionKind,
@@ -37,8 +35,9 @@ from seed.loader import apply_venue_values
 from webapp.labels import VISITOR_GROUP_LABELS, WEEKDAY_LABELS
 from webapp.services import permissions
 from webapp.services.audit import record_change
-from webapp.services.errors import Busy, PermissionDenied, ServiceError
+from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.geo import match_county, place_address
+from webapp.services.transactions import unit_of_work
 
 #: (min_lat, max_lat, min_lng, max_lng): Shanxi's extent (34.57–40.74 N, 110.23–114.56 E)
 #: with a margin of a few kilometres
@@ -430,28 +429,10 @@ def _snapshot(venue: Venue) -> dict:
     }
 
 
-@contextmanager
 def _unit_of_work():
-    """Commit on success; roll back on any error; a locked database becomes Busy."""
-    try:
-        yield
-        db.session.commit()
-    except ServiceError:
-        db.session.rollback()
-        raise
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(
-            _("Someone else changed this venue at the same time. Please try again.")
-        ) from None
-    except OperationalError as error:
-        db.session.rollback()
-        if "locked" in str(error).lower():
-            raise Busy(_("The system is busy. Please try again.")) from None
-        raise
-    except Exception:
-        db.session.rollback()
-        raise
+    return unit_of_work(
+        conflict_message=_("Someone else changed this venue at the same time. Please try again.")
+    )
 
 
 def _today(now: datetime) -> date:

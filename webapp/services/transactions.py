@@ -1,0 +1,44 @@
+"""Units of work: how every service commits, rolls back and reports a busy database.
+
+A service wraps its writes in `unit_of_work()`: on success it commits once; on any error it
+rolls back everything (messages queued in the outbox included) and re-raises, with two
+translations: a writer that waited too long for SQLite's or PostgreSQL's lock gets `Busy`
+("try again"), never a server error; and, when the caller names one, a unique-constraint
+clash (two people saving the same thing at once) becomes a `ServiceError` with that message.
+"""
+
+from contextlib import contextmanager
+
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from models import db
+from webapp.services.errors import Busy, ServiceError
+
+_BUSY_WORDS = ("locked", "busy", "lock timeout", "deadlock", "could not obtain lock")
+
+
+def is_busy(error: OperationalError) -> bool:
+    """True when the database refused because another writer held the lock too long."""
+    text = str(error.orig if error.orig is not None else error).lower()
+    return any(word in text for word in _BUSY_WORDS)
+
+
+@contextmanager
+def unit_of_work(*, conflict_message: str | None = None):
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if conflict_message is None:
+            raise
+        raise ServiceError(conflict_message) from None
+    except OperationalError as error:
+        db.session.rollback()
+        if is_busy(error):
+            raise Busy(_("The system is busy. Please try again.")) from None
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
