@@ -728,6 +728,8 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
                 field="status",
             )
     with _writing():
+        # lapsed holds first: entries before the session row, as a booking locks them
+        holds.release_expired([booking.session_id], now=now)
         _give_back_places(booking)
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
@@ -786,6 +788,8 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
     if not reason:
         raise BookingError(_("Give the reason: the school will see it."), field="reason")
     with _writing():
+        # lapsed holds first: entries before the session row, as a booking locks them
+        holds.release_expired([booking.session_id], now=now)
         _give_back_places(booking)
         booking.status = BookingStatus.REFUSED
         booking.reason = reason[:300]
@@ -897,7 +901,6 @@ def join_waitlist(
 
 def _offer_waitlist(session: Session, *, now: datetime) -> list[WaitlistEntry]:
     """Offer freed places to the first waiting entries they fit, held for a while (flushes)."""
-    holds.release_expired([session.id], now=now)
     return holds.offer_places(session, now=now)
 
 

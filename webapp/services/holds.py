@@ -147,7 +147,11 @@ def _release(
 
 def release_expired(session_ids=None, *, now: datetime) -> int:
     """Release every hold that lapsed by `now` (in the given sessions, or all) and offer the
-    places to the next fitting entries. Idempotent. Flushes, no commit. Returns how many."""
+    places to the next fitting entries. Idempotent. Flushes, no commit. Returns how many.
+
+    Lock order: an entry before its session (as a booking that uses a hold does), so the
+    writers that meet here queue rather than deadlock on PostgreSQL."""
+    db.session.flush()
     e = WaitlistEntry
     stmt = sa.select(e.id, e.session_id, e.channel, e.held_places).where(
         e.held_places > 0, e.held_until <= now
@@ -165,7 +169,8 @@ def release_expired(session_ids=None, *, now: datetime) -> int:
             released += 1
             if session_id not in touched:
                 touched.append(session_id)
-    db.session.expire_all()
+    if touched:
+        db.session.expire_all()
     for session_id in touched:
         offer_places(db.session.get(Session, session_id), now=now)
     return released
@@ -258,6 +263,7 @@ def leave_waitlist(session: Session, *, by: User, now: datetime) -> None:
     )
     if entry is None:
         raise NotFound(_("You are not on this waiting list."))
+    db.session.flush()
     try:
         had_hold = entry.held_places > 0 and _release(
             entry.id, session.id, entry.channel, entry.held_places, where=sa.true()
