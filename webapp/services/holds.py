@@ -276,3 +276,19 @@ def leave_waitlist(session: Session, *, by: User, now: datetime) -> None:
     except OperationalError:
         db.session.rollback()
         raise Busy(_("Busy, try again.")) from None
+
+
+def get_live_holds(user, session_ids, *, now: datetime) -> dict[int, WaitlistEntry]:
+    """The person's live holds in these sessions, by session id (one query)."""
+    ids = list(session_ids)
+    if user is None or not getattr(user, "is_authenticated", False) or not ids:
+        return {}
+    entries = db.session.scalars(
+        sa.select(WaitlistEntry).where(
+            WaitlistEntry.user_id == user.id,
+            WaitlistEntry.session_id.in_(ids),
+            WaitlistEntry.held_places > 0,
+            WaitlistEntry.held_until > now,
+        )
+    ).all()
+    return {entry.session_id: entry for entry in entries}
