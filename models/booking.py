@@ -118,6 +118,11 @@ class Session(db.Model):
         sa.CheckConstraint("green_quota >= 0 AND green_quota <= capacity", name="quota_range"),
         sa.CheckConstraint("taken_general >= 0 AND taken_green >= 0", name="taken_not_negative"),
         sa.CheckConstraint("taken_general + taken_green <= capacity", name="taken_within_capacity"),
+        sa.CheckConstraint("held_general >= 0 AND held_green >= 0", name="held_not_negative"),
+        sa.CheckConstraint(
+            "taken_general + taken_green + held_general + held_green <= capacity",
+            name="held_within_capacity",
+        ),
         sa.Index("ix_sessions_starts_at", "starts_at"),
     )
 
@@ -137,6 +142,10 @@ class Session(db.Model):
     taken_general: Mapped[int] = mapped_column(default=0)
     #: places held by green-channel bookings (they may spill past the quota)
     taken_green: Mapped[int] = mapped_column(default=0)
+    #: places held for waiting-list entries offered them (general channel), not yet booked
+    held_general: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: places held for green-channel waiting-list entries offered them, not yet booked
+    held_green: Mapped[int] = mapped_column(default=0, server_default="0")
     #: staff called the session off; nothing more can be booked
     is_cancelled: Mapped[bool] = mapped_column(default=False)
 
@@ -265,6 +274,9 @@ class WaitlistEntry(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("session_id", "user_id", name="uq_waitlist_entries_session_user"),
         sa.CheckConstraint("places > 0", name="places_positive"),
+        sa.CheckConstraint(
+            "held_places >= 0 AND held_places <= places", name="held_places_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -279,6 +291,13 @@ class WaitlistEntry(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: when places were offered; an offered entry is not offered again
     offered_at: Mapped[datetime | None] = mapped_column()
+    #: places still held for this entry (counted in the session's held_* column)
+    held_places: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: the hold lapses at this instant (never after the session starts)
+    held_until: Mapped[datetime | None] = mapped_column()
 
     session: Mapped[Session] = relationship()
     user = relationship("User")
+
+    def is_holding(self, now: datetime) -> bool:
+        return self.held_places > 0 and self.held_until is not None and now < self.held_until

@@ -7,10 +7,11 @@ harness must see an oversell, which proves it can see a race; with the guard on,
 
 import multiprocessing
 import uuid
+from datetime import timedelta
 
 import sqlalchemy as sa
 
-from models import Booking, Role, RoleGrant, Session, User, db
+from models import Booking, BookingChannel, Role, RoleGrant, Session, User, WaitlistEntry, db
 from models.booking import HOLDING_STATUSES
 from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_venue
@@ -59,9 +60,9 @@ def _book_in_process(database_url, session_id, user_ids, guarded, barrier, resul
     results.extend(outcomes)
 
 
-def _race(database_url, guarded: bool):
+def _race(database_url, guarded: bool, hold: int = 0):
     venue = make_venue()
-    session = make_session(venue, capacity=CAPACITY)
+    session = make_session(venue, capacity=CAPACITY, held_general=hold)
     users = [
         User(
             email=f"racer{i}-{uuid.uuid4().hex[:6]}@example.cn",
@@ -72,6 +73,19 @@ def _race(database_url, guarded: bool):
     ]
     db.session.add_all(users)
     db.session.flush()
+    if hold:  # places held for the first racer, offered them from the waiting list
+        db.session.add(
+            WaitlistEntry(
+                session_id=session.id,
+                user_id=users[0].id,
+                channel=BookingChannel.GENERAL,
+                places=hold,
+                created_at=NOW,
+                offered_at=NOW,
+                held_places=hold,
+                held_until=NOW + timedelta(hours=1),
+            )
+        )
     db.session.commit()
     session_id, user_ids = session.id, [u.id for u in users]
     db.session.remove()
@@ -103,7 +117,17 @@ def _race(database_url, guarded: bool):
             Booking.session_id == session_id, Booking.status.in_(HOLDING_STATUSES)
         )
     )
-    taken = db.session.get(Session, session_id).taken
+    row = db.session.get(Session, session_id)
+    taken, held_now = row.taken, row.held_general
+    others = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Booking.places), 0)).where(
+            Booking.session_id == session_id,
+            Booking.status.in_(HOLDING_STATUSES),
+            Booking.booker_id != user_ids[0],
+        )
+    )
+    if hold:
+        return outcomes, held, taken, held_now, others
     return outcomes, held, taken
 
 
@@ -120,3 +144,11 @@ def test_simultaneous_bookings_from_many_processes_never_exceed_capacity(app, da
     assert held == taken == CAPACITY
     assert outcomes.count("booked") == CAPACITY // 2
     assert set(outcomes) <= {"booked", "SessionFull", "Busy"}
+
+
+def test_places_held_for_a_waiting_entry_are_never_taken_by_the_crowd(app, database_url):
+    outcomes, booked, taken, still_held, others = _race(database_url, guarded=True, hold=2)
+    assert len(outcomes) == PROCESSES * ATTEMPTS_PER_PROCESS
+    assert not [o for o in outcomes if o.startswith("crash")]
+    assert others <= CAPACITY - 2  # nobody else got the held places
+    assert booked == taken and taken + still_held == CAPACITY

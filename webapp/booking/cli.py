@@ -1,4 +1,4 @@
-"""Commands cron runs: `flask generate-sessions` and `flask send-reminders`."""
+"""Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`."""
 
 import click
 from flask import current_app
@@ -28,3 +28,11 @@ def send_reminders_command():
     with current_app.test_request_context("/"):
         sent = bookings.send_reminders(now=utcnow())
     click.echo(f"reminders: {sent}")
+
+
+@bp.cli.command("release-holds")
+def release_holds_command():
+    """Release waiting-list holds that lapsed and offer their places to the next in line."""
+    with current_app.test_request_context("/"):
+        released = bookings.release_expired_holds(now=utcnow())
+    click.echo(f"holds released: {released}")

@@ -13,7 +13,7 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
-from webapp.services import availability, bookings, sessions
+from webapp.services import availability, bookings, holds, sessions
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.venue_staff import console_venues
 
@@ -225,6 +225,12 @@ def trips():
 def coming_sessions(venue, days: int = 14):
     """(session, places) for a venue page: the next two weeks."""
     return availability.list_coming_sessions(venue, now=utcnow(), days=days)
+
+
+@bp.app_template_global()
+def my_holds(rows):
+    """The signed-in person's live waiting-list holds among these (session, places) rows."""
+    return holds.get_live_holds(current_user, [s.id for s, _places in rows], now=utcnow())
 
 
 @bp.app_template_global()

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import BookingSettings, Session, Venue, VenueClosure, db
+from models import BookingSettings, Session, Venue, VenueClosure, WaitlistEntry, db
 from webapp.services.sessions import day_bounds, local_date
 
 DEFAULT_GREEN_RELEASE_HOURS = 24
@@ -35,10 +35,21 @@ class Availability:
 
 
 def compute(
-    *, capacity, green_quota, taken_general, taken_green, is_released: bool, session_id=0
+    *,
+    capacity,
+    green_quota,
+    taken_general,
+    taken_green,
+    is_released: bool,
+    session_id=0,
+    held_general=0,
+    held_green=0,
 ) -> Availability:
-    free = max(capacity - taken_general - taken_green, 0)
-    reserved = 0 if is_released else max(green_quota - taken_green, 0)
+    """Places left; places held for waiting-list entries count as taken in their channel."""
+    general = taken_general + held_general
+    green = taken_green + held_green
+    free = max(capacity - general - green, 0)
+    reserved = 0 if is_released else max(green_quota - green, 0)
     reserved = min(reserved, free)
     return Availability(
         session_id=session_id,
@@ -50,32 +61,29 @@ def compute(
     )
 
 
-def get_availability(session_ids, *, now: datetime) -> dict[int, Availability]:
+def get_availability(
+    session_ids, *, now: datetime, release: bool = True
+) -> dict[int, Availability]:
     """Places left in each of the given sessions, by session id, in one query.
 
     Rules: a cancelled session has no places; the green quota is released once `now` is
-    within the venue's green_release_hours of the start.
+    within the venue's green_release_hours of the start; places held for waiting-list
+    entries are not left. Lapsed holds are released first (and committed) unless `release`
+    is False (inside another unit of work).
     """
     ids = list(session_ids)
     if not ids:
         return {}
-    hours = sa.func.coalesce(BookingSettings.green_release_hours, DEFAULT_GREEN_RELEASE_HOURS)
-    rows = db.session.execute(
-        sa.select(
-            Session.id,
-            Session.starts_at,
-            Session.capacity,
-            Session.green_quota,
-            Session.taken_general,
-            Session.taken_green,
-            Session.is_cancelled,
-            hours,
-        )
-        .outerjoin(BookingSettings, BookingSettings.venue_id == Session.venue_id)
-        .where(Session.id.in_(ids))
-    ).all()
+    rows = _rows(ids, now=now)
+    if release and any(row.has_lapsed for row in rows):
+        from webapp.services import holds
+
+        if holds.apply_expiry([row.id for row in rows if row.has_lapsed], now=now):
+            rows = _rows(ids, now=now)
     result = {}
-    for sid, starts_at, capacity, quota, general, green, is_cancelled, release_hours in rows:
+    for row in rows:
+        sid, starts_at, capacity, quota, general, green, held_general, held_green = row[:8]
+        is_cancelled, release_hours = row[8:10]
         if is_cancelled:
             result[sid] = Availability(sid, capacity, 0, 0, 0, True)
             continue
@@ -87,8 +95,42 @@ def get_availability(session_ids, *, now: datetime) -> dict[int, Availability]:
             taken_green=green,
             is_released=released,
             session_id=sid,
+            held_general=held_general,
+            held_green=held_green,
         )
     return result
+
+
+def _rows(ids, *, now: datetime):
+    """One query: each session's counts, its green release hours, and whether a waiting-list
+    hold in it has lapsed (to be released)."""
+    hours = sa.func.coalesce(BookingSettings.green_release_hours, DEFAULT_GREEN_RELEASE_HOURS)
+    lapsed = (
+        sa.exists()
+        .where(
+            WaitlistEntry.session_id == Session.id,
+            WaitlistEntry.held_places > 0,
+            WaitlistEntry.held_until <= now,
+        )
+        .label("has_lapsed")
+    )
+    return db.session.execute(
+        sa.select(
+            Session.id,
+            Session.starts_at,
+            Session.capacity,
+            Session.green_quota,
+            Session.taken_general,
+            Session.taken_green,
+            Session.held_general,
+            Session.held_green,
+            Session.is_cancelled,
+            hours,
+            lapsed,
+        )
+        .outerjoin(BookingSettings, BookingSettings.venue_id == Session.venue_id)
+        .where(Session.id.in_(ids))
+    ).all()
 
 
 def list_coming_sessions(venue: Venue, *, now: datetime, days: int = 14):
@@ -125,6 +167,7 @@ def has_places_on_clause(day: date, venue_id_column=Venue.id):
         Session.starts_at >= start,
         Session.starts_at < end,
         Session.is_cancelled.is_(False),
-        Session.taken_general + Session.taken_green < Session.capacity,
+        Session.taken_general + Session.taken_green + Session.held_general + Session.held_green
+        < Session.capacity,
         ~sa.exists().where(VenueClosure.venue_id == venue_id_column, VenueClosure.closed_on == day),
     )

@@ -35,14 +35,13 @@ from models import (
     db,
 )
 from models.booking import ACTIVE_STATUSES, HOLDING_STATUSES
-from webapp.services import availability
+from webapp.services import availability, holds
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km
 from webapp.services.outbox import send_message
 from webapp.services.permissions import can
 from webapp.services.sessions import (
     get_settings,
-    green_released_at,
     local_date,
     session_problem,
     setting,
@@ -369,32 +368,30 @@ def _check_daily_limit(user: User, session: Session, visit_on: date) -> None:
 # ---------------------------------------------------------------- taking and giving back places
 
 
-def _take_places(session: Session, places: int, channel: BookingChannel, *, now) -> bool:
-    """Take places with one conditional UPDATE; False when they are not there."""
-    settings = get_settings(session.venue_id)
-    table = Session.__table__
-    c = table.c
+def _take_places(
+    session: Session, places: int, channel: BookingChannel, *, now, from_hold: int = 0
+) -> bool:
+    """Take places with one conditional UPDATE; False when they are not there.
+
+    `from_hold` of them come out of the booker's waiting-list hold (already taken off the
+    entry): they move from held_* to taken_*, and only the rest must fit.
+    """
     if not _capacity_guard:
         return _take_places_unguarded(session, places, channel)
-    if channel is BookingChannel.GREEN:
-        stmt = (
-            table.update()
-            .where(c.id == session.id, c.is_cancelled.is_(False))
-            .where(c.taken_general + c.taken_green + places <= c.capacity)
-            .values(taken_green=c.taken_green + places)
+    table = Session.__table__
+    c = table.c
+    taken = holds.taken_column(channel)
+    held = holds.held_column(channel)
+    values = {taken: getattr(c, taken) + places}
+    stmt = table.update().where(c.id == session.id, c.is_cancelled.is_(False))
+    if from_hold:
+        values[held] = getattr(c, held) - from_hold
+        stmt = stmt.where(getattr(c, held) >= from_hold)
+    stmt = stmt.where(
+        holds.fits_clause(
+            c, places - from_hold, channel, is_released=holds.is_released(session, now=now)
         )
-    else:
-        if now >= green_released_at(session, settings):
-            fits = c.taken_general + c.taken_green + places <= c.capacity
-        else:
-            held = sa.case((c.green_quota > c.taken_green, c.green_quota), else_=c.taken_green)
-            fits = c.taken_general + held + places <= c.capacity
-        stmt = (
-            table.update()
-            .where(c.id == session.id, c.is_cancelled.is_(False))
-            .where(fits)
-            .values(taken_general=c.taken_general + places)
-        )
+    ).values(values)
     return db.session.execute(stmt).rowcount == 1
 
 
@@ -454,6 +451,7 @@ def preview_booking(session: Session, request: BookingRequest, *, by: User, now:
     _check_not_blocked(by, now=now)
     left = availability.get_availability([session.id], now=now)[session.id]
     can_have = left.green_left if request.channel is BookingChannel.GREEN else left.general_left
+    can_have += holds.live_hold(session, by, request.channel, now=now)
     if request.party.places > can_have:
         raise SessionFull(_full_message(can_have, request.party.places), field="places")
     return quote_price(db.session.get(Venue, session.venue_id), request.party, request.channel)
@@ -500,12 +498,18 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
         )
         visit_on = local_date(session.starts_at)
 
-        if not _take_places(session, party.places, request.channel, now=now):
+        # Lapsed waiting-list holds go back first (same transaction), then the booker's own
+        # live hold is used before any free place.
+        holds.release_expired([session.id], now=now)
+        from_hold = holds.consume_hold(session, by, party.places, request.channel, now=now)
+        if not _take_places(
+            session, party.places, request.channel, now=now, from_hold=from_hold
+        ):
             db.session.rollback()
             left = availability.get_availability([session.id], now=now)[session.id]
             can_have = (
                 left.green_left if request.channel is BookingChannel.GREEN else left.general_left
-            )
+            ) + holds.live_hold(session, by, request.channel, now=now)
             raise SessionFull(_full_message(can_have, party.places), field="places")
         # From here this transaction holds the session's write lock.
         _lock_user(by)
@@ -727,6 +731,8 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
                 field="status",
             )
     with _writing():
+        # lapsed holds first: entries before the session row, as a booking locks them
+        holds.release_expired([booking.session_id], now=now)
         _give_back_places(booking)
         booking.status = BookingStatus.CANCELLED
         booking.cancelled_at = now
@@ -785,6 +791,8 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
     if not reason:
         raise BookingError(_("Give the reason: the school will see it."), field="reason")
     with _writing():
+        # lapsed holds first: entries before the session row, as a booking locks them
+        holds.release_expired([booking.session_id], now=now)
         _give_back_places(booking)
         booking.status = BookingStatus.REFUSED
         booking.reason = reason[:300]
@@ -896,34 +904,13 @@ def join_waitlist(
     return entry
 
 
-def _offer_waitlist(session: Session, *, now: datetime) -> WaitlistEntry | None:
-    """Offer freed places to the first waiting entry they fit (flushes, no commit)."""
-    db.session.flush()
-    db.session.refresh(session)
-    left = availability.get_availability([session.id], now=now)[session.id]
-    entries = db.session.scalars(
-        sa.select(WaitlistEntry)
-        .where(WaitlistEntry.session_id == session.id, WaitlistEntry.offered_at.is_(None))
-        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
-    ).all()
-    for entry in entries:
-        free = left.green_left if entry.channel is BookingChannel.GREEN else left.general_left
-        if entry.places <= free:
-            entry.offered_at = now
-            user = entry.user
-            send_message(
-                user,
-                _("Places free at %(venue)s", venue=session.venue.name),
-                _(
-                    "%(places)d place(s) came free for %(when)s. Book now: first come, "
-                    "first served.",
-                    places=entry.places,
-                    when=_when(session),
-                ),
-                now=now,
-            )
-            return entry
-    return None
+def _offer_waitlist(session: Session, *, now: datetime) -> list[WaitlistEntry]:
+    """Offer freed places to the first waiting entries they fit, held for a while (flushes)."""
+    return holds.offer_places(session, now=now)
+
+
+leave_waitlist = holds.leave_waitlist
+release_expired_holds = holds.release_expired_holds
 
 
 # ---------------------------------------------------------------- reminders
@@ -976,9 +963,11 @@ __all__ = [
     "get_booking_block",
     "get_booking_for",
     "join_waitlist",
+    "leave_waitlist",
     "mark_no_shows",
     "quote_price",
     "refuse_booking",
+    "release_expired_holds",
     "send_reminders",
 ]
 

@@ -25,6 +25,8 @@ DEFAULTS = {
     "BOOKING_NO_SHOW_WINDOW_DAYS": 90,
     "BOOKING_NO_SHOW_BLOCK_DAYS": 30,
     "BOOKING_MAX_FAMILY_PARTY": 10,
+    #: places offered to a waiting-list entry are held for it this long (never past the start)
+    "BOOKING_WAITLIST_HOLD_HOURS": 12,
 }
 
 

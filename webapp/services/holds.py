@@ -1,0 +1,294 @@
+"""Waiting-list holds: places offered to a waiting-list entry are kept for it for a while.
+
+When places come free in a session, the first waiting entry they fit is offered them and the
+places are *held* for that entry for BOOKING_WAITLIST_HOLD_HOURS (never past the session's
+start). Held places count in the session's `held_general`/`held_green` columns, which every
+capacity check includes: nobody else can take them. The offered person books as usual and the
+booking consumes the hold first. An unused hold lapses: it is released (and the places offered
+to the next fitting entry) lazily whenever availability or a booking for that session is worked
+out, and by `flask release-holds`.
+
+Every change to the counters is one conditional UPDATE (compare-and-set on the entry, a guarded
+increment on the session), never read-then-write, so a hold is released or consumed once only
+whatever the concurrency, on SQLite and PostgreSQL.
+"""
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
+
+from models import BookingChannel, Session, User, WaitlistEntry, db
+from webapp.services.errors import Busy, NotFound
+from webapp.services.outbox import send_message
+from webapp.services.sessions import get_settings, green_released_at, setting, to_local
+
+
+def held_column(channel: BookingChannel) -> str:
+    return "held_green" if channel is BookingChannel.GREEN else "held_general"
+
+
+def taken_column(channel: BookingChannel) -> str:
+    return "taken_green" if channel is BookingChannel.GREEN else "taken_general"
+
+
+def fits_clause(c, places, channel: BookingChannel, *, is_released: bool):
+    """SQL: `places` more for `channel` fit in the session, counting holds as taken.
+
+    General bookings leave the unreleased green quota alone; green ones take any free place.
+    """
+    general = c.taken_general + c.held_general
+    green = c.taken_green + c.held_green
+    if channel is BookingChannel.GREEN or is_released:
+        return general + green + places <= c.capacity
+    reserved = sa.case((c.green_quota > green, c.green_quota), else_=green)
+    return general + reserved + places <= c.capacity
+
+
+def is_released(session: Session, *, now: datetime) -> bool:
+    return now >= green_released_at(session, get_settings(session.venue_id))
+
+
+def hold_deadline(session: Session, *, now: datetime) -> datetime:
+    """Until when offered places are held: the hold time from now, never past the start."""
+    return min(now + timedelta(hours=setting("BOOKING_WAITLIST_HOLD_HOURS")), session.starts_at)
+
+
+def _when(moment: datetime) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# ---------------------------------------------------------------- offering
+
+
+def _hold(session: Session, entry: WaitlistEntry, *, now: datetime) -> bool:
+    """Hold the entry's places with one conditional UPDATE; False when they are not there."""
+    c = Session.__table__.c
+    column = held_column(entry.channel)
+    result = db.session.execute(
+        Session.__table__.update()
+        .where(c.id == session.id, c.is_cancelled.is_(False))
+        .where(
+            fits_clause(
+                c, entry.places, entry.channel, is_released=is_released(session, now=now)
+            )
+        )
+        .values({column: getattr(c, column) + entry.places})
+    )
+    return result.rowcount == 1
+
+
+def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
+    """Offer free places to waiting entries, first come first, each holding its places.
+
+    Rules: an entry is offered once; it gets its places only when all of them fit; the places
+    are held until `hold_deadline`; the person is told until when. Flushes, no commit.
+    """
+    db.session.flush()
+    deadline = hold_deadline(session, now=now)
+    if session.is_cancelled or deadline <= now:
+        return []
+    entries = db.session.scalars(
+        sa.select(WaitlistEntry)
+        .where(WaitlistEntry.session_id == session.id, WaitlistEntry.offered_at.is_(None))
+        .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
+    ).all()
+    offered = []
+    for entry in entries:
+        if not _hold(session, entry, now=now):
+            continue
+        entry.offered_at = now
+        entry.held_places = entry.places
+        entry.held_until = deadline
+        send_message(
+            entry.user,
+            _("Places free at %(venue)s", venue=session.venue.name),
+            _(
+                "%(places)d place(s) came free for %(when)s and are held for you until "
+                "%(until)s. Book them before then; after that they go to the next person "
+                "waiting.",
+                places=entry.places,
+                when=_when(session.starts_at),
+                until=_when(deadline),
+            ),
+            now=now,
+        )
+        db.session.flush()
+        offered.append(entry)
+    return offered
+
+
+# ---------------------------------------------------------------- releasing
+
+
+def _release(
+    entry_id: int, session_id: int, channel: BookingChannel, places: int, *, where
+) -> bool:
+    """Give back `places` held by an entry, once: compare-and-set on the entry, then the
+    session's counter. False when someone else released or used the hold first."""
+    e = WaitlistEntry.__table__.c
+    done = db.session.execute(
+        WaitlistEntry.__table__.update()
+        .where(e.id == entry_id, e.held_places == places, where)
+        .values(held_places=0)
+    ).rowcount
+    if done != 1 or places <= 0:
+        return False
+    c = Session.__table__.c
+    column = held_column(channel)
+    db.session.execute(
+        Session.__table__.update()
+        .where(c.id == session_id)
+        .values({column: getattr(c, column) - places})
+    )
+    return True
+
+
+def release_expired(session_ids=None, *, now: datetime) -> int:
+    """Release every hold that lapsed by `now` (in the given sessions, or all) and offer the
+    places to the next fitting entries. Idempotent. Flushes, no commit. Returns how many.
+
+    Lock order: an entry before its session (as a booking that uses a hold does), so the
+    writers that meet here queue rather than deadlock on PostgreSQL."""
+    db.session.flush()
+    e = WaitlistEntry
+    stmt = sa.select(e.id, e.session_id, e.channel, e.held_places).where(
+        e.held_places > 0, e.held_until <= now
+    )
+    if session_ids is not None:
+        ids = list(session_ids)
+        if not ids:
+            return 0
+        stmt = stmt.where(e.session_id.in_(ids))
+    expired = db.session.execute(stmt.order_by(e.session_id, e.id)).all()
+    released = 0
+    touched = []
+    for entry_id, session_id, channel, places in expired:
+        if _release(entry_id, session_id, channel, places, where=e.__table__.c.held_until <= now):
+            released += 1
+            if session_id not in touched:
+                touched.append(session_id)
+    if touched:
+        db.session.expire_all()
+    for session_id in touched:
+        offer_places(db.session.get(Session, session_id), now=now)
+    return released
+
+
+def apply_expiry(session_ids, *, now: datetime) -> int:
+    """Lazy expiry for a read: release lapsed holds of these sessions and commit, if any.
+
+    A writer that is busy is not an error here: the holds stay counted until the next look.
+    """
+    ids = list(session_ids)
+    if not ids:
+        return 0
+    try:
+        released = release_expired(ids, now=now)
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        return 0
+    return released
+
+
+def release_expired_holds(*, now: datetime) -> int:
+    """Release every lapsed hold and offer the places on (cron: `flask release-holds`).
+
+    Commits. Raises: Busy.
+    """
+    try:
+        released = release_expired(None, now=now)
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        raise Busy(_("Busy, try again.")) from None
+    return released
+
+
+# ---------------------------------------------------------------- using a hold
+
+
+def live_hold(session: Session, user: User, channel: BookingChannel, *, now: datetime) -> int:
+    """Places still held for this person in this session and channel."""
+    held = db.session.scalar(
+        sa.select(WaitlistEntry.held_places).where(
+            WaitlistEntry.session_id == session.id,
+            WaitlistEntry.user_id == user.id,
+            WaitlistEntry.channel == channel,
+            WaitlistEntry.held_places > 0,
+            WaitlistEntry.held_until > now,
+        )
+    )
+    return held or 0
+
+
+def consume_hold(
+    session: Session, user: User, places: int, channel: BookingChannel, *, now: datetime
+) -> int:
+    """Take up to `places` from the person's live hold on the entry (one conditional UPDATE).
+
+    Returns how many were taken; the caller moves them from held_* to taken_* on the session
+    in its own conditional UPDATE. Flushes, no commit.
+    """
+    held = live_hold(session, user, channel, now=now)
+    use = min(held, places)
+    if use <= 0:
+        return 0
+    e = WaitlistEntry.__table__.c
+    done = db.session.execute(
+        WaitlistEntry.__table__.update()
+        .where(
+            e.session_id == session.id,
+            e.user_id == user.id,
+            e.channel == channel,
+            e.held_places >= use,
+            e.held_until > now,
+        )
+        .values(held_places=e.held_places - use)
+    ).rowcount
+    return use if done == 1 else 0
+
+
+def leave_waitlist(session: Session, *, by: User, now: datetime) -> None:
+    """Leave a session's waiting list; places held for you go to the next person waiting.
+
+    Commits. Raises: NotFound, Busy.
+    """
+    entry = db.session.scalar(
+        sa.select(WaitlistEntry).where(
+            WaitlistEntry.session_id == session.id, WaitlistEntry.user_id == by.id
+        )
+    )
+    if entry is None:
+        raise NotFound(_("You are not on this waiting list."))
+    db.session.flush()
+    try:
+        had_hold = entry.held_places > 0 and _release(
+            entry.id, session.id, entry.channel, entry.held_places, where=sa.true()
+        )
+        db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.id == entry.id))
+        db.session.expire_all()
+        if had_hold:
+            offer_places(db.session.get(Session, session.id), now=now)
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        raise Busy(_("Busy, try again.")) from None
+
+
+def get_live_holds(user, session_ids, *, now: datetime) -> dict[int, WaitlistEntry]:
+    """The person's live holds in these sessions, by session id (one query)."""
+    ids = list(session_ids)
+    if user is None or not getattr(user, "is_authenticated", False) or not ids:
+        return {}
+    entries = db.session.scalars(
+        sa.select(WaitlistEntry).where(
+            WaitlistEntry.user_id == user.id,
+            WaitlistEntry.session_id.in_(ids),
+            WaitlistEntry.held_places > 0,
+            WaitlistEntry.held_until > now,
+        )
+    ).all()
+    return {entry.session_id: entry for entry in entries}
