@@ -11,5 +11,7 @@ fi
 export FLASK_APP=webapp
 .venv/bin/flask db upgrade
 .venv/bin/flask seed
+# Bookable sessions for the next 30 days (on a server, cron runs this nightly).
+.venv/bin/flask generate-sessions
 echo "Open http://127.0.0.1:${PORT:-5000}/"
 exec .venv/bin/flask run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"
