@@ -118,7 +118,13 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
 
     def __enter__(self):
-        env = {**os.environ, "BENCH_DATABASE_URL": self.url, "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "BENCH_DATABASE_URL": self.url,
+            "PYTHONPATH": str(ROOT),
+            # the benchmark talks plain HTTP to 127.0.0.1: Secure cookies would never come back
+            "SESSION_COOKIE_SECURE": "0",
+        }
         env.pop("FLASK_DEBUG", None)
         self.proc = subprocess.Popen(
             [
