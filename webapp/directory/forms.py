@@ -1,15 +1,15 @@
 """The catalogue's filters, read from the query string by the list, the map and the API."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.fields import DateField, FloatField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from models import RegionLevel, Stage, VenueCategory
-from webapp.i18n import QueryForm
 from webapp.labels import CATEGORY_LABELS, STAGE_LABELS
-from webapp.services.venues import VenueFilters, get_region
+from webapp.query_fields import PagedQueryForm, RegionCodeField
+from webapp.services.venues import VenueFilters
 
 TRUE_VALUES = ("1", "true", "on", "yes")
 FALSE_VALUES = ("0", "false", "off", "no", "")
@@ -29,13 +29,13 @@ class FlagField(StringField):
             raise ValueError(_l("Use 1 or 0."))
 
 
-class VenueFilterForm(QueryForm):
+class VenueFilterForm(PagedQueryForm):
     q = StringField(_l("Keyword"))
     category = SelectMultipleField(
         _l("Category"), choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in VenueCategory]
     )
-    city = StringField(_l("City"))
-    county = StringField(_l("County / district"))
+    city = RegionCodeField(_l("City"), level=RegionLevel.CITY)
+    county = RegionCodeField(_l("County / district"), level=RegionLevel.COUNTY)
     stage = SelectField(
         _l("School stage"),
         choices=[SelectChoice("", _l("Any stage"))]
@@ -47,40 +47,19 @@ class VenueFilterForm(QueryForm):
     open_on = DateField(_l("Open on"), validators=[Optional()], format="%Y-%m-%d")
     places_on = DateField(_l("Places left on"), validators=[Optional()], format="%Y-%m-%d")
     near = StringField(_l("Near"))
-    near_county = StringField(_l("Near a county or district"))
+    near_county = RegionCodeField(_l("Near a county or district"), level=RegionLevel.COUNTY)
     radius_km = FloatField(
         _l("Within (km)"), validators=[Optional(), NumberRange(min=0.5, max=500)], default=20
     )
-    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100000)])
-    per_page = IntegerField(_l("Per page"), validators=[Optional(), NumberRange(min=1, max=100)])
 
     def validate_q(self, field):
         if field.data and len(field.data) > 60:
             raise ValidationError(_l("At most 60 characters."))
 
-    def validate_city(self, field):
-        field.region = None
-        if field.data:
-            field.region = get_region(field.data.strip(), RegionLevel.CITY)
-            if field.region is None:
-                raise ValidationError(_l("Unknown city."))
-
     def validate_county(self, field):
-        field.region = None
-        if field.data:
-            field.region = get_region(field.data.strip(), RegionLevel.COUNTY)
-            if field.region is None:
-                raise ValidationError(_l("Unknown county or district."))
-            city = getattr(self.city, "region", None)
-            if city is not None and field.region.parent_id != city.id:
-                raise ValidationError(_l("That county is not in the chosen city."))
-
-    def validate_near_county(self, field):
-        field.region = None
-        if field.data:
-            field.region = get_region(field.data.strip(), RegionLevel.COUNTY)
-            if field.region is None:
-                raise ValidationError(_l("Unknown county or district."))
+        city = self.city.region if not self.city.errors else None
+        if field.region is not None and city is not None and field.region.parent_id != city.id:
+            raise ValidationError(_l("That county is not in the chosen city."))
 
     def validate_near(self, field):
         field.point = None
@@ -104,9 +83,9 @@ class VenueFilterForm(QueryForm):
         if ok("category"):
             filters.categories = [VenueCategory(v) for v in self.category.data or []]
         if ok("city"):
-            filters.city = getattr(self.city, "region", None)
+            filters.city = self.city.region
         if ok("county"):
-            filters.county = getattr(self.county, "region", None)
+            filters.county = self.county.region
         if ok("stage") and self.stage.data:
             filters.stage = Stage(self.stage.data)
         filters.is_free = ok("free") and bool(self.free.data)
@@ -119,14 +98,7 @@ class VenueFilterForm(QueryForm):
             filters.radius_km = self.radius_km.data
         if ok("near") and getattr(self.near, "point", None):
             filters.near = self.near.point
-        elif ok("near_county") and getattr(self.near_county, "region", None):
+        elif ok("near_county") and self.near_county.region:
             region = self.near_county.region
             filters.near = (region.lat, region.lng)
         return filters
-
-    @property
-    def page_number(self) -> int:
-        return self.page.data if not self.page.errors and self.page.data else 1
-
-    def per_page_number(self, default: int) -> int:
-        return self.per_page.data if not self.per_page.errors and self.per_page.data else default

@@ -28,8 +28,8 @@ from models import LecturerCategory, LecturerPool, RegionLevel, Topic, db
 from webapp.i18n import QueryForm, current_language
 from webapp.labels import WEEKDAY_LABELS
 from webapp.lecturers.labels import LECTURER_CATEGORY_LABELS
+from webapp.query_fields import PagedQueryForm, RegionCodeField
 from webapp.services.lecturers import LecturerFilters
-from webapp.services.venues import get_region
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -47,33 +47,17 @@ def _category_choices(blank=None):
     return _choices(([("", blank)] if blank else []) + choices)
 
 
-class LecturerFilterForm(QueryForm):
+class LecturerFilterForm(PagedQueryForm):
     """The directory's filters, read from the query string by the page and the API."""
 
-    city = StringField(_l("City"))
-    county = StringField(_l("County / district"))
+    city = RegionCodeField(_l("City"), level=RegionLevel.CITY)
+    county = RegionCodeField(_l("County / district"), level=RegionLevel.COUNTY)
     pool = IntegerField(_l("Lecturer pool"), validators=[Optional(), NumberRange(min=1)])
     category = SelectField(
         _l("Category"), choices=_category_choices(_l("All categories")), default=""
     )
     topic = IntegerField(_l("Topic"), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)])
     q = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
-    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=100000)])
-    per_page = IntegerField(_l("Per page"), validators=[Optional(), NumberRange(min=1, max=100)])
-
-    def validate_city(self, field):
-        field.region = None
-        if field.data:
-            field.region = get_region(field.data.strip(), RegionLevel.CITY)
-            if field.region is None:
-                raise ValidationError(_l("Unknown city."))
-
-    def validate_county(self, field):
-        field.region = None
-        if field.data:
-            field.region = get_region(field.data.strip(), RegionLevel.COUNTY)
-            if field.region is None:
-                raise ValidationError(_l("Unknown county or district."))
 
     def validate_pool(self, field):
         field.obj = None
@@ -94,9 +78,9 @@ class LecturerFilterForm(QueryForm):
         ok = lambda name: not self[name].errors  # noqa: E731
         filters = LecturerFilters()
         if ok("city"):
-            filters.city = getattr(self.city, "region", None)
+            filters.city = self.city.region
         if ok("county"):
-            filters.county = getattr(self.county, "region", None)
+            filters.county = self.county.region
         if ok("pool"):
             filters.pool = getattr(self.pool, "obj", None)
         if ok("category") and self.category.data:
@@ -106,13 +90,6 @@ class LecturerFilterForm(QueryForm):
         if ok("q") and self.q.data:
             filters.q = self.q.data.strip()
         return filters
-
-    @property
-    def page_number(self) -> int:
-        return self.page.data if not self.page.errors and self.page.data else 1
-
-    def per_page_number(self, default: int) -> int:
-        return self.per_page.data if not self.per_page.errors and self.per_page.data else default
 
 
 class LecturerForm(FlaskForm):
