@@ -8,6 +8,7 @@ import uuid
 from datetime import time, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from models import Role, db
 from models.user import utcnow
@@ -76,14 +77,16 @@ def test_a_family_books_a_free_saturday_visit_on_a_phone(phone_page, trip_data):
     page.fill("#contact_name", "王女士")
     page.fill("#contact_phone", "13800138000")
     page.get_by_role("button", name="查看票价").click()
-    assert page.get_by_text("免费").first.is_visible()
+    # The preview is a new page: wait for its confirm button before reading it.
+    expect(page.get_by_role("button", name="确认预约")).to_be_visible()
+    expect(page.get_by_text("免费").first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="确认预约").click()
     page.wait_for_url("**/booking/b/*")
     code = page.locator(".code").inner_text()
     assert len(code) == 9 and code[4] == "-"
-    assert page.locator("img.qr").is_visible()
-    assert page.get_by_text("预约成功").is_visible()
+    expect(page.locator("img.qr")).to_be_visible()
+    expect(page.get_by_text("预约成功")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page)
     assert not page.csp_errors
@@ -100,12 +103,13 @@ def test_a_teacher_books_a_class_trip_that_waits_for_approval(page, trip_data):
     page.fill("#contact_name", "李老师")
     page.fill("#contact_phone", "13900139000")
     page.get_by_role("button", name="查看票价").click()
+    expect(page.get_by_role("button", name="确认预约")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="确认预约").click()
     page.wait_for_url("**/booking/b/*")
-    assert page.get_by_text("等待场馆审核").first.is_visible()
+    expect(page.get_by_text("等待场馆审核").first).to_be_visible()
     assert_accessible(page)
     page.goto("/booking/trips")
-    assert page.get_by_text("三年级二班").first.is_visible()
+    expect(page.get_by_text("三年级二班").first).to_be_visible()
     assert_accessible(page)
     assert not page.csp_errors

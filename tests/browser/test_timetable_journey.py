@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from models import Role, db
 from models.user import utcnow
@@ -53,20 +54,20 @@ def test_venue_staff_set_a_timetable_a_closed_date_and_settings_on_a_phone(phone
     page.fill("#rows-0-green_quota", "50")
     page.get_by_role("button", name="保存时间表").click()
     page.wait_for_load_state()
-    assert page.get_by_text("没有保存").is_visible()
+    expect(page.get_by_text("没有保存")).to_be_visible()
     assert page.locator("#rows-0-capacity").input_value() == "40"
     assert_accessible(page)
     page.fill("#rows-0-green_quota", "5")
     page.get_by_role("button", name="保存时间表").click()
     page.wait_for_load_state()
-    assert page.get_by_text("时间表已保存").is_visible()
+    expect(page.get_by_text("时间表已保存")).to_be_visible()
 
     day = (utcnow() + timedelta(days=40)).date().isoformat()
     page.fill("#on", day)
     page.fill("#reason", "设备检修")
     page.get_by_role("button", name="设为闭馆").click()
     page.wait_for_load_state()
-    assert page.get_by_role("cell", name="设备检修").is_visible()
+    expect(page.get_by_role("cell", name="设备检修")).to_be_visible()
     assert_accessible(page)
     assert _fits_the_phone(page)
 
@@ -76,6 +77,6 @@ def test_venue_staff_set_a_timetable_a_closed_date_and_settings_on_a_phone(phone
     page.fill("#open_days_ahead", "10")
     page.get_by_role("button", name="保存设置").click()
     page.wait_for_load_state()
-    assert page.get_by_text("预约设置已保存").is_visible()
+    expect(page.get_by_text("预约设置已保存")).to_be_visible()
     assert page.locator("#open_days_ahead").input_value() == "10"
     assert not page.csp_errors
