@@ -62,3 +62,22 @@ def take_hold(*, session_id, holder_id, places, now, **_ignored):
 
 def lapse_holds(*, lapse_at, **_ignored):
     return "ok" if holds.release_expired_holds(now=lapse_at) else "nothing lapsed"
+
+
+def outsider_books(*, session_id, outsider_id, now, **_ignored):
+    """Someone not on the waiting list tries for the places a cancellation frees."""
+    bookings.create_booking(
+        db.session.get(Session, session_id),
+        family_request(key=uuid.uuid4().hex),
+        by=db.session.get(User, outsider_id),
+        now=now,
+    )
+    return "ok"
+
+
+def send_reminders(*, now, **_ignored):
+    return f"sent {bookings.send_reminders(now=now)}"
+
+
+def release_holds(*, lapse_at, **_ignored):
+    return f"released {holds.release_expired_holds(now=lapse_at)}"

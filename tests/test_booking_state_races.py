@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Booking, BookingChannel, BookingStatus, Role, WaitlistEntry, db
+from models import Booking, BookingChannel, BookingStatus, OutboxMessage, Role, WaitlistEntry, db
 from models.booking import HOLDING_STATUSES
 from tests.booking_factories import NOW, family_request, make_session, school_request
 from tests.factories import make_school, make_user, make_venue
@@ -154,10 +154,11 @@ def test_no_show_and_check_in_at_once_leave_one_standing(app, place, racers):
         _check_race(results, ids)
 
 
-def _held_session(place, lapse_at):
+def _held_session(place, lapse_at, *, minute: int = 0):
     """A full session of 4: 2 places booked, 2 held until `lapse_at` for a waiting holder,
     and the next person in line waiting for 2."""
-    session = make_session(place["venue"], capacity=4, starts_at=lapse_at + timedelta(days=1))
+    starts_at = lapse_at + timedelta(days=1, minutes=minute)
+    session = make_session(place["venue"], capacity=4, starts_at=starts_at)
     db.session.commit()
     bookings.create_booking(
         session, family_request(adults=1), by=make_user(role=Role.FAMILY), now=NOW
@@ -234,3 +235,83 @@ def test_without_the_compare_and_set_the_harness_sees_the_race(app, place, racer
         outs = [[out for _a, out in seen] for seen in results]
         doubled = [o for o in outs if o.count("ok") > 1 or any(x.startswith("crash") for x in o)]
         assert doubled or capacity.recount(), "no race seen: the harness is not concurrent enough"
+
+
+# ---------------------------------------------------------------- the waiting list and cron
+
+
+def test_freed_places_go_to_the_earliest_waiting_entries_first(app, place, racers):
+    """Three bookings are cancelled while people not on the list try to book: the six freed
+    places are held for the three earliest entries, and nobody else gets them."""
+    with app.test_request_context("/"):
+        session = make_session(place["venue"], capacity=10)
+        db.session.commit()
+        booked = [_book_one(session) for _n in range(5)]
+        waiting = [make_user(role=Role.FAMILY) for _n in range(4)]
+        for n, user in enumerate(waiting):
+            db.session.add(
+                WaitlistEntry(
+                    session_id=session.id,
+                    user_id=user.id,
+                    channel=BookingChannel.GENERAL,
+                    places=2,
+                    created_at=NOW - timedelta(minutes=10 - n),
+                )
+            )
+        outsider = make_user(role=Role.FAMILY)
+        db.session.commit()
+        targets = [
+            {"booking_id": b, "session_id": session.id, "outsider_id": outsider.id, "now": NOW}
+            for b in booked[:3]
+        ]
+        session_id, waiting_ids, outsider_id = session.id, [u.id for u in waiting], outsider.id
+        db.session.remove()
+        results = racers.race(["cancel_by_booker", "outsider_books"] * 2, targets)
+        assert all(not out.startswith("crash") for r in results for _a, out in r), results
+        held = dict(
+            db.session.execute(
+                sa.select(WaitlistEntry.user_id, WaitlistEntry.held_places).where(
+                    WaitlistEntry.session_id == session_id
+                )
+            ).all()
+        )
+        assert [held[u] for u in waiting_ids] == [2, 2, 2, 0]
+        assert not db.session.scalar(
+            sa.select(sa.func.count(Booking.id)).where(Booking.booker_id == outsider_id)
+        )
+        assert capacity.recount() == []
+
+
+def _book_one(session):
+    return bookings.create_booking(
+        session, family_request(), by=make_user(role=Role.FAMILY), now=NOW
+    ).id
+
+
+def test_two_hosts_sending_reminders_at_once_send_each_once(app, place, racers):
+    with app.test_request_context("/"):
+        for n in range(3):
+            session = make_session(place["venue"], starts_at=NOW + timedelta(days=1, minutes=n))
+            db.session.commit()
+            for _n in range(2):
+                _book_one(session)
+        db.session.remove()
+        results = racers.race(["send_reminders"] * WORKERS, [{"now": NOW}])
+        sent = [int(out.removeprefix("sent ")) for _a, out in results[0]]
+        assert sum(sent) == 6, results
+        reminded = db.session.scalars(
+            sa.select(OutboxMessage.user_id).where(OutboxMessage.subject.like("%提醒%"))
+        ).all()
+        assert len(reminded) == len(set(reminded)) == 6
+
+
+def test_two_hosts_releasing_holds_at_once_release_each_once(app, place, racers):
+    lapse_at = NOW + timedelta(hours=1)
+    with app.test_request_context("/"):
+        for n in range(3):
+            _held_session(place, lapse_at, minute=n)
+        db.session.remove()
+        results = racers.race(["release_holds"] * WORKERS, [{"lapse_at": lapse_at}])
+        released = [int(out.removeprefix("released ")) for _a, out in results[0]]
+        assert sum(released) == 3, results
+        assert capacity.recount() == []
