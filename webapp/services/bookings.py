@@ -1,9 +1,10 @@
 """Bookings: families, school groups and the green channel; cancelling, waiting, checking in.
 
 Every rule about a booking lives here; the pages and the JSON API both call these functions.
-Capacity is never exceeded: places are taken by one conditional UPDATE (`taken + n <=
-capacity`, row count checked) inside the transaction that inserts the booking, backed by a
-CHECK constraint. On SQLite a writer that waits too long gets `Busy`, never a server error.
+Capacity is never exceeded: places are taken by one conditional UPDATE (`capacity.take_places`,
+row count checked) inside the transaction that inserts the booking, backed by a CHECK
+constraint. Every later change of state is a compare-and-set through `booking_states`.
+On SQLite a writer that waits too long gets `Busy`, never a server error.
 A form's one-time key makes a double submit find the first booking instead of booking twice.
 """
 
