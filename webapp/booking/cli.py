@@ -1,11 +1,12 @@
-"""Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`."""
+"""Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`;
+and `flask check-bookings`, which operators (and the tests) run to prove the counters."""
 
 import click
 from flask import current_app
 
 from models.user import utcnow
 from webapp.booking import bp
-from webapp.services import bookings, sessions
+from webapp.services import bookings, capacity, sessions
 
 
 @bp.cli.command("generate-sessions")
@@ -36,3 +37,15 @@ def release_holds_command():
     with current_app.test_request_context("/"):
         released = bookings.release_expired_holds(now=utcnow())
     click.echo(f"holds released: {released}")
+
+
+@bp.cli.command("check-bookings")
+def check_bookings_command():
+    """Recount every session's taken and held places from its bookings and holds; print any
+    difference and exit 1 when there is one."""
+    differences = capacity.recount()
+    for difference in differences:
+        click.echo(str(difference))
+    if differences:
+        raise SystemExit(1)
+    click.echo("bookings: every session's counts match its bookings and holds")
