@@ -59,6 +59,13 @@ from models.lecturer import (  # noqa: E402
     Topic,
 )
 from models.region import Region, RegionLevel  # noqa: E402
+from models.supervision import (  # noqa: E402
+    GuidanceActivity,
+    GuidanceKind,
+    RollupRefresh,
+    SchoolMonthRollup,
+    VenueMonthRollup,
+)
 from models.user import MessageChannel, OutboxMessage, Role, RoleGrant, School, User  # noqa: E402
 from models.venue import (  # noqa: E402
     AdmissionKind,
@@ -75,6 +82,11 @@ from models.venue import (  # noqa: E402
 )
 
 __all__ = [
+    "GuidanceActivity",
+    "GuidanceKind",
+    "RollupRefresh",
+    "SchoolMonthRollup",
+    "VenueMonthRollup",
     "AuditEntry",
     "LinkPurpose",
     "OneTimeLink",
