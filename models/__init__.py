@@ -60,6 +60,7 @@ from models.lecturer import (  # noqa: E402
 )
 from models.region import Region, RegionLevel  # noqa: E402
 from models.supervision import (  # noqa: E402
+    CountyMonthRollup,
     GuidanceActivity,
     GuidanceKind,
     RollupRefresh,
@@ -82,6 +83,7 @@ from models.venue import (  # noqa: E402
 )
 
 __all__ = [
+    "CountyMonthRollup",
     "GuidanceActivity",
     "GuidanceKind",
     "RollupRefresh",

@@ -81,6 +81,9 @@ class VenueMonthRollup(db.Model):
     capacity: Mapped[int] = mapped_column(default=0)
     taken: Mapped[int] = mapped_column(default=0)
     bookings: Mapped[int] = mapped_column(default=0)
+    #: every visitor booked and every visitor who came, kept whole so venues rank by one column
+    visitors_booked: Mapped[int] = mapped_column(default=0)
+    visitors_arrived: Mapped[int] = mapped_column(default=0)
     #: places booked (any status but refused or cancelled) by visitor group and channel
     booked_preschool: Mapped[int] = mapped_column(default=0)
     booked_primary: Mapped[int] = mapped_column(default=0)
@@ -96,6 +99,37 @@ class VenueMonthRollup(db.Model):
     arrived_adults: Mapped[int] = mapped_column(default=0)
     arrived_green: Mapped[int] = mapped_column(default=0)
     #: green-channel children served (checked in), by category
+    left_behind: Mapped[int] = mapped_column(default=0)
+    disabled: Mapped[int] = mapped_column(default=0)
+    orphaned: Mapped[int] = mapped_column(default=0)
+    special_family: Mapped[int] = mapped_column(default=0)
+
+
+class CountyMonthRollup(db.Model):
+    """The venue rollups summed per county and month: the region-wide figures read these."""
+
+    __tablename__ = "county_month_rollups"
+
+    county_id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    city_id: Mapped[int] = mapped_column(index=True)
+    sessions: Mapped[int] = mapped_column(default=0)
+    open_days: Mapped[int] = mapped_column(default=0)
+    capacity: Mapped[int] = mapped_column(default=0)
+    taken: Mapped[int] = mapped_column(default=0)
+    bookings: Mapped[int] = mapped_column(default=0)
+    booked_preschool: Mapped[int] = mapped_column(default=0)
+    booked_primary: Mapped[int] = mapped_column(default=0)
+    booked_junior: Mapped[int] = mapped_column(default=0)
+    booked_senior: Mapped[int] = mapped_column(default=0)
+    booked_adults: Mapped[int] = mapped_column(default=0)
+    booked_green: Mapped[int] = mapped_column(default=0)
+    arrived_preschool: Mapped[int] = mapped_column(default=0)
+    arrived_primary: Mapped[int] = mapped_column(default=0)
+    arrived_junior: Mapped[int] = mapped_column(default=0)
+    arrived_senior: Mapped[int] = mapped_column(default=0)
+    arrived_adults: Mapped[int] = mapped_column(default=0)
+    arrived_green: Mapped[int] = mapped_column(default=0)
     left_behind: Mapped[int] = mapped_column(default=0)
     disabled: Mapped[int] = mapped_column(default=0)
     orphaned: Mapped[int] = mapped_column(default=0)

@@ -237,3 +237,28 @@ def test_families_cannot_open_the_dashboard(world, client, auth):
     auth.login(family.email)
     assert client.get("/bureau/dashboard").status_code == 403
     assert client.get("/bureau/dashboard.xlsx").status_code == 403
+
+
+def test_bureau_corrections_and_removals_of_activities_are_audited(world):
+    from models import AuditEntry
+
+    activity = guidance.record_activity(
+        world["school"], guidance.ActivityValues(date(2025, 5, 1),
+                                                 guidance.GuidanceKind.PARENT_SCHOOL, "家长学校",
+                                                 30), by=world["city"], now=NOW)
+    guidance.correct_activity(
+        activity, guidance.ActivityValues(date(2025, 5, 1), guidance.GuidanceKind.PARENT_SCHOOL,
+                                          "家长学校", 35), by=world["city"], now=NOW)
+    guidance.remove_activity(activity, by=world["city"], now=NOW)
+    entries = db.session.query(AuditEntry).order_by(AuditEntry.id).all()
+    assert [e.action for e in entries] == ["guidance.record", "guidance.correct",
+                                           "guidance.remove"]
+    assert entries[1].before == {"parents": 30} and entries[1].after == {"parents": 35}
+    assert entries[2].before["host"] == "太原市第五中学"
+    assert db.session.query(guidance.GuidanceActivity).count() == 0
+    datong_officer = make_user(Role.BUREAU_STAFF, region=world["datong"])
+    other = guidance.record_activity(
+        world["school"], guidance.ActivityValues(date(2025, 5, 2), guidance.GuidanceKind.OTHER,
+                                                 "讲座", 5), by=world["city"], now=NOW)
+    with pytest.raises(PermissionDenied):
+        guidance.remove_activity(other, by=datong_officer, now=NOW)

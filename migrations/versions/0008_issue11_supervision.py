@@ -72,6 +72,8 @@ def upgrade():
         sa.Column('month', sa.Date(), nullable=False),
         sa.Column('county_id', sa.Integer(), nullable=False),
         sa.Column('city_id', sa.Integer(), nullable=False),
+        sa.Column('visitors_booked', sa.Integer(), nullable=False),
+        sa.Column('visitors_arrived', sa.Integer(), nullable=False),
         *[sa.Column(name, sa.Integer(), nullable=False) for name in _VENUE_SUMS],
         sa.ForeignKeyConstraint(['venue_id'], ['venues.id'], ondelete='CASCADE',
                                 name=op.f('fk_venue_month_rollups_venue_id_venues')),
@@ -81,6 +83,17 @@ def upgrade():
     op.create_index(op.f('ix_venue_month_rollups_county_id'), 'venue_month_rollups',
                     ['county_id'])
     op.create_index(op.f('ix_venue_month_rollups_city_id'), 'venue_month_rollups', ['city_id'])
+
+    op.create_table(
+        'county_month_rollups',
+        sa.Column('county_id', sa.Integer(), nullable=False),
+        sa.Column('month', sa.Date(), nullable=False),
+        sa.Column('city_id', sa.Integer(), nullable=False),
+        *[sa.Column(name, sa.Integer(), nullable=False) for name in _VENUE_SUMS],
+        sa.PrimaryKeyConstraint('county_id', 'month', name=op.f('pk_county_month_rollups')),
+    )
+    op.create_index(op.f('ix_county_month_rollups_city_id'), 'county_month_rollups',
+                    ['city_id'])
 
     op.create_table(
         'school_month_rollups',
@@ -108,6 +121,8 @@ def downgrade():
     op.drop_table('rollup_refreshes')
     op.drop_index(op.f('ix_school_month_rollups_county_id'), table_name='school_month_rollups')
     op.drop_table('school_month_rollups')
+    op.drop_index(op.f('ix_county_month_rollups_city_id'), table_name='county_month_rollups')
+    op.drop_table('county_month_rollups')
     op.drop_index(op.f('ix_venue_month_rollups_city_id'), table_name='venue_month_rollups')
     op.drop_index(op.f('ix_venue_month_rollups_county_id'), table_name='venue_month_rollups')
     op.drop_index(op.f('ix_venue_month_rollups_month'), table_name='venue_month_rollups')

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from models import (
+    CountyMonthRollup,
     GuidanceActivity,
     GuidanceStation,
     LectureRequest,
@@ -168,7 +169,7 @@ def _month_key(value) -> date:
 
 
 def _months(region: Region, start: date, end: date) -> dict[date, dict[str, int]]:
-    r = VenueMonthRollup
+    r = CountyMonthRollup
     fields = rollups.VENUE_FIELDS
     rows = db.session.execute(
         sa.select(r.month, *[sa.func.sum(getattr(r, k)).label(k) for k in fields])
@@ -184,8 +185,7 @@ def _months(region: Region, start: date, end: date) -> dict[date, dict[str, int]
 
 def _venue_use(region: Region, start: date, end: date) -> list[VenueUse]:
     r = VenueMonthRollup
-    booked = sum(getattr(r, f"booked_{g}") for g in GROUPS)
-    arrived = sum(getattr(r, f"arrived_{g}") for g in GROUPS)
+    booked, arrived = r.visitors_booked, r.visitors_arrived
     use = (
         sa.select(
             r.venue_id,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from models import (
     Booking,
     BookingChannel,
+    CountyMonthRollup,
     BookingKind,
     BookingStatus,
     RollupRefresh,
@@ -152,7 +153,19 @@ def _booking_part():
 def _venue_rollup_select():
     both = sa.union_all(_session_part(), _booking_part()).subquery()
     keys = [both.c.venue_id, both.c.month, both.c.county_id, both.c.city_id]
-    return sa.select(*keys, *[sa.func.sum(both.c[k]) for k in VENUE_FIELDS]).group_by(*keys)
+    whole = [
+        sa.func.sum(sum(both.c[f"{kind}_{g}"] for g in GROUP_COLUMNS))
+        for kind in ("booked", "arrived")
+    ]
+    return sa.select(
+        *keys, *whole, *[sa.func.sum(both.c[k]) for k in VENUE_FIELDS]
+    ).group_by(*keys)
+
+
+def _county_rollup_select():
+    r = VenueMonthRollup
+    keys = [r.county_id, r.month, r.city_id]
+    return sa.select(*keys, *[sa.func.sum(getattr(r, k)) for k in VENUE_FIELDS]).group_by(*keys)
 
 
 def _school_rollup_select():
@@ -184,9 +197,16 @@ def refresh_rollups(*, now: datetime | None = None) -> int:
     with unit_of_work():
         db.session.execute(sa.delete(VenueMonthRollup))
         db.session.execute(sa.delete(SchoolMonthRollup))
-        columns = ["venue_id", "month", "county_id", "city_id", *VENUE_FIELDS]
+        db.session.execute(sa.delete(CountyMonthRollup))
+        columns = ["venue_id", "month", "county_id", "city_id", "visitors_booked",
+                   "visitors_arrived", *VENUE_FIELDS]
         db.session.execute(
             sa.insert(VenueMonthRollup).from_select(columns, _venue_rollup_select())
+        )
+        db.session.execute(
+            sa.insert(CountyMonthRollup).from_select(
+                ["county_id", "month", "city_id", *VENUE_FIELDS], _county_rollup_select()
+            )
         )
         db.session.execute(
             sa.insert(SchoolMonthRollup).from_select(
@@ -228,8 +248,8 @@ def recount_months(region_clause, start: date, end: date) -> dict[date, dict[str
 
 
 def rollup_months(region_clause=None) -> dict[date, dict[str, int]]:
-    """The monthly sums held in the venue rollups (all venues unless a clause on the rollup)."""
-    r = VenueMonthRollup
+    """The monthly sums the dashboard reads (all counties unless a clause on the rollup)."""
+    r = CountyMonthRollup
     query = sa.select(r.month, *[sa.func.sum(getattr(r, k)).label(k) for k in VENUE_FIELDS])
     if region_clause is not None:
         query = query.where(region_clause)
