@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from models import (
     Booking,
     BookingChannel,
-    CountyMonthRollup,
     BookingKind,
     BookingStatus,
+    CountyMonthRollup,
     RollupRefresh,
     School,
     SchoolMonthRollup,
