@@ -84,6 +84,10 @@ class VenueMonthRollup(db.Model):
     #: every visitor booked and every visitor who came, kept whole so venues rank by one column
     visitors_booked: Mapped[int] = mapped_column(default=0)
     visitors_arrived: Mapped[int] = mapped_column(default=0)
+    #: running totals of the two above up to this month: a period's use is the difference of
+    #: two rows, so ranking every venue reads two rows a venue, not one a month
+    running_booked: Mapped[int] = mapped_column(default=0)
+    running_arrived: Mapped[int] = mapped_column(default=0)
     #: places booked (any status but refused or cancelled) by visitor group and channel
     booked_preschool: Mapped[int] = mapped_column(default=0)
     booked_primary: Mapped[int] = mapped_column(default=0)

@@ -262,3 +262,16 @@ def test_bureau_corrections_and_removals_of_activities_are_audited(world):
                                                  "讲座", 5), by=world["city"], now=NOW)
     with pytest.raises(PermissionDenied):
         guidance.remove_activity(other, by=datong_officer, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(JAN, DEC), (date(2025, 3, 1), date(2025, 3, 31)), (date(2025, 4, 1), date(2025, 5, 31)),
+     (date(2025, 6, 1), date(2025, 8, 31)), (date(2024, 1, 1), date(2024, 12, 31))],
+)
+def test_venue_use_from_running_totals_equals_a_recount(world, start, end):
+    rollups.refresh_rollups(now=NOW)
+    use = dashboard.get_dashboard(world["taiyuan"], start, end, by=world["city"], now=NOW)
+    got = {u.venue_id: (u.booked, u.arrived) for u in use.venue_use if u.booked or u.arrived}
+    ids = [world["museum"].id, world["library"].id]
+    assert got == rollups.recount_venue_use(ids, start, end)

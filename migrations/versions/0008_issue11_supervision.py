@@ -74,6 +74,8 @@ def upgrade():
         sa.Column('city_id', sa.Integer(), nullable=False),
         sa.Column('visitors_booked', sa.Integer(), nullable=False),
         sa.Column('visitors_arrived', sa.Integer(), nullable=False),
+        sa.Column('running_booked', sa.Integer(), nullable=False),
+        sa.Column('running_arrived', sa.Integer(), nullable=False),
         *[sa.Column(name, sa.Integer(), nullable=False) for name in _VENUE_SUMS],
         sa.ForeignKeyConstraint(['venue_id'], ['venues.id'], ondelete='CASCADE',
                                 name=op.f('fk_venue_month_rollups_venue_id_venues')),

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from flask_babel import gettext as _
 
 from models import (
@@ -184,33 +185,31 @@ def _months(region: Region, start: date, end: date) -> dict[date, dict[str, int]
 
 
 def _venue_use(region: Region, start: date, end: date) -> list[VenueUse]:
-    r = VenueMonthRollup
-    booked, arrived = r.visitors_booked, r.visitors_arrived
-    use = (
-        sa.select(
-            r.venue_id,
-            sa.func.sum(booked).label("booked"),
-            sa.func.sum(arrived).label("arrived"),
-        )
-        .where(
-            region_filter(region, r.county_id, r.city_id),
-            r.month.between(month_start(start), month_start(end)),
-        )
-        .group_by(r.venue_id)
-        .subquery()
-    )
+    """Every venue of the region with its visitors over the months of [start, end].
+
+    Reads two rollup rows a venue: the running totals at the period's last held month, less
+    those at the last held month before the period.
+    """
+    held = rollups.held_months()
+    last = max((m for m in held if m <= month_start(end)), default=None)
+    before = max((m for m in held if m < month_start(start)), default=None)
+    r_end, r_before = sa.orm.aliased(VenueMonthRollup), sa.orm.aliased(VenueMonthRollup)
+
+    def running(column: str):
+        until = sa.func.coalesce(getattr(r_end, column), 0)
+        return until - sa.func.coalesce(getattr(r_before, column), 0)
+
     rows = db.session.execute(
         sa.select(
-            Venue.id,
-            Venue.name,
-            Venue.lat,
-            Venue.lng,
-            sa.func.coalesce(use.c.booked, 0),
-            sa.func.coalesce(use.c.arrived, 0),
+            Venue.id, Venue.name, Venue.lat, Venue.lng,
+            running("running_booked"), running("running_arrived"),
         )
-        .outerjoin(use, use.c.venue_id == Venue.id)
+        .outerjoin(r_end, sa.and_(r_end.venue_id == Venue.id, r_end.month == last))
+        .outerjoin(r_before, sa.and_(r_before.venue_id == Venue.id, r_before.month == before))
         .where(region_filter(region, Venue.county_id, Venue.city_id))
     ).all()
+    if last is None or last < month_start(start):
+        return [VenueUse(i, n, lat, lng, 0, 0) for i, n, lat, lng, _b, _a in rows]
     return [VenueUse(i, n, lat, lng, int(b), int(a)) for i, n, lat, lng, b, a in rows]
 
 

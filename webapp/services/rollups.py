@@ -103,6 +103,7 @@ def booking_sums() -> dict[str, sa.ColumnElement]:
 SESSION_FIELDS = ("sessions", "open_days", "capacity", "taken")
 BOOKING_FIELDS = tuple(booking_sums())
 VENUE_FIELDS = SESSION_FIELDS + BOOKING_FIELDS
+RUNNING_COLUMNS = ("visitors_booked", "visitors_arrived", "running_booked", "running_arrived")
 
 
 def _keys(month):
@@ -158,14 +159,52 @@ def _venue_rollup_select():
         for kind in ("booked", "arrived")
     ]
     return sa.select(
-        *keys, *whole, *[sa.func.sum(both.c[k]) for k in VENUE_FIELDS]
+        *keys, *whole, sa.literal(0), sa.literal(0), *[sa.func.sum(both.c[k]) for k in VENUE_FIELDS]
     ).group_by(*keys)
+
+
+def _fill_venue_months() -> None:
+    """Give every venue a row for every month the rollups hold, then the running totals.
+
+    With a row per venue and month, a venue's use over a period is its running total at the
+    period's last month less the one just before its first.
+    """
+    r = VenueMonthRollup
+    months = sa.select(r.month).distinct().subquery()
+    held = sa.select(r.venue_id).where(r.venue_id == Venue.id, r.month == months.c.month)
+    zeros = [sa.literal(0)] * (4 + len(VENUE_FIELDS))
+    db.session.execute(
+        sa.insert(r).from_select(
+            ["venue_id", "month", "county_id", "city_id", *RUNNING_COLUMNS, *VENUE_FIELDS],
+            sa.select(Venue.id, months.c.month, Venue.county_id, Venue.city_id, *zeros)
+            .select_from(Venue)
+            .join(months, sa.true())
+            .where(~held.exists()),
+        )
+    )
+    order = {"partition_by": r.venue_id, "order_by": r.month}
+    running = sa.select(
+        r.venue_id,
+        r.month,
+        sa.func.sum(r.visitors_booked).over(**order).label("booked"),
+        sa.func.sum(r.visitors_arrived).over(**order).label("arrived"),
+    ).subquery()
+    db.session.execute(
+        sa.update(r)
+        .values(running_booked=running.c.booked, running_arrived=running.c.arrived)
+        .where(r.venue_id == running.c.venue_id, r.month == running.c.month)
+    )
 
 
 def _county_rollup_select():
     r = VenueMonthRollup
     keys = [r.county_id, r.month, r.city_id]
-    return sa.select(*keys, *[sa.func.sum(getattr(r, k)) for k in VENUE_FIELDS]).group_by(*keys)
+    return (
+        sa.select(*keys, *[sa.func.sum(getattr(r, k)) for k in VENUE_FIELDS])
+        .group_by(*keys)
+        # the zero rows that fill the venue grid make no county month of their own
+        .having(sa.func.sum(r.sessions) + sa.func.sum(r.bookings) > 0)
+    )
 
 
 def _school_rollup_select():
@@ -198,11 +237,12 @@ def refresh_rollups(*, now: datetime | None = None) -> int:
         db.session.execute(sa.delete(VenueMonthRollup))
         db.session.execute(sa.delete(SchoolMonthRollup))
         db.session.execute(sa.delete(CountyMonthRollup))
-        columns = ["venue_id", "month", "county_id", "city_id", "visitors_booked",
-                   "visitors_arrived", *VENUE_FIELDS]
+        columns = ["venue_id", "month", "county_id", "city_id", *RUNNING_COLUMNS,
+                   *VENUE_FIELDS]
         db.session.execute(
             sa.insert(VenueMonthRollup).from_select(columns, _venue_rollup_select())
         )
+        _fill_venue_months()
         db.session.execute(
             sa.insert(CountyMonthRollup).from_select(
                 ["county_id", "month", "city_id", *VENUE_FIELDS], _county_rollup_select()
@@ -267,3 +307,24 @@ def find_rollup_mismatches(venue_clause) -> list[date]:
     counted = recount_months(venue_clause, date.min, date.max)
     held = rollup_months()
     return sorted(m for m in counted.keys() | held.keys() if counted.get(m) != held.get(m))
+
+
+def held_months() -> list[date]:
+    """The months the rollups hold, in order."""
+    r = CountyMonthRollup
+    return sorted(
+        m if isinstance(m, date) else date.fromisoformat(m)
+        for m in db.session.scalars(sa.select(r.month).distinct())
+    )
+
+
+def recount_venue_use(venue_ids, start: date, end: date) -> dict[int, tuple[int, int]]:
+    """(visitors booked, visitors who came) per venue with visits on [start, end] dates."""
+    everyone = sum(GROUP_COLUMNS.values())
+    rows = db.session.execute(
+        sa.select(Session.venue_id, sa.func.sum(booked(everyone)), sa.func.sum(arrived(everyone)))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Session.venue_id.in_(venue_ids), Booking.visit_on.between(start, end))
+        .group_by(Session.venue_id)
+    ).all()
+    return {v: (int(b or 0), int(a or 0)) for v, b, a in rows if b or a}
