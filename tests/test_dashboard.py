@@ -275,3 +275,43 @@ def test_venue_use_from_running_totals_equals_a_recount(world, start, end):
     got = {u.venue_id: (u.booked, u.arrived) for u in use.venue_use if u.booked or u.arrived}
     ids = [world["museum"].id, world["library"].id]
     assert got == rollups.recount_venue_use(ids, start, end)
+
+
+# ---------------------------------------------------------------- guidance pages
+
+
+def test_school_staff_record_their_activity_and_bureau_corrects_and_removes_it(
+    world, client, auth
+):
+    from models import AuditEntry, GuidanceActivity
+
+    teacher = make_user(Role.SCHOOL_STAFF, school=world["school"])
+    db.session.commit()
+    auth.login(teacher.email)
+    form = client.get("/bureau/guidance/new").get_data(as_text=True)
+    assert "太原市第五中学" in form and "迎泽区实验小学" not in form
+    data = {"host": f"school:{world['school'].id}", "held_on": "2025-05-01",
+            "kind": "parents_meeting", "topic": "期中家长会", "parents": "120"}
+    response = client.post("/bureau/guidance/new", data=data)
+    assert response.status_code == 302
+    bad = client.post("/bureau/guidance/new", data=data | {"parents": "-3"})
+    assert bad.status_code == 400 and "0 到 100,000" in bad.get_data(as_text=True)
+    future = client.post("/bureau/guidance/new", data=data | {"held_on": "2999-01-01"})
+    assert future.status_code == 400 and "活动日期不能晚于今天" in future.get_data(as_text=True)
+    idle = f"school:{world['idle'].id}"
+    foreign = client.post("/bureau/guidance/new", data=data | {"host": idle})
+    assert foreign.status_code == 400
+    activity = db.session.query(GuidanceActivity).one()
+    assert client.post(f"/bureau/guidance/{activity.id}/remove").status_code == 403
+
+    auth.logout()
+    auth.login(world["city"].email)
+    page = client.get("/bureau/guidance").get_data(as_text=True)
+    assert "期中家长会" in page
+    fixed = client.post(f"/bureau/guidance/{activity.id}/edit",
+                        data={k: v for k, v in data.items() if k != "host"} | {"parents": "110"})
+    assert fixed.status_code == 302
+    assert client.post(f"/bureau/guidance/{activity.id}/remove").status_code == 302
+    assert db.session.query(GuidanceActivity).count() == 0
+    actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert actions == ["guidance.correct", "guidance.remove"]

@@ -90,7 +90,7 @@ def _ranked(key: str, title: str, uses) -> FigureTable:
 def _hosts(key: str, title: str, hosts, target: int, note: str) -> FigureTable:
     rows = [[h.name, h.activities, _("Behind") if h.is_behind else _("Met")] for h in hosts]
     return FigureTable(
-        key, title, [_("Name"), _("Guidance activities"), _("Target %(num)d", num=target)],
+        key, title, [_("Name"), _("Activities held"), _("Target %(num)d", num=target)],
         rows, note=note, flagged={i for i, h in enumerate(hosts) if h.is_behind},
     )
 

@@ -90,6 +90,7 @@ class VenueUse:
     name: str
     lat: float
     lng: float
+    county_id: int
     booked: int
     arrived: int
 
@@ -154,15 +155,16 @@ def _venues_by_category(region: Region):
     return sorted(((c, n) for c, n in rows), key=lambda row: order.index(row[0]))
 
 
-def _venues_by_county(region: Region):
-    rows = db.session.execute(
-        sa.select(Region, sa.func.count(Venue.id))
-        .join(Venue, Venue.county_id == Region.id)
-        .where(region_filter(region, Venue.county_id, Venue.city_id))
-        .group_by(Region)
-        .order_by(Region.adcode)
-    ).all()
-    return [(r, n) for r, n in rows]
+def _venues_by_county(region: Region, use: list["VenueUse"]) -> list[tuple[Region, int]]:
+    counts: dict[int, int] = {}
+    for u in use:
+        counts[u.county_id] = counts.get(u.county_id, 0) + 1
+    if region.level is RegionLevel.COUNTY:
+        counties = [region]
+    else:
+        counties = db.session.scalars(sa.select(Region).where(Region.id.in_(counts))).all()
+    return sorted(((c, counts[c.id]) for c in counties if c.id in counts),
+                  key=lambda row: row[0].adcode)
 
 
 def _month_key(value) -> date:
@@ -184,33 +186,31 @@ def _months(region: Region, start: date, end: date) -> dict[date, dict[str, int]
     return {_month_key(row["month"]): {k: int(row[k] or 0) for k in fields} for row in rows}
 
 
-def _venue_use(region: Region, start: date, end: date) -> list[VenueUse]:
-    """Every venue of the region with its visitors over the months of [start, end].
+def _venue_use(region: Region, months: list[date]) -> list[VenueUse]:
+    """Every venue of the region with its visitors over the region's held `months`.
 
-    Reads two rollup rows a venue: the running totals at the period's last held month, less
-    those at the last held month before the period.
+    Reads two rollup rows a venue: its running totals at the last month, less those at the
+    first plus that month's own figures. Every venue has a row for every held month, and a
+    month the region holds no figures for adds nothing to its venues.
     """
-    held = rollups.held_months()
-    last = max((m for m in held if m <= month_start(end)), default=None)
-    before = max((m for m in held if m < month_start(start)), default=None)
-    r_end, r_before = sa.orm.aliased(VenueMonthRollup), sa.orm.aliased(VenueMonthRollup)
+    first, last = (months[0], months[-1]) if months else (None, None)
+    r_last, r_first = sa.orm.aliased(VenueMonthRollup), sa.orm.aliased(VenueMonthRollup)
 
-    def running(column: str):
-        until = sa.func.coalesce(getattr(r_end, column), 0)
-        return until - sa.func.coalesce(getattr(r_before, column), 0)
+    def period(kind: str):
+        until = sa.func.coalesce(getattr(r_last, f"running_{kind}"), 0)
+        since = sa.func.coalesce(getattr(r_first, f"running_{kind}"), 0)
+        return until - since + sa.func.coalesce(getattr(r_first, f"visitors_{kind}"), 0)
 
     rows = db.session.execute(
         sa.select(
-            Venue.id, Venue.name, Venue.lat, Venue.lng,
-            running("running_booked"), running("running_arrived"),
+            Venue.id, Venue.name, Venue.lat, Venue.lng, Venue.county_id,
+            period("booked"), period("arrived"),
         )
-        .outerjoin(r_end, sa.and_(r_end.venue_id == Venue.id, r_end.month == last))
-        .outerjoin(r_before, sa.and_(r_before.venue_id == Venue.id, r_before.month == before))
+        .outerjoin(r_last, sa.and_(r_last.venue_id == Venue.id, r_last.month == last))
+        .outerjoin(r_first, sa.and_(r_first.venue_id == Venue.id, r_first.month == first))
         .where(region_filter(region, Venue.county_id, Venue.city_id))
     ).all()
-    if last is None or last < month_start(start):
-        return [VenueUse(i, n, lat, lng, 0, 0) for i, n, lat, lng, _b, _a in rows]
-    return [VenueUse(i, n, lat, lng, int(b), int(a)) for i, n, lat, lng, b, a in rows]
+    return [VenueUse(i, n, lat, lng, c, int(b), int(a)) for i, n, lat, lng, c, b, a in rows]
 
 
 def _school_trips(region: Region, start: date, end: date, semester: tuple[date, date]):
@@ -309,7 +309,7 @@ def get_dashboard(region: Region, start: date, end: date, *, by,
     semester = semester_bounds(today)
     months = _months(region, start, end)
     totals = {k: sum(m[k] for m in months.values()) for k in rollups.VENUE_FIELDS}
-    use = _venue_use(region, start, end)
+    use = _venue_use(region, sorted(months))
     ranked = sorted(use, key=lambda u: (-u.arrived, -u.booked, u.name))
     trips = _school_trips(region, start, end, semester)
     year = (date(today.year, 1, 1), date(today.year, 12, 31))
@@ -330,7 +330,7 @@ def get_dashboard(region: Region, start: date, end: date, *, by,
         refreshed_at=rollups.last_refreshed_at(),
         venues_total=len(use),
         venues_by_category=_venues_by_category(region),
-        venues_by_county=_venues_by_county(region),
+        venues_by_county=_venues_by_county(region, use),
         months=months,
         totals=totals,
         most_visited=ranked[:RANKED],

@@ -157,3 +157,42 @@ def list_activities(*, by: User, page: int = 1, per_page: int = 50):
     else:
         query = query.where(sa.false())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def list_hosts(*, by: User) -> tuple[list[School], list[GuidanceStation]]:
+    """Schools and stations `by` may record activities for, by county and name."""
+    from models import Region
+
+    school_ids = permissions.school_ids_of(by)
+    is_bureau = bool(permissions.bureau_regions(by)) or permissions.is_admin(by)
+    in_scope = permissions.scope_clause(by, School.county_id) if is_bureau else sa.false()
+    schools = db.session.scalars(
+        sa.select(School)
+        .join(Region, Region.id == School.county_id)
+        .where(sa.or_(in_scope, School.id.in_(school_ids)))
+        .order_by(Region.adcode, School.name)
+    ).all()
+    stations = []
+    if is_bureau:
+        stations = db.session.scalars(
+            sa.select(GuidanceStation)
+            .join(Region, Region.id == GuidanceStation.county_id)
+            .where(permissions.scope_clause(by, GuidanceStation.county_id))
+            .order_by(Region.adcode, GuidanceStation.name)
+        ).all()
+    return list(schools), list(stations)
+
+
+def find_host(key: str, *, by: User) -> School | GuidanceStation:
+    """The host a form's "school:12" / "station:3" names, when `by` may record for it.
+
+    Raises: NotFound; PermissionDenied.
+    """
+    kind, _sep, number = key.partition(":")
+    model = {"school": School, "station": GuidanceStation}.get(kind)
+    host = db.session.get(model, int(number)) if model and number.isdigit() else None
+    if host is None:
+        raise NotFound(_("Choose a school or station from the list."))
+    if not _may_record(by, host):
+        raise PermissionDenied(_("You cannot record activities for this school or station."))
+    return host

@@ -309,15 +309,6 @@ def find_rollup_mismatches(venue_clause) -> list[date]:
     return sorted(m for m in counted.keys() | held.keys() if counted.get(m) != held.get(m))
 
 
-def held_months() -> list[date]:
-    """The months the rollups hold, in order."""
-    r = CountyMonthRollup
-    return sorted(
-        m if isinstance(m, date) else date.fromisoformat(m)
-        for m in db.session.scalars(sa.select(r.month).distinct())
-    )
-
-
 def recount_venue_use(venue_ids, start: date, end: date) -> dict[int, tuple[int, int]]:
     """(visitors booked, visitors who came) per venue with visits on [start, end] dates."""
     everyone = sum(GROUP_COLUMNS.values())
