@@ -272,7 +272,7 @@ def test_bureau_corrections_and_removals_of_activities_are_audited(world):
 def test_venue_use_from_running_totals_equals_a_recount(world, start, end):
     rollups.refresh_rollups(now=NOW)
     use = dashboard.get_dashboard(world["taiyuan"], start, end, by=world["city"], now=NOW)
-    got = {u.venue_id: (u.booked, u.arrived) for u in use.venue_use if u.booked or u.arrived}
+    got = {row[0]: (row[5], row[6]) for row in use.venue_use if row[5] or row[6]}
     ids = [world["museum"].id, world["library"].id]
     assert got == rollups.recount_venue_use(ids, start, end)
 

@@ -172,4 +172,4 @@ def build_tables(d: Dashboard) -> list[FigureTable]:
 
 def map_points(d: Dashboard) -> list[list]:
     """[lng, lat, visitors who came, name] for every venue of the region."""
-    return [[u.lng, u.lat, u.arrived, u.name] for u in d.venue_use]
+    return [[lng, lat, arrived, name] for _i, name, lat, lng, _c, _b, arrived in d.venue_use]

@@ -6,8 +6,10 @@ figure is aggregated in SQL: visits come from the monthly rollups (``services/ro
 venues, schools and guidance activities from their own small tables.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -120,7 +122,8 @@ class Dashboard:
     totals: dict[str, int]
     most_visited: list[VenueUse]
     least_visited: list[VenueUse]
-    venue_use: list[VenueUse]
+    #: (id, name, lat, lng, county id, booked, arrived) of every venue, most visited first
+    venue_use: list[tuple]
     semester: tuple[date, date]
     year: int
     schools_total: int
@@ -155,10 +158,8 @@ def _venues_by_category(region: Region):
     return sorted(((c, n) for c, n in rows), key=lambda row: order.index(row[0]))
 
 
-def _venues_by_county(region: Region, use: list["VenueUse"]) -> list[tuple[Region, int]]:
-    counts: dict[int, int] = {}
-    for u in use:
-        counts[u.county_id] = counts.get(u.county_id, 0) + 1
+def _venues_by_county(region: Region, use: list[tuple]) -> list[tuple[Region, int]]:
+    counts = Counter(map(itemgetter(4), use))
     if region.level is RegionLevel.COUNTY:
         counties = [region]
     else:
@@ -186,8 +187,9 @@ def _months(region: Region, start: date, end: date) -> dict[date, dict[str, int]
     return {_month_key(row["month"]): {k: int(row[k] or 0) for k in fields} for row in rows}
 
 
-def _venue_use(region: Region, months: list[date]) -> list[VenueUse]:
-    """Every venue of the region with its visitors over the region's held `months`.
+def _venue_use(region: Region, months: list[date]) -> list[tuple]:
+    """(id, name, lat, lng, county id, booked, arrived) of every venue of the region over the
+    region's held `months`, most visited first.
 
     Reads two rollup rows a venue: its running totals at the last month, less those at the
     first plus that month's own figures. Every venue has a row for every held month, and a
@@ -201,16 +203,15 @@ def _venue_use(region: Region, months: list[date]) -> list[VenueUse]:
         since = sa.func.coalesce(getattr(r_first, f"running_{kind}"), 0)
         return until - since + sa.func.coalesce(getattr(r_first, f"visitors_{kind}"), 0)
 
-    rows = db.session.execute(
-        sa.select(
-            Venue.id, Venue.name, Venue.lat, Venue.lng, Venue.county_id,
-            period("booked"), period("arrived"),
-        )
+    booked, arrived = period("booked"), period("arrived")
+    return db.session.execute(
+        sa.select(Venue.id, Venue.name, Venue.lat, Venue.lng, Venue.county_id, booked, arrived)
         .outerjoin(r_last, sa.and_(r_last.venue_id == Venue.id, r_last.month == last))
         .outerjoin(r_first, sa.and_(r_first.venue_id == Venue.id, r_first.month == first))
         .where(region_filter(region, Venue.county_id, Venue.city_id))
+        # most visited first; the least visited are the last rows
+        .order_by(arrived.desc(), booked.desc(), Venue.name, Venue.id)
     ).all()
-    return [VenueUse(i, n, lat, lng, c, int(b), int(a)) for i, n, lat, lng, c, b, a in rows]
 
 
 def _school_trips(region: Region, start: date, end: date, semester: tuple[date, date]):
@@ -310,7 +311,6 @@ def get_dashboard(region: Region, start: date, end: date, *, by,
     months = _months(region, start, end)
     totals = {k: sum(m[k] for m in months.values()) for k in rollups.VENUE_FIELDS}
     use = _venue_use(region, sorted(months))
-    ranked = sorted(use, key=lambda u: (-u.arrived, -u.booked, u.name))
     trips = _school_trips(region, start, end, semester)
     year = (date(today.year, 1, 1), date(today.year, 12, 31))
     talks, audience = db.session.execute(
@@ -333,8 +333,10 @@ def get_dashboard(region: Region, start: date, end: date, *, by,
         venues_by_county=_venues_by_county(region, use),
         months=months,
         totals=totals,
-        most_visited=ranked[:RANKED],
-        least_visited=list(reversed(ranked[-RANKED:])) if len(ranked) > RANKED else [],
+        most_visited=[VenueUse(*row) for row in use[:RANKED]],
+        least_visited=[VenueUse(*row) for row in reversed(use[-RANKED:])]
+        if len(use) > RANKED
+        else [],
         venue_use=use,
         semester=semester,
         year=today.year,
