@@ -315,3 +315,21 @@ def test_school_staff_record_their_activity_and_bureau_corrects_and_removes_it(
     assert db.session.query(GuidanceActivity).count() == 0
     actions = [e.action for e in db.session.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions == ["guidance.correct", "guidance.remove"]
+
+
+# ---------------------------------------------------------------- audit log in words
+
+
+def test_the_audit_log_says_who_did_what_in_words_with_labelled_values(world, client, auth):
+    activity = guidance.record_activity(
+        world["school"], guidance.ActivityValues(date(2025, 5, 1), guidance.GuidanceKind.OTHER,
+                                                 "讲座", 30), by=world["city"], now=NOW)
+    guidance.correct_activity(
+        activity, guidance.ActivityValues(date(2025, 5, 1), guidance.GuidanceKind.OTHER, "讲座",
+                                          35), by=world["city"], now=NOW)
+    auth.login(world["city"].email)
+    page = client.get("/bureau/audit?action=guidance.correct").get_data(as_text=True)
+    assert "太原市教育局更正了指导活动：太原市第五中学" in page
+    assert "<dt>参加家长人数</dt><dd>30</dd>" in page and "<dd>35</dd>" in page
+    assert "guidance.correct ·" not in page
+    assert "登记了指导活动：太原市第五中学" not in page  # filtered by kind
