@@ -59,6 +59,14 @@ from models.lecturer import (  # noqa: E402
     Topic,
 )
 from models.region import Region, RegionLevel  # noqa: E402
+from models.supervision import (  # noqa: E402
+    CountyMonthRollup,
+    GuidanceActivity,
+    GuidanceKind,
+    RollupRefresh,
+    SchoolMonthRollup,
+    VenueMonthRollup,
+)
 from models.user import MessageChannel, OutboxMessage, Role, RoleGrant, School, User  # noqa: E402
 from models.venue import (  # noqa: E402
     AdmissionKind,
@@ -75,6 +83,12 @@ from models.venue import (  # noqa: E402
 )
 
 __all__ = [
+    "CountyMonthRollup",
+    "GuidanceActivity",
+    "GuidanceKind",
+    "RollupRefresh",
+    "SchoolMonthRollup",
+    "VenueMonthRollup",
     "AuditEntry",
     "LinkPurpose",
     "OneTimeLink",

@@ -147,6 +147,15 @@ MATRIX = [
     row("POST", "/bureau/schools/{school_z}/edit", 302, 403, 403, 403, 403, 403, 403, 200),
     row("GET", "/bureau/invitations", 302, 403, 403, 403, 403, 200, 200, 200),
     row("GET", "/bureau/audit", 302, 403, 403, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/dashboard", 302, 403, 403, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/dashboard.xlsx", 302, 403, 403, 403, 403, 200, 200, 200),
+    # guidance activities: school staff record their own; bureau staff also correct and remove
+    row("GET", "/bureau/guidance", 302, 403, 200, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/guidance/new", 302, 403, 200, 403, 403, 200, 200, 200),
+    row("POST", "/bureau/guidance/new", 302, 403, 400, 403, 403, 400, 400, 400),
+    row("GET", "/bureau/guidance/{missing}/edit", 302, 403, 403, 403, 403, 404, 404, 404),
+    row("POST", "/bureau/guidance/{missing}/edit", 302, 403, 403, 403, 403, 404, 404, 404),
+    row("POST", "/bureau/guidance/{missing}/remove", 302, 403, 403, 403, 403, 404, 404, 404),
     # approving: the county's own request succeeds (302 back to the list, later ones find it
     # decided: still 302); another county's request is refused to the county bureau
     row("POST", "/bureau/approvals/{pending_x}/approve", 302, 403, 403, 403, 403, 302, 302, 302),

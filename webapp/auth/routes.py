@@ -49,9 +49,12 @@ def load_user(user_key: str):
     return accounts.load_user(user_key)
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, user=None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
+    if user is not None and can(user, "bureau.console"):
+        # bureau staff land on their supervision dashboard
+        return url_for("bureau.dashboard_page")
     return url_for("directory.index")
 
 
@@ -93,7 +96,7 @@ def login():
             flash(_("Wrong mobile number, e-mail or password."), "error")
         else:
             _start_session(user, form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
     return render_template("auth/login.html", form=form)
 
 

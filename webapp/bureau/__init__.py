@@ -2,6 +2,13 @@
 
 from flask import Blueprint
 
-bp = Blueprint("bureau", __name__)
+# cli_group=None: `flask refresh-dashboard` sits at the top level, beside the other cron jobs
+bp = Blueprint("bureau", __name__, cli_group=None)
 
-from webapp.bureau import routes, venue_routes  # noqa: E402,F401
+from webapp.bureau import (  # noqa: E402,F401
+    cli,
+    dashboard_routes,
+    guidance_routes,
+    routes,
+    venue_routes,
+)

@@ -7,7 +7,7 @@ from models import School, db
 from webapp.auth.decorators import permission_required
 from webapp.auth.forms import ConfirmForm
 from webapp.auth.routes import show_error
-from webapp.bureau import bp
+from webapp.bureau import audit_text, bp
 from webapp.bureau.forms import AuditFilterForm, SchoolFilterForm, SchoolForm
 from webapp.i18n import region_label
 from webapp.services import accounts, audit, permissions, schools
@@ -154,7 +154,7 @@ def invitations():
 def audit_log():
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", _("Any change"))] + [
-        SelectChoice(a, a) for a in audit.list_audit_actions()
+        SelectChoice(a, audit_text.action_label(a)) for a in audit.list_audit_actions()
     ]
     form.validate()
     filters = audit.AuditFilters(
@@ -164,4 +164,10 @@ def audit_log():
         until=form.until.data if not form.until.errors else None,
     )
     result = audit.list_audit_entries(filters, by=_me(), page=_page())
-    return render_template("bureau/audit.html", form=form, result=result)
+    return render_template(
+        "bureau/audit.html",
+        form=form,
+        result=result,
+        describe=audit_text.describe,
+        labelled=audit_text.labelled,
+    )

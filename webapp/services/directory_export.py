@@ -92,7 +92,7 @@ def _row(venue: Venue) -> list:
     ]
 
 
-def _safe(cell):
+def safe_cell(cell):
     """CSV has no cell types: text a spreadsheet would run as a formula gets a leading '."""
     if isinstance(cell, str) and cell.startswith(_FORMULA_START):
         return "'" + cell
@@ -141,7 +141,7 @@ def export_directory_csv(*, by: User) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADERS)
-    writer.writerows([_safe(cell) for cell in row] for row in iter_directory_rows(by=by))
+    writer.writerows([safe_cell(cell) for cell in row] for row in iter_directory_rows(by=by))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
