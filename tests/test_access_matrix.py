@@ -446,14 +446,15 @@ MATRIX = [
     row(
         "POST",
         "/api/v1/bookings/{booking_family_a}/cancel",
+        # the family cancels first; staff and admin then find it already cancelled (409)
         401,
         200,
         404,
-        400,
+        409,
         404,
         403,
         403,
-        400,
+        409,
         json={},
     ),
     row(

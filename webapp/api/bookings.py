@@ -312,6 +312,9 @@ openapi.register(
                     "401": openapi.error_response("Not signed in"),
                     "403": openapi.error_response("You may see it but not cancel it (bureau)"),
                     "404": openapi.error_response("No such booking, or not yours"),
+                    "409": openapi.error_response(
+                        "Already cancelled, checked in or otherwise changed meanwhile"
+                    ),
                 },
             }
         },
