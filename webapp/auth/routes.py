@@ -93,6 +93,8 @@ def login():
             flash(_("Wrong mobile number, e-mail or password."), "error")
         else:
             _start_session(user, form.remember.data)
+            if not request.args.get("next") and user.active_grants(Role.VENUE_STAFF):
+                return redirect(url_for("console.today"))  # staff run their day from Today
             return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 

@@ -1,0 +1,243 @@
+"""At the door: looking a booking code up, recording who arrived (a party may come in parts
+during the day), and no-shows once a session is over, with staff's undo.
+
+Rules: a code is only good at its own venue, on its own day, within the check-in window
+(CHECK_IN_OPENS_MINUTES before the start to CHECK_IN_CLOSES_MINUTES after the end). Recording
+an arrival is a compare-and-set on the booking row: the first arrival moves it from confirmed
+to checked in, later ones add people only if the count is still the one staff saw, so two
+scans of the same code at the same moment record one arrival.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from models import Booking, BookingStatus, Session, User, Venue, db
+from webapp.services.audit import record_change
+from webapp.services.bookings import GREEN_FIELDS, STAGE_FIELDS, BookingError, normalise_code
+from webapp.services.errors import NotFound, PermissionDenied
+from webapp.services.permissions import can
+from webapp.services.sessions import local_date, to_local
+from webapp.services.transactions import unit_of_work
+
+DEFAULTS = {
+    "CHECK_IN_OPENS_MINUTES": 60,
+    "CHECK_IN_CLOSES_MINUTES": 0,
+    "NO_SHOW_GRACE_MINUTES": 60,
+}
+
+
+def door_setting(name: str) -> int:
+    return int(current_app.config.get(name, DEFAULTS[name]))
+
+
+def check_in_window(session: Session) -> tuple[datetime, datetime]:
+    """[opens, closes] in naive UTC for checking a session's visitors in."""
+    opens = session.starts_at - timedelta(minutes=door_setting("CHECK_IN_OPENS_MINUTES"))
+    closes = session.ends_at + timedelta(minutes=door_setting("CHECK_IN_CLOSES_MINUTES"))
+    return opens, closes
+
+
+def _hhmm(moment: datetime) -> str:
+    return to_local(moment).strftime("%H:%M")
+
+
+@dataclass(frozen=True)
+class Party:
+    """What staff check at the door: counts by visitor group and green-channel category."""
+
+    booking: Booking
+
+    @property
+    def by_group(self) -> list[tuple[str, int]]:
+        b = self.booking
+        return [(name, getattr(b, name)) for name in (*STAGE_FIELDS, "adults", "teachers")]
+
+    @property
+    def by_green_category(self) -> list[tuple[str, int]]:
+        return [(name, getattr(self.booking, name)) for name in GREEN_FIELDS]
+
+    @property
+    def still_to_come(self) -> int:
+        return self.booking.places - self.booking.arrived
+
+
+def _already_in_message(booking: Booking) -> str:
+    return _(
+        "Already checked in at %(when)s (%(n)d people).",
+        when=_hhmm(booking.checked_in_at),
+        n=booking.arrived,
+    )
+
+
+def look_up(venue: Venue, code: str, *, by: User, now: datetime) -> Party:
+    """The party behind a code shown at the door, if it may come in now.
+
+    Rules: venue staff only; the code must be this venue's; the booking confirmed (or
+    checked in with people still to come); for today (local) and within the check-in window.
+    Raises: PermissionDenied, NotFound (unknown or another venue's code), BookingError with
+    what is wrong: waiting for approval, cancelled or refused, not come, all already in
+    ("already checked in at HH:MM (n people)"), another day, too early or too late.
+    """
+    if not can(by, "venue.manage_sessions", venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    normal = normalise_code(code)
+    booking = None
+    if normal:
+        booking = db.session.scalar(
+            sa.select(Booking).options(joinedload(Booking.session)).where(Booking.code == normal)
+        )
+    if booking is None:
+        raise NotFound(_("No booking with that code at this venue."))
+    if booking.session.venue_id != venue.id:
+        raise NotFound(_("This code is for another venue."))
+    status = booking.status
+    if status is BookingStatus.CHECKED_IN and booking.arrived >= booking.places:
+        raise BookingError(_already_in_message(booking), field="code")
+    if status is BookingStatus.PENDING:
+        raise BookingError(_("This booking is still waiting for approval."), field="code")
+    if status is BookingStatus.NO_SHOW:
+        raise BookingError(_("This booking was marked as not come."), field="code")
+    if status not in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
+        raise BookingError(_("This booking was cancelled or refused."), field="code")
+    session = booking.session
+    if session.is_cancelled:
+        raise BookingError(_("This session has been called off."), field="code")
+    if local_date(session.starts_at) != local_date(now):
+        raise BookingError(
+            _("This booking is for %(day)s.", day=local_date(session.starts_at).isoformat()),
+            field="code",
+        )
+    opens, closes = check_in_window(session)
+    if now < opens:
+        raise BookingError(
+            _(
+                "Too early: check-in for the %(start)s session opens at %(opens)s.",
+                start=_hhmm(session.starts_at),
+                opens=_hhmm(opens),
+            ),
+            field="code",
+        )
+    if now > closes:
+        raise BookingError(
+            _("Too late: check-in for this session closed at %(closes)s.", closes=_hhmm(closes)),
+            field="code",
+        )
+    return Party(booking)
+
+
+def record_arrival(
+    venue: Venue, code: str, *, people: int, seen_arrived: int, by: User, now: datetime
+) -> Booking:
+    """Record `people` of a party as arrived; the rest may come later that day.
+
+    Rules: everything `look_up` checks; at least one person and no more than are still to
+    come; `seen_arrived` is the count staff saw on screen, so a second scan of the same code
+    at the same moment finds the row changed and records nothing.
+    Raises: as `look_up`, and BookingError when the count is wrong or someone else recorded
+    the arrival first.
+    """
+    party = look_up(venue, code, by=by, now=now)
+    booking = party.booking
+    if isinstance(people, bool) or not isinstance(people, int) or people < 1:
+        raise BookingError(_("Record at least one person."), field="people")
+    if people > party.still_to_come:
+        raise BookingError(
+            _("Only %(n)d people of this party are still to come.", n=party.still_to_come),
+            field="people",
+        )
+    table = Booking.__table__
+    c = table.c
+    with unit_of_work():
+        if booking.status is BookingStatus.CONFIRMED:
+            stmt = (
+                table.update()
+                .where(
+                    c.id == booking.id,
+                    c.status == BookingStatus.CONFIRMED,
+                    c.arrived == seen_arrived,
+                )
+                .values(status=BookingStatus.CHECKED_IN, arrived=people, checked_in_at=now)
+            )
+        else:
+            stmt = (
+                table.update()
+                .where(
+                    c.id == booking.id,
+                    c.status == BookingStatus.CHECKED_IN,
+                    c.arrived == seen_arrived,
+                    c.arrived + people <= c.places,
+                )
+                .values(arrived=c.arrived + people)
+            )
+        changed = db.session.execute(stmt).rowcount == 1
+    db.session.refresh(booking)
+    if not changed:
+        if booking.status is BookingStatus.CHECKED_IN:
+            raise BookingError(_already_in_message(booking), field="code")
+        raise BookingError(_("This booking changed meanwhile: scan it again."), field="code")
+    return booking
+
+
+# ---------------------------------------------------------------- no-shows
+
+
+def mark_due_no_shows(*, now: datetime) -> int:
+    """Mark confirmed bookings nobody checked in as no-shows, for every session that ended
+    NO_SHOW_GRACE_MINUTES or more ago (for cron). Returns how many were marked. Commits.
+
+    One conditional UPDATE: a booking checked in meanwhile is confirmed no longer and so is
+    left alone.
+    """
+    due = now - timedelta(minutes=door_setting("NO_SHOW_GRACE_MINUTES"))
+    ended = sa.select(Session.id).where(Session.ends_at <= due, Session.is_cancelled.is_(False))
+    with unit_of_work():
+        result = db.session.execute(
+            sa.update(Booking)
+            .where(Booking.status == BookingStatus.CONFIRMED, Booking.session_id.in_(ended))
+            .values(status=BookingStatus.NO_SHOW)
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount
+
+
+def undo_no_show(booking: Booking, *, reason: str, by: User, now: datetime) -> Booking:
+    """Take back a no-show (the party came but was not scanned, or sent word in time).
+
+    Rules: the venue's staff only; a reason is required and written to the audit log; the
+    booking counts as come (all its people), so the no-show limit counts only what is left.
+    Raises: PermissionDenied, BookingError.
+    """
+    if not can(by, "venue.manage_sessions", booking.session.venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError(_("Give the reason: it is kept in the audit log."), field="reason")
+    table = Booking.__table__
+    c = table.c
+    with unit_of_work():
+        changed = db.session.execute(
+            table.update()
+            .where(c.id == booking.id, c.status == BookingStatus.NO_SHOW)
+            .values(
+                status=BookingStatus.CHECKED_IN,
+                arrived=c.places,
+                checked_in_at=sa.func.coalesce(c.checked_in_at, booking.session.starts_at),
+            )
+        ).rowcount
+        if changed != 1:
+            raise BookingError(_("This booking is not marked as not come."), field="status")
+        record_change(
+            by,
+            "booking.undo_no_show",
+            booking,
+            before={"status": BookingStatus.NO_SHOW.value},
+            after={"status": BookingStatus.CHECKED_IN.value, "reason": reason[:300]},
+            now=now,
+        )
+    db.session.refresh(booking)
+    return booking
