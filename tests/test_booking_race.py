@@ -23,10 +23,10 @@ CAPACITY = 10  # each attempt asks for 2 places: at most 5 bookings fit
 
 def _book_in_process(database_url, session_id, user_ids, guarded, barrier, results):
     from webapp import create_app
-    from webapp.services import bookings
+    from webapp.services import bookings, capacity
     from webapp.services.errors import ServiceError
 
-    bookings._capacity_guard = guarded
+    capacity._guard = guarded
     app = create_app(
         {
             "TESTING": True,

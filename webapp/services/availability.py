@@ -6,59 +6,16 @@ bookings may take any free place, reserved or not. One query answers any number 
 so a page listing sessions does not query once per session.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import BookingSettings, Session, Venue, VenueClosure, WaitlistEntry, db
+from models import BookingChannel, BookingSettings, Session, Venue, VenueClosure, WaitlistEntry, db
+from webapp.services import capacity
 from webapp.services.sessions import day_bounds, local_date
 
-DEFAULT_GREEN_RELEASE_HOURS = 24
-
-
-@dataclass(frozen=True)
-class Availability:
-    session_id: int
-    capacity: int
-    #: places a general-channel booking can take now
-    general_left: int
-    #: places a green-channel booking can take now (every free place)
-    green_left: int
-    #: of the free places, how many are still held for the green channel
-    green_reserved_left: int
-    is_green_released: bool
-
-    @property
-    def is_full(self) -> bool:
-        return self.green_left <= 0
-
-
-def compute(
-    *,
-    capacity,
-    green_quota,
-    taken_general,
-    taken_green,
-    is_released: bool,
-    session_id=0,
-    held_general=0,
-    held_green=0,
-) -> Availability:
-    """Places left; places held for waiting-list entries count as taken in their channel."""
-    general = taken_general + held_general
-    green = taken_green + held_green
-    free = max(capacity - general - green, 0)
-    reserved = 0 if is_released else max(green_quota - green, 0)
-    reserved = min(reserved, free)
-    return Availability(
-        session_id=session_id,
-        capacity=capacity,
-        general_left=free - reserved,
-        green_left=free,
-        green_reserved_left=reserved,
-        is_green_released=is_released,
-    )
+Availability = capacity.Availability
+compute = capacity.compute
 
 
 def get_availability(
@@ -104,7 +61,7 @@ def get_availability(
 def _rows(ids, *, now: datetime):
     """One query: each session's counts, its green release hours, and whether a waiting-list
     hold in it has lapsed (to be released)."""
-    hours = sa.func.coalesce(BookingSettings.green_release_hours, DEFAULT_GREEN_RELEASE_HOURS)
+    hours = capacity.release_hours_sql()
     lapsed = (
         sa.exists()
         .where(
@@ -160,14 +117,14 @@ def list_coming_sessions(venue: Venue, *, now: datetime, days: int = 14):
 
 
 def has_places_on_clause(day: date, venue_id_column=Venue.id):
-    """An EXISTS clause: the venue has a session on the local `day` with a free place."""
+    """An EXISTS clause: the venue has a session on the local `day` with a place anyone can
+    book (the green quota kept for the green channel, as until its release)."""
     start, end = day_bounds(day)
     return sa.exists().where(
         Session.venue_id == venue_id_column,
         Session.starts_at >= start,
         Session.starts_at < end,
         Session.is_cancelled.is_(False),
-        Session.taken_general + Session.taken_green + Session.held_general + Session.held_green
-        < Session.capacity,
+        capacity.fits_clause(Session.__table__.c, 1, BookingChannel.GENERAL, is_released=False),
         ~sa.exists().where(VenueClosure.venue_id == venue_id_column, VenueClosure.closed_on == day),
     )

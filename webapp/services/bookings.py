@@ -10,7 +10,6 @@ A form's one-time key makes a double submit find the first booking instead of bo
 import math
 import re
 import secrets
-import time as time_module
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -35,7 +34,9 @@ from models import (
     db,
 )
 from models.booking import ACTIVE_STATUSES, HOLDING_STATUSES
-from webapp.services import availability, holds
+from webapp.services import availability, capacity, holds
+from webapp.services import booking_states as states
+from webapp.services.booking_states import BookingError, StateConflict
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km
 from webapp.services.outbox import send_message
@@ -54,13 +55,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
 PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 MAX_COUNT = 1000
-
-#: Only the race test's control run turns this off, to show the harness can see a race.
-_capacity_guard = True
-
-
-class BookingError(ServiceError):
-    """A booking rule said no."""
 
 
 class SessionFull(BookingError):
@@ -365,61 +359,7 @@ def _check_daily_limit(user: User, session: Session, visit_on: date) -> None:
         )
 
 
-# ---------------------------------------------------------------- taking and giving back places
-
-
-def _take_places(
-    session: Session, places: int, channel: BookingChannel, *, now, from_hold: int = 0
-) -> bool:
-    """Take places with one conditional UPDATE; False when they are not there.
-
-    `from_hold` of them come out of the booker's waiting-list hold (already taken off the
-    entry): they move from held_* to taken_*, and only the rest must fit.
-    """
-    if not _capacity_guard:
-        return _take_places_unguarded(session, places, channel)
-    table = Session.__table__
-    c = table.c
-    taken = holds.taken_column(channel)
-    held = holds.held_column(channel)
-    values = {taken: getattr(c, taken) + places}
-    stmt = table.update().where(c.id == session.id, c.is_cancelled.is_(False))
-    if from_hold:
-        values[held] = getattr(c, held) - from_hold
-        stmt = stmt.where(getattr(c, held) >= from_hold)
-    stmt = stmt.where(
-        holds.fits_clause(
-            c, places - from_hold, channel, is_released=holds.is_released(session, now=now)
-        )
-    ).values(values)
-    return db.session.execute(stmt).rowcount == 1
-
-
-def _take_places_unguarded(session: Session, places: int, channel: BookingChannel) -> bool:
-    """Read, check in Python, write: the classic lost update the real rule avoids."""
-    table = Session.__table__
-    c = table.c
-    capacity, general, green = db.session.execute(
-        sa.select(c.capacity, c.taken_general, c.taken_green).where(c.id == session.id)
-    ).one()
-    if general + green + places > capacity:
-        return False
-    time_module.sleep(0.05)  # widen the window between the check and the write
-    column = "taken_green" if channel is BookingChannel.GREEN else "taken_general"
-    value = (green if channel is BookingChannel.GREEN else general) + places
-    db.session.execute(table.update().where(c.id == session.id).values({column: value}))
-    return True
-
-
-def _give_back_places(booking: Booking) -> None:
-    table = Session.__table__
-    c = table.c
-    column = "taken_green" if booking.channel is BookingChannel.GREEN else "taken_general"
-    db.session.execute(
-        table.update()
-        .where(c.id == booking.session_id)
-        .values({column: getattr(c, column) - booking.places})
-    )
+# ---------------------------------------------------------------- places and locks
 
 
 def _lock_user(user: User) -> None:
@@ -502,7 +442,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
         # live hold is used before any free place.
         holds.release_expired([session.id], now=now)
         from_hold = holds.consume_hold(session, by, party.places, request.channel, now=now)
-        if not _take_places(
+        if not capacity.take_places(
             session, party.places, request.channel, now=now, from_hold=from_hold
         ):
             db.session.rollback()
@@ -699,9 +639,11 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
     Rules: the booker (or someone acting for the booking's school) may cancel a pending or
     confirmed booking up to the venue's cut-off before the session; the venue's staff may
     cancel one at any time before the session with a reason, and the booker is told. The
-    freed places are offered to the first waiting-list entry that fits.
+    freed places are offered to the first waiting-list entry that fits. The move is a
+    compare-and-set (`booking_states.transition`): of simultaneous cancels one wins.
     Raises: NotFound for someone who may not see it; PermissionDenied for someone who may
-    see it but not cancel it (bureau staff); BookingError, Busy.
+    see it but not cancel it (bureau staff); StateConflict (already cancelled, checked in
+    …); BookingError, Busy.
     """
     is_booker = is_booker_of(by, booking)
     is_staff = can(by, "venue.manage_sessions", booking.session.venue)
@@ -709,8 +651,7 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
         if can_see_booking(by, booking):  # the bureau over the venue may look, not cancel
             raise PermissionDenied(_("You may look at this booking but not cancel it."))
         raise NotFound(_("No booking with that code."))
-    if booking.status not in ACTIVE_STATUSES:
-        raise BookingError(_("This booking can no longer be cancelled."), field="status")
+    states.require_move(booking, BookingStatus.CANCELLED)
     session = booking.session
     if session.starts_at <= now:
         raise BookingError(_("The session has already started."), field="status")
@@ -733,38 +674,46 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
     with _writing():
         # lapsed holds first: entries before the session row, as a booking locks them
         holds.release_expired([booking.session_id], now=now)
-        _give_back_places(booking)
-        booking.status = BookingStatus.CANCELLED
-        booking.cancelled_at = now
-        booking.reason = reason[:300]
+        states.transition(
+            booking, BookingStatus.CANCELLED, now=now, cancelled_at=now, reason=reason[:300]
+        )
         if by_staff:
-            send_message(
-                booking.booker,
-                _("Booking %(code)s cancelled by the venue", code=booking.display_code),
-                _(
-                    "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
-                    venue=session.venue.name,
-                    when=_when(session),
-                    reason=booking.reason,
-                ),
-                now=now,
-            )
+            tell_cancelled_by_venue(booking, now=now)
         _offer_waitlist(session, now=now)
     return booking
+
+
+def tell_cancelled_by_venue(booking: Booking, *, now: datetime) -> None:
+    """The booker hears that the venue cancelled the booking, and why (flushes)."""
+    send_message(
+        booking.booker,
+        _("Booking %(code)s cancelled by the venue", code=booking.display_code),
+        _(
+            "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
+            venue=booking.session.venue.name,
+            when=_when(booking.session),
+            reason=booking.reason,
+        ),
+        now=now,
+    )
+
+
+def _require_venue_staff(venue: Venue, user: User) -> None:
+    if not can(user, "venue.manage_sessions", venue):
+        raise PermissionDenied(_("Only the venue's staff can do that."))
 
 
 def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
     """Approve a school group waiting for approval; the school is told.
 
-    Raises: PermissionDenied, BookingError.
+    Rules: venue staff only; a compare-and-set from pending, so a second click, or a cancel
+    or refusal at the same moment, leaves one decision standing.
+    Raises: PermissionDenied, StateConflict.
     """
-    if not can(by, "venue.manage_sessions", booking.session.venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
-    if booking.status is not BookingStatus.PENDING:
-        raise BookingError(_("Only a booking waiting for approval can be approved."))
+    _require_venue_staff(booking.session.venue, by)
+    states.require_move(booking, BookingStatus.CONFIRMED)
     with _writing():
-        booking.status = BookingStatus.CONFIRMED
-        booking.decided_at = now
+        states.transition(booking, BookingStatus.CONFIRMED, now=now, decided_at=now)
         send_message(
             booking.booker,
             _("Booking %(code)s approved", code=booking.display_code),
@@ -781,22 +730,19 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
 def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) -> Booking:
     """Refuse a school group waiting for approval, with a reason; its places are freed.
 
-    Raises: PermissionDenied, BookingError.
+    Raises: PermissionDenied, StateConflict, BookingError.
     """
-    if not can(by, "venue.manage_sessions", booking.session.venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
-    if booking.status is not BookingStatus.PENDING:
-        raise BookingError(_("Only a booking waiting for approval can be refused."))
+    _require_venue_staff(booking.session.venue, by)
+    states.require_move(booking, BookingStatus.REFUSED)
     reason = (reason or "").strip()
     if not reason:
         raise BookingError(_("Give the reason: the school will see it."), field="reason")
     with _writing():
         # lapsed holds first: entries before the session row, as a booking locks them
         holds.release_expired([booking.session_id], now=now)
-        _give_back_places(booking)
-        booking.status = BookingStatus.REFUSED
-        booking.reason = reason[:300]
-        booking.decided_at = now
+        states.transition(
+            booking, BookingStatus.REFUSED, now=now, reason=reason[:300], decided_at=now
+        )
         send_message(
             booking.booker,
             _("Booking %(code)s not approved", code=booking.display_code),
@@ -816,26 +762,15 @@ def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Boo
     """Check a party in at the door by its code.
 
     Rules: venue staff only; the code must belong to this venue; the booking must be
-    confirmed and for today.
-    Raises: PermissionDenied, NotFound, BookingError.
+    confirmed and for today. Of simultaneous check-ins of one code one wins; the others
+    are told when it was checked in.
+    Raises: PermissionDenied, NotFound, StateConflict, BookingError.
     """
-    if not can(by, "venue.manage_sessions", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
+    _require_venue_staff(venue, by)
     booking = get_booking_by_code(code)
     if booking is None or booking.session.venue_id != venue.id:
         raise NotFound(_("No booking with that code at this venue."))
-    if booking.status is BookingStatus.CHECKED_IN:
-        raise BookingError(
-            _(
-                "Already checked in at %(when)s.",
-                when=to_local(booking.checked_in_at).strftime("%H:%M"),
-            ),
-            field="code",
-        )
-    if booking.status is BookingStatus.PENDING:
-        raise BookingError(_("This booking is still waiting for approval."), field="code")
-    if booking.status is not BookingStatus.CONFIRMED:
-        raise BookingError(_("This booking was cancelled or refused."), field="code")
+    states.require_move(booking, BookingStatus.CHECKED_IN, field="code")
     if local_date(booking.session.starts_at) != local_date(now):
         raise BookingError(
             _(
@@ -845,27 +780,50 @@ def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Boo
             field="code",
         )
     with _writing():
-        booking.status = BookingStatus.CHECKED_IN
-        booking.checked_in_at = now
+        states.transition(
+            booking, BookingStatus.CHECKED_IN, now=now, field="code", checked_in_at=now
+        )
     return booking
 
 
 def mark_no_shows(session: Session, *, by: User, now: datetime) -> int:
     """Mark every confirmed booking of a finished session that nobody checked in as a no-show.
 
+    Rules: venue staff only, once the session is over; each booking moves by compare-and-set,
+    so one checked in at the same moment stays checked in. The places go back (nobody can
+    book a past session, so nobody gets them). Returns how many were marked.
     Raises: PermissionDenied, BookingError (session not over yet).
     """
-    if not can(by, "venue.manage_sessions", session.venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
+    _require_venue_staff(session.venue, by)
     if now < session.ends_at:
         raise BookingError(_("The session is not over yet."))
+    marked = 0
     with _writing():
-        result = db.session.execute(
-            sa.update(Booking)
+        waiting = db.session.scalars(
+            sa.select(Booking)
             .where(Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED)
-            .values(status=BookingStatus.NO_SHOW)
-        )
-    return result.rowcount
+            .order_by(Booking.id)
+        ).all()
+        for booking in waiting:
+            try:
+                states.transition(booking, BookingStatus.NO_SHOW, now=now)
+            except StateConflict:
+                continue  # checked in (or cancelled) meanwhile: that move stands
+            marked += 1
+    return marked
+
+
+def undo_no_show(booking: Booking, *, by: User, now: datetime) -> Booking:
+    """Staff put back a booking marked as a no-show by mistake: it is confirmed again.
+
+    Rules: venue staff only; a compare-and-set from no-show; the places are taken again.
+    Raises: PermissionDenied, StateConflict.
+    """
+    _require_venue_staff(booking.session.venue, by)
+    states.require_move(booking, BookingStatus.CONFIRMED)
+    with _writing():
+        states.transition(booking, BookingStatus.CONFIRMED, now=now)
+    return booking
 
 
 # ---------------------------------------------------------------- waiting list
@@ -956,6 +914,7 @@ __all__ = [
     "BookingRequest",
     "Party",
     "SessionFull",
+    "StateConflict",
     "approve_booking",
     "cancel_booking",
     "check_in_booking",
@@ -965,6 +924,7 @@ __all__ = [
     "join_waitlist",
     "leave_waitlist",
     "mark_no_shows",
+    "undo_no_show",
     "quote_price",
     "refuse_booking",
     "release_expired_holds",
@@ -988,10 +948,8 @@ def forget_bookings_of(user: User, *, now: datetime) -> int:
     ).all()
     freed_sessions = []
     for booking in booked:
-        if booking.status in HOLDING_STATUSES and booking.session.starts_at > now:
-            _give_back_places(booking)
+        if states.remove(booking, now=now):
             freed_sessions.append(booking.session)
-        db.session.delete(booking)
     db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.user_id == user.id))
     db.session.flush()
     for session in {s.id: s for s in freed_sessions}.values():

@@ -20,34 +20,15 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
 from models import BookingChannel, Session, User, WaitlistEntry, db
+from webapp.services import capacity
 from webapp.services.errors import Busy, NotFound
 from webapp.services.outbox import send_message
-from webapp.services.sessions import get_settings, green_released_at, setting, to_local
+from webapp.services.sessions import setting, to_local
 
-
-def held_column(channel: BookingChannel) -> str:
-    return "held_green" if channel is BookingChannel.GREEN else "held_general"
-
-
-def taken_column(channel: BookingChannel) -> str:
-    return "taken_green" if channel is BookingChannel.GREEN else "taken_general"
-
-
-def fits_clause(c, places, channel: BookingChannel, *, is_released: bool):
-    """SQL: `places` more for `channel` fit in the session, counting holds as taken.
-
-    General bookings leave the unreleased green quota alone; green ones take any free place.
-    """
-    general = c.taken_general + c.held_general
-    green = c.taken_green + c.held_green
-    if channel is BookingChannel.GREEN or is_released:
-        return general + green + places <= c.capacity
-    reserved = sa.case((c.green_quota > green, c.green_quota), else_=green)
-    return general + reserved + places <= c.capacity
-
-
-def is_released(session: Session, *, now: datetime) -> bool:
-    return now >= green_released_at(session, get_settings(session.venue_id))
+held_column = capacity.held_column
+taken_column = capacity.taken_column
+fits_clause = capacity.fits_clause
+is_released = capacity.is_released
 
 
 def hold_deadline(session: Session, *, now: datetime) -> datetime:
@@ -60,23 +41,6 @@ def _when(moment: datetime) -> str:
 
 
 # ---------------------------------------------------------------- offering
-
-
-def _hold(session: Session, entry: WaitlistEntry, *, now: datetime) -> bool:
-    """Hold the entry's places with one conditional UPDATE; False when they are not there."""
-    c = Session.__table__.c
-    column = held_column(entry.channel)
-    result = db.session.execute(
-        Session.__table__.update()
-        .where(c.id == session.id, c.is_cancelled.is_(False))
-        .where(
-            fits_clause(
-                c, entry.places, entry.channel, is_released=is_released(session, now=now)
-            )
-        )
-        .values({column: getattr(c, column) + entry.places})
-    )
-    return result.rowcount == 1
 
 
 def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
@@ -96,7 +60,7 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
     ).all()
     offered = []
     for entry in entries:
-        if not _hold(session, entry, now=now):
+        if not capacity.hold_places(session, entry, now=now):
             continue
         entry.offered_at = now
         entry.held_places = entry.places
@@ -122,27 +86,7 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
 # ---------------------------------------------------------------- releasing
 
 
-def _release(
-    entry_id: int, session_id: int, channel: BookingChannel, places: int, *, where
-) -> bool:
-    """Give back `places` held by an entry, once: compare-and-set on the entry, then the
-    session's counter. False when someone else released or used the hold first."""
-    e = WaitlistEntry.__table__.c
-    done = db.session.execute(
-        WaitlistEntry.__table__.update()
-        .where(e.id == entry_id, e.held_places == places, where)
-        .values(held_places=0)
-    ).rowcount
-    if done != 1 or places <= 0:
-        return False
-    c = Session.__table__.c
-    column = held_column(channel)
-    db.session.execute(
-        Session.__table__.update()
-        .where(c.id == session_id)
-        .values({column: getattr(c, column) - places})
-    )
-    return True
+_release = capacity.release_hold
 
 
 def release_expired(session_ids=None, *, now: datetime) -> int:
@@ -237,18 +181,8 @@ def consume_hold(
     if use <= 0:
         return 0
     e = WaitlistEntry.__table__.c
-    done = db.session.execute(
-        WaitlistEntry.__table__.update()
-        .where(
-            e.session_id == session.id,
-            e.user_id == user.id,
-            e.channel == channel,
-            e.held_places >= use,
-            e.held_until > now,
-        )
-        .values(held_places=e.held_places - use)
-    ).rowcount
-    return use if done == 1 else 0
+    mine = sa.and_(e.session_id == session.id, e.user_id == user.id, e.channel == channel)
+    return use if capacity.consume_hold(mine, use, now=now) else 0
 
 
 def leave_waitlist(session: Session, *, by: User, now: datetime) -> None:

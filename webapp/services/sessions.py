@@ -82,8 +82,10 @@ def booking_opens_at(session: Session, settings: BookingSettings) -> datetime:
 
 
 def green_released_at(session: Session, settings: BookingSettings) -> datetime:
-    """When unused green-channel places open to everyone."""
-    return session.starts_at - timedelta(hours=settings.green_release_hours)
+    """When unused green-channel places open to everyone (worked out in `capacity`)."""
+    from webapp.services.capacity import green_released_at as released_at
+
+    return released_at(session, settings)
 
 
 def is_closed_on(venue_id: int, day: date) -> bool:

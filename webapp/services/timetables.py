@@ -19,25 +19,27 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import (
     Booking,
-    BookingChannel,
     BookingSettings,
-    BookingStatus,
     Session,
     SessionKind,
     TimetableEntry,
     Venue,
     VenueClosure,
-    WaitlistEntry,
     db,
 )
 from models.booking import ACTIVE_STATUSES
+from webapp.services import closures
+from webapp.services.closures import (  # noqa: F401 (the console imports them from here)
+    CLOSURE_REASON_MAX,
+    ClosureNeedsConfirmation,
+    ClosureResult,
+    _untouched_clause,
+)
 from webapp.services.errors import Busy, PermissionDenied, ServiceError
-from webapp.services.outbox import send_message
 from webapp.services.permissions import can
-from webapp.services.sessions import day_bounds, get_settings, local_date, setting, to_local, to_utc
+from webapp.services.sessions import day_bounds, get_settings, local_date, setting, to_utc
 
 MAX_CAPACITY = 100_000
-CLOSURE_REASON_MAX = 120
 
 
 def _require_staff(venue: Venue, by) -> None:
@@ -200,16 +202,6 @@ def set_timetable(venue: Venue, entries: list[dict], *, by, now: datetime) -> Se
     return sync
 
 
-def _untouched_clause():
-    """Nobody holds places in, has ever booked, or waits for this session."""
-    return sa.and_(
-        Session.taken_general == 0,
-        Session.taken_green == 0,
-        ~sa.exists().where(Booking.session_id == Session.id),
-        ~sa.exists().where(WaitlistEntry.session_id == Session.id),
-    )
-
-
 def _window(now: datetime) -> tuple[date, date]:
     first = local_date(now)
     return first, first + timedelta(days=setting("BOOKING_WINDOW_DAYS"))
@@ -310,32 +302,6 @@ def _sync_sessions(venue_id: int, entries: list[TimetableEntry], *, now: datetim
 # ---------------------------------------------------------------- closed dates
 
 
-@dataclass
-class ClosureResult:
-    closure: VenueClosure
-    #: unbooked sessions on that day, removed
-    removed: int = 0
-    #: booked sessions on that day, called off (kept for the record)
-    called_off: int = 0
-    #: bookings cancelled, their bookers told
-    cancelled: int = 0
-
-
-class ClosureNeedsConfirmation(ServiceError):
-    """Closing the date would cancel bookings: staff must confirm first."""
-
-    def __init__(self, bookings: int):
-        super().__init__(
-            _(
-                "%(n)d booking(s) are made for that day. Tick “Cancel these bookings” to cancel "
-                "them: each booker will be told, with your reason.",
-                n=bookings,
-            ),
-            field="confirm",
-        )
-        self.bookings = bookings
-
-
 def list_closures(venue: Venue, *, now: datetime) -> list[VenueClosure]:
     """The venue's closed dates from today (local) on, soonest first."""
     return db.session.scalars(
@@ -360,105 +326,7 @@ def count_bookings_on(venue: Venue, day: date, *, now: datetime) -> int:
     )
 
 
-def add_closure(
-    venue: Venue, on: date, reason: str, *, by, now: datetime, confirm: bool = False
-) -> ClosureResult:
-    """Close the venue on a date (a holiday, maintenance): nothing can be booked that day.
-
-    Rules: venue staff only; today or later; a reason (up to 120 characters: bookers read it);
-    a date is closed once. The day's coming sessions that nobody booked are removed. When
-    bookings are made for that day, staff must `confirm`: then those bookings are cancelled
-    with the reason, their places given back, each booker told through the outbox, and the
-    booked sessions called off (kept for the record). Sessions that have started are left.
-    Raises: PermissionDenied, ServiceError (field "on" or "reason"), ClosureNeedsConfirmation,
-    Busy.
-    """
-    _require_staff(venue, by)
-    reason = (reason or "").strip()
-    if on is None:
-        raise ServiceError(_("Choose the date."), field="on")
-    if on < local_date(now):
-        raise ServiceError(_("That date has passed."), field="on")
-    if not reason:
-        raise ServiceError(_("Give the reason: visitors and bookers will see it."), field="reason")
-    if len(reason) > CLOSURE_REASON_MAX:
-        raise ServiceError(
-            _("Keep the reason under %(n)d characters.", n=CLOSURE_REASON_MAX), field="reason"
-        )
-    start, end = day_bounds(on)
-    on_that_day = sa.and_(
-        Session.venue_id == venue.id,
-        Session.starts_at >= max(start, now),
-        Session.starts_at < end,
-    )
-    try:
-        closure = VenueClosure(venue_id=venue.id, closed_on=on, reason=reason)
-        db.session.add(closure)
-        db.session.flush()
-        # Call the day's sessions off first: the row locks make a booking being made right now
-        # either finish before we look for bookings, or find the session called off.
-        db.session.execute(
-            sa.update(Session)
-            .where(on_that_day, Session.is_cancelled.is_(False))
-            .values(is_cancelled=True)
-            .execution_options(synchronize_session=False)
-        )
-        active = db.session.scalars(
-            sa.select(Booking)
-            .join(Session, Booking.session_id == Session.id)
-            .where(on_that_day, Booking.status.in_(ACTIVE_STATUSES))
-            .order_by(Booking.id)
-        ).all()
-        if active and not confirm:
-            raise ClosureNeedsConfirmation(len(active))
-        for booking in active:
-            _cancel_for_closure(booking, reason, now=now)
-        removed = db.session.execute(
-            sa.delete(Session)
-            .where(on_that_day, _untouched_clause())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        called_off = db.session.scalar(sa.select(sa.func.count(Session.id)).where(on_that_day))
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_("The venue is already closed on that date."), field="on") from None
-    except OperationalError as error:
-        db.session.rollback()
-        if _is_busy(error):
-            raise Busy(_("Busy, try again.")) from None
-        raise
-    except ServiceError:
-        db.session.rollback()
-        raise
-    return ClosureResult(closure, removed=removed, called_off=called_off, cancelled=len(active))
-
-
-def _cancel_for_closure(booking: Booking, reason: str, *, now: datetime) -> None:
-    """Cancel one booking because the venue closes that day; give its places back; tell the
-    booker (flushes, no commit)."""
-    column = "taken_green" if booking.channel is BookingChannel.GREEN else "taken_general"
-    table = Session.__table__
-    db.session.execute(
-        table.update()
-        .where(table.c.id == booking.session_id)
-        .values({column: getattr(table.c, column) - booking.places})
-    )
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at = now
-    booking.reason = reason[:300]
-    session = booking.session
-    send_message(
-        booking.booker,
-        _("Booking %(code)s cancelled by the venue", code=booking.display_code),
-        _(
-            "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
-            venue=session.venue.name,
-            when=to_local(session.starts_at).strftime("%Y-%m-%d %H:%M"),
-            reason=booking.reason,
-        ),
-        now=now,
-    )
+add_closure = closures.close_day
 
 
 def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
@@ -477,12 +345,7 @@ def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
     day = closure.closed_on
     if day < local_date(now):
         raise ServiceError(_("That date has passed."))
-    start, end = day_bounds(day)
-    on_that_day = sa.and_(
-        Session.venue_id == venue.id,
-        Session.starts_at >= max(start, now),
-        Session.starts_at < end,
-    )
+    on_that_day = closures.day_clause(venue.id, day, now=now)
     try:
         db.session.delete(closure)
         db.session.flush()

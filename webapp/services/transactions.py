@@ -25,7 +25,7 @@ def is_busy(error: OperationalError) -> bool:
 
 
 @contextmanager
-def unit_of_work(*, conflict_message: str | None = None):
+def unit_of_work(*, conflict_message: str | None = None, conflict_field: str | None = None):
     try:
         yield
         db.session.commit()
@@ -33,7 +33,7 @@ def unit_of_work(*, conflict_message: str | None = None):
         db.session.rollback()
         if conflict_message is None:
             raise
-        raise ServiceError(conflict_message) from None
+        raise ServiceError(conflict_message, field=conflict_field) from None
     except OperationalError as error:
         db.session.rollback()
         if is_busy(error):

@@ -33,7 +33,7 @@ from models import (
 from models.user import utcnow
 from seed.loader import apply_venue_values
 from webapp.labels import VISITOR_GROUP_LABELS, WEEKDAY_LABELS
-from webapp.services import permissions
+from webapp.services import closures, permissions
 from webapp.services.audit import record_change
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.geo import match_county, place_address
@@ -490,7 +490,9 @@ def update_venue(
     Rules: its venue staff and bureau staff whose scope covers it may edit it. Moving it to
     another county needs that county in a bureau user's scope (its own staff may move it).
     The county, coordinates and the other values follow the rules of `create_venue`; the
-    slug stays. Closed dates already past are kept when listed, and new ones must not be past.
+    slug stays. Closed dates already past are kept when listed, and new ones must not be past;
+    a new closed date calls that day off (`closures.call_off_day`): its bookings are
+    cancelled with the date's reason and the bookers and people waiting are told.
 
     Raises:
         PermissionDenied: `by` may not edit this venue or move it to that county.
@@ -504,8 +506,12 @@ def update_venue(
         checked = _checked(values, venue, slug=venue.slug, today=_today(now))
         if checked["county"].id != venue.county_id:
             _require_county(by, checked["county"], venue)
+        was_closed = {c.closed_on for c in venue.closures}
         _write(venue, checked)
         db.session.flush()
+        closures.call_off_new_closures(
+            venue, {c.closed_on for c in venue.closures} - was_closed, now=now
+        )
         record_change(by, "venue.update", venue, before=before, after=_snapshot(venue), now=now)
     return venue
 
