@@ -152,8 +152,6 @@ class Session(db.Model):
     audience: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     #: open days: what to know before signing up (bring ID, meet at the east gate…)
     signup_note: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
-    #: why staff called the session off (told to everyone booked)
-    cancel_reason: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     venue = relationship("Venue")
 

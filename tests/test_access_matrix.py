@@ -34,6 +34,7 @@ PUBLIC = {
     "directory.map_page",
     "directory.map_points",
     "directory.venue",
+    "directory.open_days_page",
     "auth.login",
     "auth.signup",
     "auth.signup_school",

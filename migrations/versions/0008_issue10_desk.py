@@ -1,7 +1,7 @@
-"""venue desk: partial arrival at the door; open days' audience, sign-up note, cancel reason
+"""venue desk: partial arrival at the door; open days' audience and sign-up note
 
 Bookings count the people recorded at the door (a party may arrive in parts); sessions carry
-an open day's audience (school stages) and sign-up note, and the reason staff called one off.
+an open day's audience (school stages) and sign-up note.
 
 Revision ID: 0008_issue10_desk
 Revises: 0007_holds
@@ -31,12 +31,10 @@ def upgrade():
     with op.batch_alter_table('sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('audience', sa.String(length=40), server_default='', nullable=False))
         batch_op.add_column(sa.Column('signup_note', sa.String(length=300), server_default='', nullable=False))
-        batch_op.add_column(sa.Column('cancel_reason', sa.String(length=300), server_default='', nullable=False))
 
 
 def downgrade():
     with op.batch_alter_table('sessions', schema=None) as batch_op:
-        batch_op.drop_column('cancel_reason')
         batch_op.drop_column('signup_note')
         batch_op.drop_column('audience')
 

@@ -32,14 +32,16 @@ def door_page(venue_id: int):
                 problem, status = error.message, 422
         else:
             problem, status = _("Type the booking code."), 422
-    return render_template(
+    page = render_template(
         "console/door.html",
         venue=venue,
         lookup=lookup,
         party=party,
         problem=problem,
         arrival=arrival,
-    ), status
+    )
+    # the one page that may use the camera (the site's policy turns it off elsewhere)
+    return page, status, {"Permissions-Policy": "camera=(self), microphone=(), payment=()"}
 
 
 @bp.route("/venues/<int:venue_id>/door", methods=["POST"])

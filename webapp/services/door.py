@@ -5,7 +5,8 @@ Rules: a code is only good at its own venue, on its own day, within the check-in
 (CHECK_IN_OPENS_MINUTES before the start to CHECK_IN_CLOSES_MINUTES after the end). Recording
 an arrival is a compare-and-set on the booking row: the first arrival moves it from confirmed
 to checked in, later ones add people only if the count is still the one staff saw, so two
-scans of the same code at the same moment record one arrival.
+scans of the same code at the same moment record one arrival. Status moves go through
+`booking_states.transition`.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingStatus, Session, User, Venue, db
+from webapp.services import booking_states as states
 from webapp.services.audit import record_change
 from webapp.services.bookings import GREEN_FIELDS, STAGE_FIELDS, BookingError, normalise_code
 from webapp.services.errors import NotFound, PermissionDenied
@@ -150,37 +152,44 @@ def record_arrival(
             _("Only %(n)d people of this party are still to come.", n=party.still_to_come),
             field="people",
         )
-    table = Booking.__table__
-    c = table.c
     with unit_of_work():
-        if booking.status is BookingStatus.CONFIRMED:
-            stmt = (
-                table.update()
-                .where(
-                    c.id == booking.id,
-                    c.status == BookingStatus.CONFIRMED,
-                    c.arrived == seen_arrived,
+        try:
+            if booking.status is BookingStatus.CONFIRMED:
+                states.transition(
+                    booking,
+                    BookingStatus.CHECKED_IN,
+                    now=now,
+                    field="code",
+                    checked_in_at=now,
+                    arrived=people,
                 )
-                .values(status=BookingStatus.CHECKED_IN, arrived=people, checked_in_at=now)
-            )
-        else:
-            stmt = (
-                table.update()
-                .where(
-                    c.id == booking.id,
-                    c.status == BookingStatus.CHECKED_IN,
-                    c.arrived == seen_arrived,
-                    c.arrived + people <= c.places,
-                )
-                .values(arrived=c.arrived + people)
-            )
-        changed = db.session.execute(stmt).rowcount == 1
+            else:
+                _add_arrivals(booking, people, seen_arrived=seen_arrived)
+        except states.StateConflict:
+            db.session.rollback()
+            db.session.refresh(booking)
+            if booking.status is BookingStatus.CHECKED_IN:
+                raise BookingError(_already_in_message(booking), field="code") from None
+            raise
     db.session.refresh(booking)
-    if not changed:
-        if booking.status is BookingStatus.CHECKED_IN:
-            raise BookingError(_already_in_message(booking), field="code")
-        raise BookingError(_("This booking changed meanwhile: scan it again."), field="code")
     return booking
+
+
+def _add_arrivals(booking: Booking, people: int, *, seen_arrived: int) -> None:
+    """More of a checked-in party: a compare-and-set on the count staff saw (flushes)."""
+    changed = db.session.execute(
+        sa.update(Booking)
+        .where(
+            Booking.id == booking.id,
+            Booking.status == BookingStatus.CHECKED_IN,
+            Booking.arrived == seen_arrived,
+            Booking.arrived + people <= Booking.places,
+        )
+        .values(arrived=Booking.arrived + people)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        raise states.StateConflict(_("This booking changed meanwhile: scan it again."))
 
 
 # ---------------------------------------------------------------- no-shows
@@ -190,47 +199,56 @@ def mark_due_no_shows(*, now: datetime) -> int:
     """Mark confirmed bookings nobody checked in as no-shows, for every session that ended
     NO_SHOW_GRACE_MINUTES or more ago (for cron). Returns how many were marked. Commits.
 
-    One conditional UPDATE: a booking checked in meanwhile is confirmed no longer and so is
-    left alone.
+    Each booking moves through the state machine, so one checked in at the same moment
+    stays checked in.
     """
     due = now - timedelta(minutes=door_setting("NO_SHOW_GRACE_MINUTES"))
-    ended = sa.select(Session.id).where(Session.ends_at <= due, Session.is_cancelled.is_(False))
+    marked = 0
     with unit_of_work():
-        result = db.session.execute(
-            sa.update(Booking)
-            .where(Booking.status == BookingStatus.CONFIRMED, Booking.session_id.in_(ended))
-            .values(status=BookingStatus.NO_SHOW)
-            .execution_options(synchronize_session=False)
-        )
-    return result.rowcount
+        found = db.session.scalars(
+            sa.select(Booking)
+            .join(Session, Session.id == Booking.session_id)
+            .where(
+                Booking.status == BookingStatus.CONFIRMED,
+                Session.ends_at <= due,
+                Session.is_cancelled.is_(False),
+            )
+            .order_by(Booking.session_id, Booking.id)
+        ).all()
+        for booking in found:
+            try:
+                states.transition(booking, BookingStatus.NO_SHOW, now=now)
+            except states.StateConflict:
+                continue  # checked in or cancelled meanwhile: that move stands
+            marked += 1
+    return marked
 
 
 def undo_no_show(booking: Booking, *, reason: str, by: User, now: datetime) -> Booking:
     """Take back a no-show (the party came but was not scanned, or sent word in time).
 
     Rules: the venue's staff only; a reason is required and written to the audit log; the
-    booking counts as come (all its people), so the no-show limit counts only what is left.
-    Raises: PermissionDenied, BookingError.
+    booking goes back to confirmed and on to checked in with all its people (through the
+    state machine), so the nightly run does not mark it again and the no-show limit counts
+    only what is left.
+    Raises: PermissionDenied, BookingError, StateConflict (not a no-show, or changed meanwhile).
     """
     if not can(by, "venue.manage_sessions", booking.session.venue):
         raise PermissionDenied(_("Only the venue's staff can do that."))
     reason = (reason or "").strip()
     if not reason:
         raise BookingError(_("Give the reason: it is kept in the audit log."), field="reason")
-    table = Booking.__table__
-    c = table.c
+    if booking.status is not BookingStatus.NO_SHOW:
+        raise states.StateConflict(_("This booking is not marked as not come."), field="status")
     with unit_of_work():
-        changed = db.session.execute(
-            table.update()
-            .where(c.id == booking.id, c.status == BookingStatus.NO_SHOW)
-            .values(
-                status=BookingStatus.CHECKED_IN,
-                arrived=c.places,
-                checked_in_at=sa.func.coalesce(c.checked_in_at, booking.session.starts_at),
-            )
-        ).rowcount
-        if changed != 1:
-            raise BookingError(_("This booking is not marked as not come."), field="status")
+        states.transition(booking, BookingStatus.CONFIRMED, now=now)
+        states.transition(
+            booking,
+            BookingStatus.CHECKED_IN,
+            now=now,
+            arrived=booking.places,
+            checked_in_at=booking.checked_in_at or booking.session.starts_at,
+        )
         record_change(
             by,
             "booking.undo_no_show",

@@ -4,7 +4,8 @@ list of open days this week and next across all venues.
 An open day is a `Session` of kind open_day with its own capacity, an audience (school
 stages) and a sign-up note. Editing never loses a booking: the capacity can only go down to
 what is already booked (a conditional UPDATE, backed by the sessions' CHECK constraints).
-Calling one off tells everyone booked and everyone waiting, and gives the places back.
+Calling one off goes through `closures`: everyone booked and everyone waiting is told, and
+the places come back.
 """
 
 from dataclasses import dataclass
@@ -16,21 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from models import (
-    Booking,
     Region,
     Session,
     SessionKind,
     Stage,
     User,
     Venue,
-    WaitlistEntry,
     db,
 )
-from models.booking import HOLDING_STATUSES, BookingStatus
 from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.outbox import send_message
 from webapp.services.permissions import can
-from webapp.services.sessions import day_bounds, local_date, to_local, to_utc
+from webapp.services.sessions import day_bounds, local_date, to_utc
 from webapp.services.transactions import unit_of_work
 
 
@@ -153,85 +150,19 @@ def update_open_day(
 
 
 def cancel_open_day(session: Session, *, reason: str, by: User, now: datetime) -> int:
-    """Call an open day off with a reason: every booking holding places is cancelled and its
-    booker told, the places come back, and everyone waiting is told too.
+    """Call an open day off with a reason: every booking is cancelled and its booker told, the
+    places come back, and everyone waiting is told too (`closures.call_off_session`).
 
-    Rules: venue staff only; a reason; not already called off; not begun. The session is
-    flagged with a compare-and-set, so calling it off twice at once tells people once.
+    Rules: venue staff only; an open day; a reason; not begun; not already called off.
     Returns how many bookings were cancelled.
-    Raises: PermissionDenied, ServiceError.
+    Raises: PermissionDenied, ServiceError, Busy.
     """
+    from webapp.services import closures
+
     _require_staff(session.venue, by)
-    reason = (reason or "").strip()[:300]
-    if not reason:
-        raise ServiceError(_("Give the reason: everyone booked will be told."), field="reason")
-    if session.starts_at <= now:
-        raise ServiceError(_("This open day has already begun."))
-    c = Session.__table__.c
-    b = Booking.__table__.c
-    when = to_local(session.starts_at).strftime("%Y-%m-%d %H:%M")
-    venue_name = session.venue.name
-    with unit_of_work():
-        flagged = db.session.execute(
-            Session.__table__.update()
-            .where(c.id == session.id, c.is_cancelled.is_(False))
-            .values(
-                is_cancelled=True,
-                cancel_reason=reason,
-                taken_general=0,
-                taken_green=0,
-                held_general=0,
-                held_green=0,
-            )
-        ).rowcount
-        if flagged != 1:
-            raise ServiceError(_("This open day has already been called off."))
-        holding = db.session.scalars(
-            sa.select(Booking)
-            .options(joinedload(Booking.booker))
-            .where(Booking.session_id == session.id, Booking.status.in_(HOLDING_STATUSES))
-        ).all()
-        cancelled = 0
-        for booking in holding:
-            cancelled += db.session.execute(
-                Booking.__table__.update()
-                .where(b.id == booking.id, b.status == booking.status)
-                .values(status=BookingStatus.CANCELLED, cancelled_at=now, reason=reason)
-            ).rowcount
-            send_message(
-                booking.booker,
-                _("Open day called off: %(title)s", title=session.title),
-                _(
-                    "%(venue)s has called off the open day on %(when)s (booking %(code)s). "
-                    "Reason: %(reason)s",
-                    venue=venue_name,
-                    when=when,
-                    code=booking.display_code,
-                    reason=reason,
-                ),
-                now=now,
-            )
-        waiting = db.session.scalars(
-            sa.select(WaitlistEntry)
-            .options(joinedload(WaitlistEntry.user))
-            .where(WaitlistEntry.session_id == session.id)
-        ).all()
-        for entry in waiting:
-            send_message(
-                entry.user,
-                _("Open day called off: %(title)s", title=session.title),
-                _(
-                    "%(venue)s has called off the open day on %(when)s you were waiting for. "
-                    "Reason: %(reason)s",
-                    venue=venue_name,
-                    when=when,
-                    reason=reason,
-                ),
-                now=now,
-            )
-            db.session.delete(entry)
-    db.session.expire_all()
-    return cancelled
+    if not session.is_open_day:
+        raise ServiceError(_("This is not an open day."))
+    return closures.call_off_session(session, reason=reason, by=by, now=now).cancelled
 
 
 # ---------------------------------------------------------------- the public list
