@@ -45,7 +45,11 @@ def _booked(venue, family, *, starts_at, hours=2, **counts):
 
 def test_the_party_shows_its_counts_by_group_and_green_category(venue, staff, family):
     booking = _booked(
-        venue, family, starts_at=NOW + timedelta(minutes=30), primary_pupils=2, adults=1,
+        venue,
+        family,
+        starts_at=NOW + timedelta(minutes=30),
+        primary_pupils=2,
+        adults=1,
         left_behind=1,
     )
     party = door.look_up(venue, booking.display_code.lower(), by=staff, now=NOW)
@@ -56,8 +60,9 @@ def test_the_party_shows_its_counts_by_group_and_green_category(venue, staff, fa
 
 
 def test_a_party_may_arrive_in_parts_and_the_rest_later_that_day(venue, staff, family):
-    booking = _booked(venue, family, starts_at=NOW + timedelta(minutes=30), primary_pupils=2,
-                      adults=2)
+    booking = _booked(
+        venue, family, starts_at=NOW + timedelta(minutes=30), primary_pupils=2, adults=2
+    )
     door.record_arrival(venue, booking.code, people=3, seen_arrived=0, by=staff, now=NOW)
     db.session.refresh(booking)
     assert (booking.status, booking.arrived) == (BookingStatus.CHECKED_IN, 3)
@@ -185,3 +190,12 @@ def test_the_no_show_limit_counts_only_what_is_left_after_an_undo(app, venue, st
     door.undo_no_show(db.session.get(Booking, second.id), reason="提前电话告知", by=staff, now=NOW)
     assert bookings.get_booking_block(family, now=NOW) is None
     assert db.session.get(Booking, first.id).status is BookingStatus.NO_SHOW
+
+
+def test_the_cron_command_marks_due_no_shows(app, runner, venue, family):
+    from models.user import utcnow
+
+    booking = _booked(venue, family, starts_at=utcnow() - timedelta(hours=5), hours=2)
+    result = runner.invoke(args=["mark-no-shows"])
+    assert result.exit_code == 0 and "no-shows marked: 1" in result.output
+    assert db.session.get(Booking, booking.id).status is BookingStatus.NO_SHOW

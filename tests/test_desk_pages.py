@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from models import Booking, BookingStatus, Role, db
+from models import Booking, BookingStatus, Role, SessionKind, db
 from models.user import utcnow
 from tests.booking_factories import family_request, make_session, school_request
 from tests.factories import make_region, make_school, make_user, make_venue
@@ -32,8 +32,9 @@ def staff(venue):
 
 @pytest.fixture
 def today_session(venue):
-    found = make_session(venue, starts_at=utcnow() + timedelta(minutes=10), capacity=60,
-                         green_quota=5)
+    found = make_session(
+        venue, starts_at=utcnow() + timedelta(minutes=10), capacity=60, green_quota=5
+    )
     db.session.commit()
     return found
 
@@ -64,8 +65,10 @@ def test_today_shows_the_day_the_waiting_groups_and_nothing_of_other_venues(
     db.session.commit()
     first = _book(today_session, family_request(primary_pupils=1, adults=2), family)
     _book(later, school_request(school, primary_pupils=40, teachers=2), teacher)
-    client.post(f"/console/venues/{venue.id}/door",
-                data={"code": first.code, "people": "2", "seen_arrived": "0"})
+    client.post(
+        f"/console/venues/{venue.id}/door",
+        data={"code": first.code, "people": "2", "seen_arrived": "0"},
+    )
     auth.login(staff.email)
     page = client.get("/console/today").get_data(as_text=True)
     assert 'data-figure="booked">3<' in page and 'data-figure="checked_in">0<' in page
@@ -103,15 +106,21 @@ def test_the_door_shows_the_party_records_part_of_it_and_refuses_the_rest_clearl
     page = door.get_data(as_text=True)
     assert door.status_code == 200 and "camera=(self)" in door.headers["Permissions-Policy"]
     assert "小学生" in page and "已到 0 人，共 3 人" in page
-    saved = client.post(f"/console/venues/{venue.id}/door",
-                        data={"code": booking.code, "people": "2", "seen_arrived": "0"})
+    saved = client.post(
+        f"/console/venues/{venue.id}/door",
+        data={"code": booking.code, "people": "2", "seen_arrived": "0"},
+    )
     assert "3 人中已到 2 人" in client.get(saved.headers["Location"]).get_data(as_text=True)
     # the same screen submitted twice (a second scan): nothing more recorded
-    client.post(f"/console/venues/{venue.id}/door",
-                data={"code": booking.code, "people": "1", "seen_arrived": "0"})
+    client.post(
+        f"/console/venues/{venue.id}/door",
+        data={"code": booking.code, "people": "1", "seen_arrived": "0"},
+    )
     assert db.session.get(Booking, booking.id).arrived == 2
-    client.post(f"/console/venues/{venue.id}/door",
-                data={"code": booking.code, "people": "1", "seen_arrived": "2"})
+    client.post(
+        f"/console/venues/{venue.id}/door",
+        data={"code": booking.code, "people": "1", "seen_arrived": "2"},
+    )
     again = client.get(f"/console/venues/{venue.id}/door?code={booking.code}")
     assert again.status_code == 422 and "签到（3 人）" in again.get_data(as_text=True)
     unknown = client.get(f"/console/venues/{venue.id}/door?code=<script>")
@@ -133,8 +142,11 @@ def test_the_desk_api_checks_in_once_and_says_when_a_code_was_used(
     assert client.post(url, json={"code": 5}).status_code == 400
     assert client.post(url, data="x", content_type="application/json").status_code == 400
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert {"/desk/today", "/desk/venues/{venue_id}/check-in",
-            "/desk/venues/{venue_id}/visitors"} <= set(spec["paths"])
+    assert {
+        "/desk/today",
+        "/desk/venues/{venue_id}/check-in",
+        "/desk/venues/{venue_id}/visitors",
+    } <= set(spec["paths"])
 
 
 def test_staff_undo_a_no_show_with_a_reason(client, auth, venue, staff):
@@ -142,10 +154,19 @@ def test_staff_undo_a_no_show_with_a_reason(client, auth, venue, staff):
     family = make_user()
     db.session.commit()
     booking = Booking(
-        code="NOSHOW22", session_id=past.id, visit_on=sessions.local_date(past.starts_at),
-        channel=family_request().channel, kind=family_request().kind,
-        status=BookingStatus.NO_SHOW, booker_id=family.id, idempotency_key="k" * 16,
-        primary_pupils=1, adults=1, places=2, contact_name="王女士", contact_phone="13800138000",
+        code="NOSHOW22",
+        session_id=past.id,
+        visit_on=sessions.local_date(past.starts_at),
+        channel=family_request().channel,
+        kind=family_request().kind,
+        status=BookingStatus.NO_SHOW,
+        booker_id=family.id,
+        idempotency_key="k" * 16,
+        primary_pupils=1,
+        adults=1,
+        places=2,
+        contact_name="王女士",
+        contact_phone="13800138000",
     )
     db.session.add(booking)
     db.session.commit()
@@ -204,26 +225,40 @@ def test_a_bad_export_range_is_refused_with_a_clear_message(
 def test_open_day_edit_refuses_a_capacity_below_booked_and_an_end_before_its_start(
     client, auth, venue, staff
 ):
-    from webapp.services import open_days
 
     start = sessions.to_local(utcnow() + timedelta(days=3))
-    day = make_session(venue, starts_at=utcnow() + timedelta(days=3), capacity=10,
-                       kind=open_days.SessionKind.OPEN_DAY, title="开放日")
+    day = make_session(
+        venue,
+        starts_at=utcnow() + timedelta(days=3),
+        capacity=10,
+        kind=SessionKind.OPEN_DAY,
+        title="开放日",
+    )
     family = make_user()
     db.session.commit()
     _book(day, family_request(primary_pupils=2, adults=2), family)
     auth.login(staff.email)
-    form = {"title": "开放日", "on": start.date().isoformat(), "start": "09:00", "end": "11:00",
-            "capacity": "3", "green_quota": "0", "programme": "", "signup_note": ""}
+    form = {
+        "title": "开放日",
+        "on": start.date().isoformat(),
+        "start": "09:00",
+        "end": "11:00",
+        "capacity": "3",
+        "green_quota": "0",
+        "programme": "",
+        "signup_note": "",
+    }
     low = client.post(f"/console/open-days/{day.id}", data=form)
     assert low.status_code == 422 and "已预约 4 个名额" in low.get_data(as_text=True)
-    backwards = client.post(f"/console/open-days/{day.id}",
-                            data={**form, "capacity": "10", "end": "08:00"})
+    backwards = client.post(
+        f"/console/open-days/{day.id}", data={**form, "capacity": "10", "end": "08:00"}
+    )
     assert backwards.status_code == 422
     assert "结束时间必须晚于开始时间" in backwards.get_data(as_text=True)
     assert db.session.get(type(day), day.id).capacity == 10
-    saved = client.post(f"/console/open-days/{day.id}",
-                        data={**form, "capacity": "12", "audience": ["primary"]})
+    saved = client.post(
+        f"/console/open-days/{day.id}", data={**form, "capacity": "12", "audience": ["primary"]}
+    )
     assert saved.status_code == 302
     assert db.session.get(type(day), day.id).audience == "primary"
 
@@ -231,10 +266,13 @@ def test_open_day_edit_refuses_a_capacity_below_booked_and_an_end_before_its_sta
 def test_the_public_open_days_page_lists_and_filters_and_the_home_page_links_it(
     client, venue, staff
 ):
-    from webapp.services import open_days
 
-    make_session(venue, starts_at=utcnow() + timedelta(hours=30), kind=open_days.SessionKind.OPEN_DAY,
-                 title="非遗体验开放日")
+    make_session(
+        venue,
+        starts_at=utcnow() + timedelta(hours=30),
+        kind=SessionKind.OPEN_DAY,
+        title="非遗体验开放日",
+    )
     db.session.commit()
     assert "/open-days" in client.get("/").get_data(as_text=True)
     page = client.get("/open-days").get_data(as_text=True)
@@ -245,3 +283,22 @@ def test_the_public_open_days_page_lists_and_filters_and_the_home_page_links_it(
         as_text=True
     )
     assert client.get("/open-days?county=999999x").status_code == 400
+
+
+def test_staff_are_told_when_a_group_waits_for_approval(client, auth, venue, staff):
+    from models import OutboxMessage
+
+    colleague = make_user(role=Role.VENUE_STAFF, venue=venue)
+    make_user(role=Role.VENUE_STAFF, venue=make_venue(county=make_region(parent=venue.city)))
+    school = make_school(venue.county, stages_csv="primary")
+    teacher = make_user(role=Role.SCHOOL_STAFF, school=school)
+    later = make_session(venue, starts_at=utcnow() + timedelta(days=5), capacity=200)
+    db.session.commit()
+    booking = _book(later, school_request(school, primary_pupils=40, teachers=2), teacher)
+    assert booking.status is BookingStatus.PENDING
+    told = db.session.scalars(
+        sa.select(OutboxMessage.user_id).where(OutboxMessage.subject.contains(booking.display_code))
+    ).all()
+    assert set(told) == {teacher.id, staff.id, colleague.id}
+    auth.login(staff.email)
+    assert "data-waiting-count>1<" in client.get("/console/today").get_data(as_text=True)

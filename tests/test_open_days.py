@@ -1,7 +1,7 @@
 """Open days: publishing with an audience and sign-up note, editing, calling off, and the
 public list of open days this week and next."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 import pytest
 import sqlalchemy as sa
@@ -32,8 +32,14 @@ def staff(venue):
 
 def _details(**overrides):
     values = dict(
-        on=date(2025, 6, 7), start=time(9, 0), end=time(11, 0), title="科普开放日",
-        capacity=10, green_quota=2, programme="讲解、实验", audience=[Stage.PRIMARY],
+        on=date(2025, 6, 7),
+        start=time(9, 0),
+        end=time(11, 0),
+        title="科普开放日",
+        capacity=10,
+        green_quota=2,
+        programme="讲解、实验",
+        audience=[Stage.PRIMARY],
         signup_note="请带学生证",
     )
     values.update(overrides)
@@ -77,8 +83,17 @@ def test_editing_keeps_bookings_and_refuses_a_capacity_below_what_is_booked(venu
     db.session.refresh(day)
     assert day.capacity == 10
     changed = open_days.update_open_day(
-        day, _details(capacity=4, green_quota=0, title="改期开放日", start=time(10, 0),
-                      end=time(12, 0), audience=[]), by=staff, now=NOW
+        day,
+        _details(
+            capacity=4,
+            green_quota=0,
+            title="改期开放日",
+            start=time(10, 0),
+            end=time(12, 0),
+            audience=[],
+        ),
+        by=staff,
+        now=NOW,
     )
     assert (changed.capacity, changed.title, changed.audience) == (4, "改期开放日", "")
     assert changed.starts_at == datetime(2025, 6, 7, 2, 0)
@@ -112,9 +127,7 @@ def test_the_public_list_runs_to_the_end_of_next_week_and_filters_by_county(venu
     inside = open_days.create_open_day(venue, _details(on=date(2025, 6, 15)), by=staff, now=NOW)
     open_days.create_open_day(venue, _details(on=date(2025, 6, 16)), by=staff, now=NOW)
     elsewhere = open_days.create_open_day(other, _details(), by=other_staff, now=NOW)
-    called_off = open_days.create_open_day(
-        venue, _details(on=date(2025, 6, 8)), by=staff, now=NOW
-    )
+    called_off = open_days.create_open_day(venue, _details(on=date(2025, 6, 8)), by=staff, now=NOW)
     open_days.cancel_open_day(called_off, reason="闭馆", by=staff, now=NOW)
     assert [s.id for s in open_days.list_public_open_days(now=NOW)] == [elsewhere.id, inside.id]
     in_county = open_days.list_public_open_days(now=NOW, county=venue.county)

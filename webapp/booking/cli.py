@@ -1,4 +1,5 @@
-"""Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`."""
+"""Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`,
+`flask mark-no-shows`."""
 
 import click
 from flask import current_app
@@ -36,3 +37,14 @@ def release_holds_command():
     with current_app.test_request_context("/"):
         released = bookings.release_expired_holds(now=utcnow())
     click.echo(f"holds released: {released}")
+
+
+@bp.cli.command("mark-no-shows")
+def mark_no_shows_command():
+    """Mark confirmed bookings nobody checked in as no-shows, once their session ended
+    NO_SHOW_GRACE_MINUTES ago (staff can undo one with a reason)."""
+    from webapp.services import door
+
+    with current_app.test_request_context("/"):
+        marked = door.mark_due_no_shows(now=utcnow())
+    click.echo(f"no-shows marked: {marked}")
