@@ -140,3 +140,17 @@ def test_the_window_follows_beijing_when_the_server_clock_is_still_on_the_day_be
     from webapp.services.sessions import local_date
 
     assert local_date(datetime(2025, 6, 8, 19, 30)) == date(2025, 6, 9)
+
+
+def test_the_seed_adds_demo_open_days_and_closed_dates_once(app, seed_dir):
+    from models.user import utcnow
+    from seed.loader import DATA_DIR, load_seed
+    from webapp.services.sessions import local_date
+
+    first = load_seed(db.session, DATA_DIR)
+    assert first.counts["open days"] >= 4 and first.counts["closed dates"] >= 2
+    again = load_seed(db.session, DATA_DIR)
+    assert again.counts["open days"] == 0 and again.counts["closed dates"] == 0
+    listed = open_days.list_public_open_days(now=utcnow())
+    assert len({s.venue_id for s in listed}) >= 4
+    assert all(local_date(s.starts_at) >= local_date(utcnow()) for s in listed)
