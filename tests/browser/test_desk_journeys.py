@@ -2,6 +2,7 @@
 Today, approving a school trip, checking a family in by scanning its QR code and by typing
 its code, and calling an open day off so that the booker sees it cancelled."""
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -80,7 +81,7 @@ def _fits_the_phone(page):
 def test_staff_sign_in_and_land_on_today(phone_page, desk):
     page = phone_page
     _log_in(page, desk["staff"])
-    expect(page).to_have_url(f"{page.url.split('/console')[0]}/console/today")
+    expect(page).to_have_url(re.compile(r"/console/today$"))
     expect(page.get_by_role("heading", name="今日场次")).to_be_visible()
     expect(page.locator("[data-figure=booked]").first).to_have_text("5")
     assert_accessible(page)
@@ -149,3 +150,41 @@ def test_staff_cancel_an_open_day_and_the_booker_sees_it_cancelled(phone_page, d
     expect(page.get_by_text("已取消").first).to_be_visible()
     expect(page.get_by_text("暴雨预警").first).to_be_visible()
     assert_accessible(page)
+
+
+def test_staff_drag_the_marker_and_the_position_becomes_exact(phone_page, live_app):
+    from models import Venue
+
+    tag = uuid.uuid4().hex[:6]
+    with live_app.app_context(), live_app.test_request_context("/"):
+        venue = make_venue(
+            name=f"拖动测试馆{tag}", slug=f"drag-{tag}", is_location_approximate=True
+        )
+        staff = make_user(role=Role.VENUE_STAFF, venue=venue, email=f"drag-{tag}@example.cn")
+        db.session.commit()
+        venue_id, login, before = venue.id, staff.email, (venue.lat, venue.lng)
+        db.session.remove()
+    page = phone_page
+    _log_in(page, login)
+    page.goto(f"/console/venues/{venue_id}/edit")
+    marker = page.locator(".leaflet-marker-icon")
+    expect(marker).to_be_visible()
+    assert_accessible(page)
+    _fits_the_phone(page)
+    marker.scroll_into_view_if_needed()
+    box = marker.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] - 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 30, y - 20, steps=8)
+    page.mouse.up()
+    expect(page.locator("#lat")).not_to_have_value("")
+    lat, lng = float(page.locator("#lat").input_value()), float(page.locator("#lng").input_value())
+    assert lat > before[0] and lng > before[1]
+    page.get_by_role("button", name="保存").click()
+    expect(page).to_have_url(re.compile(rf"/venues/{venue_id}$"))
+    with live_app.app_context():
+        saved = db.session.get(Venue, venue_id)
+        assert not saved.is_location_approximate
+        assert abs(saved.lat - lat) < 1e-5 and abs(saved.lng - lng) < 1e-5
+        db.session.remove()
