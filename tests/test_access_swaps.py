@@ -99,9 +99,7 @@ def test_my_bookings_lists_mine_and_nobody_elses(app, world, me, mine, theirs):
 
 
 @pytest.mark.parametrize("me, mine, theirs", [("school", "x", "y"), ("school_y", "y", "x")])
-def test_our_trips_lists_our_schools_trips_and_not_the_other_schools(
-    app, world, me, mine, theirs
-):
+def test_our_trips_lists_our_schools_trips_and_not_the_other_schools(app, world, me, mine, theirs):
     page = client_of(app, world.users[me]).get("/booking/trips").get_data(as_text=True)
     assert world.bookings[f"school_{mine}"].code in page
     assert world.bookings[f"school_{theirs}"].code not in page
@@ -237,9 +235,7 @@ def _fill(values: dict, **ids) -> dict:
         ("school_y", "y", "x"),
     ],
 )
-def test_swapping_in_the_other_hosts_talk_request_gets_nothing_of_it(
-    app, world, me, mine, theirs
-):
+def test_swapping_in_the_other_hosts_talk_request_gets_nothing_of_it(app, world, me, mine, theirs):
     client = client_of(app, world.users[me])
     req = world.requests[theirs]
     other_school = world.schools[theirs].name
@@ -271,9 +267,7 @@ def test_swapping_in_the_other_hosts_talk_request_gets_nothing_of_it(
 
 
 @pytest.mark.parametrize("me, theirs", [("school", "y"), ("school_y", "x"), ("county", "y")])
-def test_nobody_asks_for_a_talk_in_the_name_of_a_school_that_is_not_theirs(
-    app, world, me, theirs
-):
+def test_nobody_asks_for_a_talk_in_the_name_of_a_school_that_is_not_theirs(app, world, me, theirs):
     client = client_of(app, world.users[me])
     school = world.schools[theirs]
     form = {

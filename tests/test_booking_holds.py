@@ -100,9 +100,7 @@ def test_the_offered_person_books_into_the_hold(full):
 def test_booking_fewer_than_held_keeps_the_rest_held_until_it_lapses(full):
     session, booking, first, waiter, next_waiter = full
     bookings.cancel_booking(booking, by=first, now=NOW)
-    bookings.create_booking(
-        session, family_request(primary_pupils=1, adults=0), by=waiter, now=NOW
-    )
+    bookings.create_booking(session, family_request(primary_pupils=1, adults=0), by=waiter, now=NOW)
     row = db.session.get(Session, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (3, 1)

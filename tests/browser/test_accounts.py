@@ -39,8 +39,12 @@ if not HAVE_SHARED_FIXTURES:
 
         url = "sqlite:///" + str(tmp_path_factory.mktemp("live") / "live.sqlite")
         app = create_app(
-            {"TESTING": True, "SECRET_KEY": "browser", "SQLALCHEMY_DATABASE_URI": url,
-             "RATELIMIT_ENABLED": False}
+            {
+                "TESTING": True,
+                "SECRET_KEY": "browser",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "RATELIMIT_ENABLED": False,
+            }
         )
         with app.app_context():
             upgrade()
@@ -95,7 +99,10 @@ if not HAVE_SHARED_FIXTURES:
     @pytest.fixture
     def phone_page(browser, live_server):
         context = _context(
-            browser, live_server, viewport={"width": 375, "height": 740}, is_mobile=True,
+            browser,
+            live_server,
+            viewport={"width": 375, "height": 740},
+            is_mobile=True,
             has_touch=True,
         )
         yield context.new_page()
@@ -166,7 +173,10 @@ def test_a_county_bureau_approves_a_school_account_which_then_acts_for_its_schoo
     def setup():
         county = db.session.scalar(sa.select(Region).where(Region.adcode == "140105"))
         create_user(
-            "bureau-browser@example.cn", PASSWORD, role=Role.BUREAU_STAFF, region=county,
+            "bureau-browser@example.cn",
+            PASSWORD,
+            role=Role.BUREAU_STAFF,
+            region=county,
             name="小店区教育局",
         )
         db.session.commit()

@@ -1,12 +1,13 @@
 """Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`,
-`flask mark-no-shows`."""
+`flask mark-no-shows`; and `flask check-bookings`, which operators (and the tests) run to prove
+the counters."""
 
 import click
 from flask import current_app
 
 from models.user import utcnow
 from webapp.booking import bp
-from webapp.services import bookings, sessions
+from webapp.services import bookings, capacity, sessions
 
 
 @bp.cli.command("generate-sessions")
@@ -48,3 +49,15 @@ def mark_no_shows_command():
     with current_app.test_request_context("/"):
         marked = door.mark_due_no_shows(now=utcnow())
     click.echo(f"no-shows marked: {marked}")
+
+
+@bp.cli.command("check-bookings")
+def check_bookings_command():
+    """Recount every session's taken and held places from its bookings and holds; print any
+    difference and exit 1 when there is one."""
+    differences = capacity.recount()
+    for difference in differences:
+        click.echo(str(difference))
+    if differences:
+        raise SystemExit(1)
+    click.echo("bookings: every session's counts match its bookings and holds")

@@ -82,7 +82,7 @@ def refusal(booking: Booking, to: BookingStatus) -> str:
         return _("This booking is marked as a no-show.")
     if status is S.CONFIRMED and to is S.CONFIRMED:
         return _("This booking is confirmed already.")
-    if status is S.CONFIRMED and to is S.REFUSED:
+    if status is S.CONFIRMED:  # it was pending when the caller read it
         return _("This booking was already approved.")
     if status is S.PENDING:
         return _("This booking is still waiting for approval.")

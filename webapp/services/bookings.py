@@ -1,9 +1,10 @@
 """Bookings: families, school groups and the green channel; cancelling, waiting, checking in.
 
 Every rule about a booking lives here; the pages and the JSON API both call these functions.
-Capacity is never exceeded: places are taken by one conditional UPDATE (`taken + n <=
-capacity`, row count checked) inside the transaction that inserts the booking, backed by a
-CHECK constraint. On SQLite a writer that waits too long gets `Busy`, never a server error.
+Capacity is never exceeded: places are taken by one conditional UPDATE (`capacity.take_places`,
+row count checked) inside the transaction that inserts the booking, backed by a CHECK
+constraint. Every later change of state is a compare-and-set through `booking_states`.
+On SQLite a writer that waits too long gets `Busy`, never a server error.
 A form's one-time key makes a double submit find the first booking instead of booking twice.
 """
 
@@ -881,21 +882,38 @@ release_expired_holds = holds.release_expired_holds
 def send_reminders(*, now: datetime) -> int:
     """Remind everyone with a confirmed booking for tomorrow (local date), once each.
 
-    Returns how many reminders were stored in the outbox. Commits.
+    Safe when two hosts run it at the same minute: each booking is claimed by a conditional
+    UPDATE (`reminded_at IS NULL`, row count checked) before its reminder is stored, and on
+    PostgreSQL rows another run is claiming are skipped (FOR UPDATE SKIP LOCKED) rather than
+    waited for. Returns how many reminders this run stored in the outbox. Commits.
     """
     tomorrow = local_date(now) + timedelta(days=1)
-    due = db.session.scalars(
-        sa.select(Booking)
-        .options(joinedload(Booking.session).joinedload(Session.venue))
+    due = (
+        sa.select(Booking.id)
         .where(
             Booking.visit_on == tomorrow,
             Booking.status == BookingStatus.CONFIRMED,
             Booking.reminded_at.is_(None),
         )
-    ).all()
+        .order_by(Booking.id)
+        .with_for_update(skip_locked=True)
+    )
+    sent = 0
     with _writing():
-        for booking in due:
-            booking.reminded_at = now
+        for booking_id in db.session.scalars(due).all():
+            claimed = db.session.execute(
+                sa.update(Booking)
+                .where(
+                    Booking.id == booking_id,
+                    Booking.status == BookingStatus.CONFIRMED,
+                    Booking.reminded_at.is_(None),
+                )
+                .values(reminded_at=now)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                continue  # another run reminded it, or it was cancelled meanwhile
+            booking = db.session.get(Booking, booking_id)
             send_message(
                 booking.booker,
                 _("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
@@ -909,7 +927,8 @@ def send_reminders(*, now: datetime) -> int:
                 ),
                 now=now,
             )
-    return len(due)
+            sent += 1
+    return sent
 
 
 __all__ = [

@@ -105,6 +105,8 @@ def release_expired(session_ids=None, *, now: datetime) -> int:
         if not ids:
             return 0
         stmt = stmt.where(e.session_id.in_(ids))
+    else:  # the cron run: skip entries another host's run is releasing right now
+        stmt = stmt.with_for_update(skip_locked=True)
     expired = db.session.execute(stmt.order_by(e.session_id, e.id)).all()
     released = 0
     touched = []
