@@ -148,6 +148,10 @@ class Session(db.Model):
     held_green: Mapped[int] = mapped_column(default=0, server_default="0")
     #: staff called the session off; nothing more can be booked
     is_cancelled: Mapped[bool] = mapped_column(default=False)
+    #: open days: the school stages it is meant for, comma-separated `Stage` values ("" = all)
+    audience: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    #: open days: what to know before signing up (bring ID, meet at the east gate…)
+    signup_note: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
 
     venue = relationship("Venue")
 
@@ -158,6 +162,10 @@ class Session(db.Model):
     @property
     def taken(self) -> int:
         return self.taken_general + self.taken_green
+
+    @property
+    def audience_stages(self) -> list[str]:
+        return [value for value in self.audience.split(",") if value]
 
     def __repr__(self):
         return f"<Session {self.id} venue={self.venue_id} {self.starts_at}>"
@@ -183,6 +191,7 @@ class Booking(db.Model):
         ),
         sa.CheckConstraint("places > 0", name="places_positive"),
         sa.CheckConstraint("price_yuan >= 0", name="price_not_negative"),
+        sa.CheckConstraint("arrived >= 0 AND arrived <= places", name="arrived_within_places"),
         sa.UniqueConstraint("booker_id", "idempotency_key", name="uq_bookings_booker_key"),
         sa.Index("ix_bookings_booker_visit", "booker_id", "visit_on"),
     )
@@ -228,6 +237,8 @@ class Booking(db.Model):
     lead_teacher: Mapped[str] = mapped_column(sa.String(60), default="")
     contact_name: Mapped[str] = mapped_column(sa.String(60))
     contact_phone: Mapped[str] = mapped_column(sa.String(20))
+    #: people recorded at the door so far (a party may arrive in parts during the day)
+    arrived: Mapped[int] = mapped_column(default=0, server_default="0")
     #: whole yuan for the whole party
     price_yuan: Mapped[int] = mapped_column(default=0)
     #: why staff refused or cancelled

@@ -306,3 +306,4 @@ def load_seed(session, data_dir: Path = DATA_DIR) -> SeedReport:
 from seed import accounts as _accounts  # noqa: E402,F401  (schools and demo accounts steps)
 from seed import booking as _booking_steps  # noqa: E402,F401  (registers its seed step)
 from seed import lecturers as _lecturers  # noqa: E402,F401  (registers the "lecturers" step)
+from seed import open_days as _open_days  # noqa: E402,F401  (demo open days and closed dates)

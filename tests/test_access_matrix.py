@@ -34,6 +34,7 @@ PUBLIC = {
     "directory.map_page",
     "directory.map_points",
     "directory.venue",
+    "directory.open_days_page",
     "auth.login",
     "auth.signup",
     "auth.signup_school",
@@ -616,6 +617,34 @@ MATRIX = [
         403,
         302,
     ),
+    # ---------------------------------------------------------------- venue desk (issue 10)
+    row("GET", "/console/today",                         302, 403, 403, 200, 200, 403, 403, 200),
+    row("GET", "/console/venues/{venue_a}/visitors",     302, 403, 403, 200, 403, 403, 403, 200),
+    row("GET", "/console/venues/{missing}/visitors",     302, 404, 404, 404, 404, 404, 404, 404),
+    row("GET", "/console/venues/{venue_a}/door",         302, 403, 403, 200, 403, 403, 403, 200),
+    row("GET", "/console/venues/{venue_b}/door",         302, 403, 403, 403, 200, 403, 403, 200),
+    # the session is ten days ahead: staff are sent back to the door with a word why
+    row("POST", "/console/venues/{venue_a}/door",        302, 403, 403, 302, 403, 403, 403, 302,
+        data={"code": "{booking_family_a}", "people": "1", "seen_arrived": "0"}),
+    row("POST", "/console/bookings/{booking_family_a}/undo-no-show",
+                                                         302, 404, 404, 302, 404, 404, 404, 302,
+        data={"reason": "到馆未扫码"}),
+    row("GET", "/console/venues/{venue_a}/exports",      302, 403, 403, 200, 403, 403, 403, 200),
+    row("GET", "/console/venues/{venue_c}/exports",      302, 403, 403, 403, 403, 403, 403, 200),
+    # {session_a} is a regular session, not an open day: its own staff find no open day there
+    row("GET", "/console/open-days/{session_a}",         302, 403, 403, 404, 403, 403, 403, 404),
+    row("POST", "/console/open-days/{session_b}",        302, 403, 403, 403, 404, 403, 403, 404),
+    row("POST", "/console/open-days/{session_a}/cancel", 302, 403, 403, 404, 403, 403, 403, 404,
+        data={"reason": "闭馆维修"}),
+    row("GET", "/api/v1/desk/today",                     401, 403, 403, 200, 200, 403, 403, 200),
+    # another day's code: refused with the reason (400); another venue's code: 404
+    row("GET", "/api/v1/desk/venues/{venue_a}/bookings/{booking_family_a}",
+                                                         401, 403, 403, 400, 403, 403, 403, 400),
+    row("GET", "/api/v1/desk/venues/{venue_b}/bookings/{booking_family_a}",
+                                                         401, 403, 403, 403, 404, 403, 403, 404),
+    row("POST", "/api/v1/desk/venues/{venue_a}/check-in", 401, 403, 403, 409, 403, 403, 403, 409,
+        json={"code": "{booking_family_a}"}),
+    row("GET", "/api/v1/desk/venues/{venue_a}/visitors", 401, 403, 403, 200, 403, 403, 403, 200),
 ]
 
 _PLACEHOLDER = re.compile(r"^\{(\w+)\}$")

@@ -52,6 +52,8 @@ def load_user(user_key: str):
 def _safe_next(target: str | None, user=None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
+    if user is not None and user.active_grants(Role.VENUE_STAFF):
+        return url_for("console.today")  # staff run their day from Today
     if user is not None and can(user, "bureau.console"):
         # bureau staff land on their supervision dashboard
         return url_for("bureau.dashboard_page")

@@ -1,5 +1,6 @@
-"""Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`;
-and `flask check-bookings`, which operators (and the tests) run to prove the counters."""
+"""Commands cron runs: `flask generate-sessions`, `flask send-reminders`, `flask release-holds`,
+`flask mark-no-shows`; and `flask check-bookings`, which operators (and the tests) run to prove
+the counters."""
 
 import click
 from flask import current_app
@@ -37,6 +38,17 @@ def release_holds_command():
     with current_app.test_request_context("/"):
         released = bookings.release_expired_holds(now=utcnow())
     click.echo(f"holds released: {released}")
+
+
+@bp.cli.command("mark-no-shows")
+def mark_no_shows_command():
+    """Mark confirmed bookings nobody checked in as no-shows, once their session ended
+    NO_SHOW_GRACE_MINUTES ago (staff can undo one with a reason)."""
+    from webapp.services import door
+
+    with current_app.test_request_context("/"):
+        marked = door.mark_due_no_shows(now=utcnow())
+    click.echo(f"no-shows marked: {marked}")
 
 
 @bp.cli.command("check-bookings")

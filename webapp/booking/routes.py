@@ -121,8 +121,14 @@ def _own_booking(code: str):
         abort(404)
 
 
+def booking_qr(text: str):
+    """The door's QR code for a booking: always a full QR code, never a Micro QR (which
+    segno.make picks for short codes and which phone cameras and jsQR cannot read)."""
+    return segno.make_qr(text, error="m")
+
+
 def _qr_data_uri(text: str) -> str:
-    return segno.make(text, error="m").svg_data_uri(scale=6, border=2)
+    return booking_qr(text).svg_data_uri(scale=6, border=2)
 
 
 @bp.route("/b/<code>")

@@ -10,7 +10,7 @@ from models import Venue, db
 from models.user import utcnow
 from webapp.console import bp
 from webapp.console.forms import CheckInForm, EmptyForm, OpenDayForm, ReasonForm
-from webapp.services import availability, bookings, sessions
+from webapp.services import availability, bookings, door, open_days, sessions
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.permissions import can
 from webapp.services.venue_staff import console_venues
@@ -38,8 +38,8 @@ def index():
     venues = console_venues(current_user)
     if not venues:
         abort(403)
-    if len(venues) == 1:
-        return redirect(url_for("console.venue", venue_id=venues[0].id))
+    if not can(current_user, "admin.access"):
+        return redirect(url_for("console.today"))
     return render_template("console/index.html", venues=venues)
 
 
@@ -67,8 +67,15 @@ def check_in(venue_id: int):
     form = CheckInForm()
     if form.validate_on_submit():
         try:
-            booking = bookings.check_in_booking(
-                venue, form.code.data, by=current_user, now=utcnow()
+            now = utcnow()
+            party = door.look_up(venue, form.code.data, by=current_user, now=now)
+            booking = door.record_arrival(
+                venue,
+                form.code.data,
+                people=party.still_to_come,
+                seen_arrived=party.booking.arrived,
+                by=current_user,
+                now=now,
             )
             flash(
                 _(
@@ -92,18 +99,7 @@ def open_day(venue_id: int):
     form = OpenDayForm()
     if form.validate_on_submit():
         try:
-            sessions.create_open_day(
-                venue,
-                on=form.on.data,
-                start=form.start.data,
-                end=form.end.data,
-                title=form.title.data,
-                programme=form.programme.data or "",
-                capacity=form.capacity.data,
-                green_quota=form.green_quota.data,
-                by=current_user,
-                now=utcnow(),
-            )
+            open_days.create_open_day(venue, form.details(), by=current_user, now=utcnow())
             flash(_("Open day published."), "success")
         except ServiceError as error:
             flash(error.message, "error")
@@ -161,6 +157,8 @@ def _back(booking):
     target = request.form.get("back")
     if target == "session":
         return redirect(url_for("console.session", session_id=booking.session_id))
+    if target == "today":
+        return redirect(url_for("console.today"))
     return redirect(url_for("console.venue", venue_id=booking.session.venue_id))
 
 

@@ -521,6 +521,10 @@ def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) 
         code=booking.display_code,
     )
     send_message(booking.booker, subject, body, now=now)
+    if booking.status is BookingStatus.PENDING:
+        from webapp.services.desk_notices import tell_staff_approval_waiting
+
+        tell_staff_approval_waiting(booking, venue, now=now)
 
 
 # ---------------------------------------------------------------- reading

@@ -15,8 +15,6 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from models import BookingSettings, Session, SessionKind, TimetableEntry, Venue, VenueClosure, db
-from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.permissions import can
 
 DEFAULTS = {
     "BOOKING_WINDOW_DAYS": 30,
@@ -213,49 +211,22 @@ def create_open_day(
     by,
     now: datetime,
 ) -> Session:
-    """Publish an open day (开放日): a dated session with a title, programme and capacity.
+    """Publish an open day (开放日); the rules are `open_days.create_open_day`'s.
 
-    Rules: venue staff only; in the future; ends after it starts; capacity above zero and the
-    green quota within it; not at the same start as another session of the venue.
     Raises: PermissionDenied, ServiceError (with the field at fault).
     """
-    if not can(by, "venue.manage_sessions", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
-    title = (title or "").strip()
-    if not title:
-        raise ServiceError(_("Give the open day a title."), field="title")
-    if end <= start:
-        raise ServiceError(_("The end must be after the start."), field="end")
-    if capacity is None or capacity <= 0:
-        raise ServiceError(_("Capacity must be at least 1."), field="capacity")
-    if green_quota is None or green_quota < 0 or green_quota > capacity:
-        raise ServiceError(
-            _("The green-channel quota must be between 0 and the capacity."), field="green_quota"
-        )
-    starts_at = to_utc(on, start)
-    if starts_at <= now:
-        raise ServiceError(_("An open day must be in the future."), field="on")
-    session = Session(
-        venue_id=venue.id,
-        kind=SessionKind.OPEN_DAY,
-        starts_at=starts_at,
-        ends_at=to_utc(on, end),
-        title=title[:120],
-        programme=programme or "",
+    from webapp.services import open_days
+
+    details = open_days.OpenDayDetails(
+        on=on,
+        start=start,
+        end=end,
+        title=title,
+        programme=programme,
         capacity=capacity,
         green_quota=green_quota,
-        taken_general=0,
-        taken_green=0,
     )
-    db.session.add(session)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(
-            _("Another session of this venue starts at that time."), field="start"
-        ) from None
-    return session
+    return open_days.create_open_day(venue, details, by=by, now=now)
 
 
 def get_session(session_id: int) -> Session | None:

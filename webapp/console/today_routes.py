@@ -1,0 +1,79 @@
+"""Today: the page venue staff land on; the day's sessions, approvals waiting, open days
+coming, and the printable visitor list."""
+
+from datetime import date
+
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+
+from models.user import utcnow
+from webapp.console import bp
+from webapp.console.forms import EmptyForm
+from webapp.services import desk_today, sessions
+from webapp.services.desk_today import mask_phone
+from webapp.services.venue_staff import console_venues
+
+
+def staff_venues():
+    """The signed-in person's venues, or only the one `?venue=` names (403 without any)."""
+    venues = console_venues(current_user)
+    if not venues:
+        abort(403)
+    chosen = request.args.get("venue", type=int)
+    if chosen is not None:
+        venues = [v for v in venues if v.id == chosen]
+        if not venues:
+            abort(404)
+    return venues
+
+
+def _day_arg(default: date) -> date:
+    raw = request.args.get("day", "")
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw[:10])
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/today")
+@login_required
+def today():
+    venues = staff_venues()
+    now = utcnow()
+    day = sessions.local_date(now)
+    return render_template(
+        "console/today.html",
+        venues=venues,
+        day=day,
+        figures=desk_today.list_day_sessions(venues, day),
+        waiting=desk_today.list_waiting_groups(venues),
+        open_days=desk_today.list_open_days_ahead(venues, now=now),
+        empty_form=EmptyForm(),
+        chosen=request.args.get("venue", type=int),
+    )
+
+
+@bp.route("/venues/<int:venue_id>/visitors")
+@login_required
+def visitors(venue_id: int):
+    from webapp.console.routes import _venue_for_staff
+
+    venue = _venue_for_staff(venue_id)
+    day = _day_arg(sessions.local_date(utcnow()))
+    session = None
+    session_id = request.args.get("session", type=int)
+    if session_id is not None:
+        session = sessions.get_session(session_id)
+        if session is None or session.venue_id != venue.id:
+            abort(404)
+        day = sessions.local_date(session.starts_at)
+    return render_template(
+        "console/visitors.html",
+        venue=venue,
+        day=day,
+        session=session,
+        rows=desk_today.list_visitors(venue, day=day, session=session),
+        mask_phone=mask_phone,
+    )
