@@ -369,3 +369,58 @@ def test_a_station_without_requests_can_be_removed_but_not_one_with_requests(cli
     from models import GuidanceStation
 
     assert db.session.scalars(sa.select(GuidanceStation.id)).all() == [used.id]
+
+
+WHOLE_SHEET = b'<dimension ref="A1:XFD1048576"/>'
+
+
+def test_a_sheet_declaring_every_cell_is_read_as_the_rows_it_has(client, auth, world):
+    import zipfile
+
+    book = Workbook()
+    book.active.append(["姓名", "所属讲师团（市/县）", "类别", "宣讲主题", "联系电话"])
+    book.active.append(["张三", "小店区", "老教师", "亲子沟通", "13700000001"])
+    buffer = BytesIO()
+    book.save(buffer)
+    source, crafted = zipfile.ZipFile(BytesIO(buffer.getvalue())), BytesIO()
+    with zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*" ?/>', WHOLE_SHEET, content)
+            out.writestr(name, content)
+    auth.login("bureau@xd.cn")
+    response = client.post(
+        "/lecturers/manage/import",
+        data={"file": (BytesIO(crafted.getvalue()), "roster.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "张三")) is not None
+
+
+def test_a_roster_saved_as_csv_by_chinese_excel_is_imported(client, auth, world):
+    text = (
+        "姓名,所属讲师团（市/县）,类别,宣讲主题,联系电话\r\n"
+        "李四,小店区,老干部,亲子沟通,13700000002\r\n"
+    )
+    auth.login("bureau@xd.cn")
+    response = client.post(
+        "/lecturers/manage/import",
+        data={"file": (BytesIO(text.encode("gb18030")), "名单.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李四")) is not None
+
+
+def test_an_encrypted_workbook_is_refused_on_the_page_and_nothing_is_imported(client, auth, world):
+    auth.login("bureau@xd.cn")
+    response = client.post(
+        "/lecturers/manage/import",
+        data={"file": (BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "该文件已加密" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Lecturer.id))) == 1

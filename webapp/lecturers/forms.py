@@ -178,7 +178,7 @@ class CancelForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Excel file (.xlsx)"), validators=[FileRequired()])
+    file = FileField(_l("Spreadsheet (.xlsx or .csv)"), validators=[FileRequired()])
 
 
 class EmptyForm(FlaskForm):

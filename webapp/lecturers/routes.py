@@ -217,9 +217,11 @@ def import_roster():
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
-        data = form.file.data.read(lecturer_excel.MAX_FILE_BYTES + 1)
+        upload = form.file.data
         try:
-            result = lecturer_excel.import_roster(data, by=_user())
+            result = lecturer_excel.import_roster(
+                upload.stream, by=_user(), filename=upload.filename or ""
+            )
         except lecturer_excel.ImportRejected as error:
             problems = error.problems
             flash(error.message, "error")

@@ -7,25 +7,29 @@ twice in one file is an error.
 """
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from models import Lecturer, LecturerCategory, LecturerPool, Region, RegionLevel, db
 from webapp.lecturers.labels import CATEGORY_SHEET_NAMES, WEEKDAY_SHEET_NAMES
 from webapp.services import lecturers as service
+from webapp.services import spreadsheets
 from webapp.services.errors import PermissionDenied, ServiceError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+#: the header is looked for among the first lines that hold anything
+MAX_HEADER_LINE = 10
+#: the roster's columns plus room for a bureau's own (备注 and the like)
+MAX_COLUMNS = 40
 TITLE = "家庭教育讲师团成员名单"
 
 
@@ -64,7 +68,7 @@ _WEEKDAY_WORDS = {
     "周天": 7,
     **{str(i): i for i in range(1, 8)},
 }
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 
 @dataclass(frozen=True)
@@ -265,30 +269,26 @@ class _RegionLookup:
         return self.names.get(text.replace(" ", ""), [])
 
 
-def _read_rows(data: bytes):
-    if not data:
-        raise ImportRejected([Problem(1, "", _("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([Problem(1, "", _("The file is larger than 5 MB."))])
+def _read_rows(data: bytes | BinaryIO, filename: str):
+    stream = BytesIO(data) if isinstance(data, bytes) else data
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        return list(
+            spreadsheets.read_rows(
+                stream,
+                filename=filename,
+                max_rows=MAX_ROWS + MAX_HEADER_LINE,
+                max_columns=MAX_COLUMNS,
+                max_bytes=MAX_FILE_BYTES,
+            )
+        )
+    except spreadsheets.SpreadsheetError as error:
         raise ImportRejected(
-            [Problem(1, "", _("This is not an Excel workbook (.xlsx)."))]
+            [Problem(error.line or 1, error.column or "", error.message)]
         ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, list(row))
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-    return rows
 
 
 def _find_header(rows) -> tuple[int, dict[str, int]] | None:
-    for number, row in rows[:10]:
+    for number, row in rows[:MAX_HEADER_LINE]:
         headers = [_text(v).rstrip("*").strip() for v in row]
         if "姓名" in headers:
             found = {}
@@ -305,9 +305,12 @@ def _cell_name(column: Column, index: int | None) -> str:
     return f"{get_column_letter(index + 1)}（{column.header}）"
 
 
-def parse_roster(data: bytes, *, by) -> tuple[list[tuple[int, service.LecturerValues, bool]], list]:
-    """Check a roster file: ([(line, values, is_retired)], [Problem]) without writing."""
-    rows = _read_rows(data)
+def parse_roster(
+    data: bytes | BinaryIO, *, by, filename: str = "roster.xlsx"
+) -> tuple[list[tuple[int, service.LecturerValues, bool]], list]:
+    """Check a roster file (.xlsx or .csv): ([(line, values, is_retired)], [Problem]) without
+    writing."""
+    rows = _read_rows(data, filename)
     header = _find_header(rows)
     if header is None:
         return [], [Problem(1, "姓名", _("No header row with a “姓名” (name) column was found."))]
@@ -464,7 +467,7 @@ def parse_roster(data: bytes, *, by) -> tuple[list[tuple[int, service.LecturerVa
     return parsed, problems
 
 
-def import_roster(data: bytes, *, by) -> ImportResult:
+def import_roster(data: bytes | BinaryIO, *, by, filename: str = "roster.xlsx") -> ImportResult:
     """Import a roster workbook into the pools the user manages.
 
     Rules: bureau staff only; every row is checked before anything is written, and any bad
@@ -476,7 +479,7 @@ def import_roster(data: bytes, *, by) -> ImportResult:
     """
     if not service.is_bureau(by):
         raise PermissionDenied(_("Only education-bureau staff can import lecturers."))
-    parsed, problems = parse_roster(data, by=by)
+    parsed, problems = parse_roster(data, by=by, filename=filename)
     if problems:
         raise ImportRejected(problems)
     result = ImportResult()
