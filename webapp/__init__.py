@@ -23,6 +23,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
+    from webapp import request_limits
+
+    request_limits.init_app(app)
     # Ids in URLs beyond a 32-bit integer would overflow PostgreSQL's INTEGER: 404 instead.
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)

@@ -53,6 +53,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
+    #: bytes a request may carry; views marked @upload_route take UPLOAD_MAX_CONTENT_LENGTH
+    MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 1024 * 1024)
+    UPLOAD_MAX_CONTENT_LENGTH = _int_env("UPLOAD_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    #: how deeply lists and objects may nest in a JSON body
+    MAX_JSON_DEPTH = _int_env("MAX_JSON_DEPTH", 32)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

@@ -1,6 +1,7 @@
 """App-wide error pages: JSON under /api, HTML elsewhere."""
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
@@ -45,10 +46,20 @@ def error_message(error: HTTPException) -> str:
             "mistyped."
         ),
         405: _("This address does not accept that kind of request."),
-        413: _("What you sent is too large."),
+        413: _too_large(),
         429: _("Please wait a few minutes and try again."),
     }
     return messages.get(error.code, _("The request could not be handled."))
+
+
+def _too_large() -> str:
+    limit = request.max_content_length
+    if not limit:
+        return _("What you sent is too large.")
+    return _(
+        "What you sent is larger than %(size)s, the most this address accepts.",
+        size=format_decimal(round(limit / 1024 / 1024, 1)) + " MB",
+    )
 
 
 def init_app(app: Flask) -> None:

@@ -34,6 +34,7 @@ from webapp.lecturers.forms import (
     topic_choices,
 )
 from webapp.lecturers.labels import region_pool_label
+from webapp.request_limits import upload_route
 from webapp.services import lecturer_excel
 from webapp.services import lecturers as service
 from webapp.services.errors import NotFound, ServiceError
@@ -176,6 +177,7 @@ def _values(form: LecturerForm) -> service.LecturerValues:
 
 @bp.route("/manage/new", methods=["GET", "POST"])
 @bp.route("/manage/<int:lecturer_id>/edit", methods=["GET", "POST"])
+@upload_route
 @bureau_required
 def edit(lecturer_id: int | None = None):
     lecturer = db.get_or_404(Lecturer, lecturer_id) if lecturer_id else None
@@ -212,6 +214,7 @@ def retire(lecturer_id: int):
 
 
 @bp.route("/manage/import", methods=["GET", "POST"])
+@upload_route
 @bureau_required
 def import_roster():
     form = ImportForm()
