@@ -7,9 +7,11 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
+from PIL import Image
 
 from models import Lecturer, LectureRequest, LectureStatus, OutboxMessage, Role, db
 from tests.factories import make_school, make_user
+from tests.image_factories import picture, png_declaring
 from tests.lecturer_factories import make_lecturer, make_request, make_station, make_topic
 
 #: mainland mobile numbers and landlines (0351-1234567), not inside longer digit runs
@@ -219,25 +221,33 @@ def test_assigning_a_retired_lecturer_on_the_page_says_why(client, auth, world):
     assert req.status is LectureStatus.REQUESTED
 
 
-def test_bureau_adds_and_retires_a_lecturer_through_the_pages(client, auth, world):
-    auth.login("bureau@xd.cn")
-    response = client.post(
+def post_new_lecturer(client, world, photo: bytes, **fields):
+    return client.post(
         "/lecturers/manage/new",
         data={
             "name": "李秀兰",
             "pool_region": world.xiaodian.id,
             "category": "moral_model",
             "topics": [world.talk.id],
-            "free_weekdays": ["2", "4"],
             "phone": "13700001234",
-            "photo": (BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 20), "li.png"),
-        },  # fmt: skip
+            "photo": (BytesIO(photo), "li.png"),
+            **fields,
+        },
         content_type="multipart/form-data",
+    )
+
+
+def test_bureau_adds_and_retires_a_lecturer_through_the_pages(client, auth, world):
+    auth.login("bureau@xd.cn")
+    response = post_new_lecturer(
+        client, world, picture("PNG", size=(1200, 1600)), free_weekdays=["2", "4"]
     )
     assert response.status_code == 302
     li = db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李秀兰"))
     assert li.free_weekdays == [2, 4] and li.photo_type == "image/png"
-    assert client.get(f"/lecturers/{li.id}/photo").mimetype == "image/png"
+    shown = client.get(f"/lecturers/{li.id}/photo")
+    assert shown.mimetype == "image/png"
+    assert Image.open(BytesIO(shown.data)).size == (600, 800), "stored resized"
     client.post(f"/lecturers/manage/{li.id}/retire")
     db.session.refresh(li)
     assert li.is_retired
@@ -258,6 +268,14 @@ def test_a_photo_that_is_not_an_image_is_refused_on_the_page(client, auth, world
     )
     assert response.status_code == 200
     assert "JPEG" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李秀兰")) is None
+
+
+def test_a_photo_declaring_a_huge_size_is_refused_on_the_page(client, auth, world):
+    auth.login("bureau@xd.cn")
+    response = post_new_lecturer(client, world, png_declaring(30_000, 30_000))
+    assert response.status_code == 200
+    assert "百万像素" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李秀兰")) is None
 
 

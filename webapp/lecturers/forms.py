@@ -109,7 +109,7 @@ class LecturerForm(FlaskForm):
         _l("Phone (seen by bureau staff only)"), validators=[DataRequired(), Length(max=20)]
     )
     address = StringField(_l("Address (optional)"), validators=[Optional(), Length(max=200)])
-    photo = FileField(_l("Photo (JPEG or PNG, at most 2 MB)"))
+    photo = FileField(_l("Photo (JPEG, PNG or WebP)"))
     remove_photo = BooleanField(_l("Remove the photo"))
 
     def validate_term_ends_on(self, field):

@@ -155,8 +155,7 @@ def _values(form: LecturerForm) -> service.LecturerValues:
     upload = form.photo.data
     photo = None
     if upload and getattr(upload, "filename", ""):
-        data = upload.read(service.PHOTO_MAX_BYTES + 1)
-        photo = (data, service.check_photo(data))
+        photo = upload.read(service.PHOTO_MAX_BYTES + 1)
     from models import LecturerCategory, Region
 
     return service.LecturerValues(
