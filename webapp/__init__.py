@@ -77,12 +77,15 @@ def _finish_config(app: Flask) -> None:
             app.instance_path, "practice_bases.sqlite"
         )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    # Copies: the defaults are class attributes shared by every app in the process.
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # A pooled connection the server dropped (restart, failover, idle timeout) is found
+    # and replaced at checkout, instead of failing the next request in each worker.
+    options.setdefault("pool_pre_ping", True)
     if uri.startswith("sqlite"):
         # Several gunicorn workers share one file: wait for the writer instead of failing.
-        # Copies: the defaults are class attributes shared by every app in the process.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     production = not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1")
     if (
         production

@@ -22,6 +22,7 @@ from models import Lecturer, LecturerCategory, LecturerPool, Region, RegionLevel
 from webapp.lecturers.labels import CATEGORY_SHEET_NAMES, WEEKDAY_SHEET_NAMES
 from webapp.services import lecturers as service
 from webapp.services import spreadsheets
+from webapp.services import text as text_rules
 from webapp.services.errors import PermissionDenied, ServiceError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -60,7 +61,6 @@ STATUS_ACTIVE, STATUS_RETIRED = "在聘", "已退出"
 _RETIRED_WORDS = {"已退出", "退出", "离任", "已离任", "retired"}
 _ACTIVE_WORDS = {"", "在聘", "在任", "active"}
 _SPLIT = re.compile(r"[、,，;；/\s]+")
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _WEEKDAY_WORDS = {
     **{name: day for day, name in WEEKDAY_SHEET_NAMES.items()},
     **{"星期" + "一二三四五六日"[i]: i + 1 for i in range(7)},
@@ -217,7 +217,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return text_rules.normalise(str(value))
 
 
 def _parse_date(value) -> date | None:
@@ -293,8 +293,10 @@ def _find_header(rows) -> tuple[int, dict[str, int]] | None:
         if "姓名" in headers:
             found = {}
             for column in COLUMNS:
-                if column.header in headers:
-                    found[column.key] = headers.index(column.header)
+                # cells are NFKC-normalised, so （市/县） in a header reads as (市/县)
+                header = text_rules.normalise(column.header)
+                if header in headers:
+                    found[column.key] = headers.index(header)
             return number, found
     return None
 
@@ -417,8 +419,11 @@ def parse_roster(
         phone = _text(cell("phone")).replace(" ", "")
         if not phone:
             problem("phone", _("The phone number is empty."))
-        elif not _PHONE.match(phone):
-            problem("phone", _("“%(text)s” is not a phone number.", text=phone))
+        else:
+            try:
+                phone = text_rules.clean_phone(phone)
+            except text_rules.TextError:
+                problem("phone", _("“%(text)s” is not a phone number.", text=phone))
 
         status = _text(cell("status"))
         is_retired = False
@@ -430,6 +435,10 @@ def parse_roster(
         bio, address = _text(cell("bio")), _text(cell("address"))
         if len(address) > 200:
             problem("address", _("The address is longer than 200 characters."))
+        for key, value in (("name", name), ("address", address)):
+            char = text_rules.refused_character(value)
+            if char is not None:
+                problem(key, text_rules.refusal_message(char))
 
         if region is not None and name and phone:
             key = (region.id, name, phone)

@@ -30,7 +30,8 @@ from models import (
 )
 from models.lecturer import lecturer_topics
 from models.user import utcnow
-from webapp.services import images
+from webapp.services import images, like
+from webapp.services import text as text_rules
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km, place_address
 from webapp.services.outbox import send_message
@@ -223,8 +224,7 @@ def _filtered_lecturers(filters: LecturerFilters) -> sa.Select:
             )
         )
     if filters.q:
-        text = filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Lecturer.name.like(f"%{text}%", escape="\\"))
+        stmt = stmt.where(like.contains(Lecturer.name, filters.q.strip()))
     return stmt
 
 
@@ -294,10 +294,13 @@ def prepare_photo(data: bytes) -> images.StoredImage:
 
 
 def _check_values(values: LecturerValues) -> None:
-    if not values.name.strip():
+    if not text_rules.normalise(values.name):
         raise ServiceError(_("Give the lecturer's name."), field="name")
-    if not values.phone.strip():
+    if not text_rules.normalise(values.phone):
         raise ServiceError(_("Give the lecturer's phone number."), field="phone")
+    text_rules.clean_line(values.name, field="name", max_length=60)
+    text_rules.clean_line(values.address, field="address", max_length=200)
+    text_rules.clean_phone(values.phone, field="phone")
     if (
         values.term_starts_on
         and values.term_ends_on
@@ -321,14 +324,14 @@ def _set_values(
 ) -> None:
     pool = _ensure_pool(values.pool_region)
     lecturer.pool = pool
-    lecturer.name = values.name.strip()
+    lecturer.name = text_rules.normalise(values.name)
     lecturer.category = values.category
-    lecturer.phone = values.phone.strip()
+    lecturer.phone = text_rules.clean_phone(values.phone)
     lecturer.topics = list(values.topics)
     lecturer.bio = values.bio.strip()
     lecturer.term_starts_on, lecturer.term_ends_on = values.term_starts_on, values.term_ends_on
     lecturer.free_weekdays = values.free_weekdays
-    lecturer.address = values.address.strip()
+    lecturer.address = text_rules.normalise(values.address)
     county = values.pool_region if values.pool_region.level is RegionLevel.COUNTY else None
     if lecturer.address:
         placed = place_address(lecturer.address, county)
