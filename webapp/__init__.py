@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from models import db
-from webapp.config import DEV_SECRET_KEY, Config
+from webapp.config import DEV_SECRET_KEY, Config, from_environment
 from webapp.extensions import babel, cache, csrf, limiter, login_manager, migrate
 
 
@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.from_object(Config)
+    app.config.update(from_environment())
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.from_mapping(test_config)
