@@ -99,3 +99,19 @@ def test_a_form_part_without_a_name_is_a_400(app, client, url):
     assert response.status_code == 400
     message = response.json["message"] if response.is_json else response.get_data(as_text=True)
     assert "名称" in message
+
+
+def test_the_openapi_description_documents_the_limits_on_every_operation(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operations = [
+        (method, path, operation)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+    assert len(operations) > 5
+    for method, path, operation in operations:
+        documented = set(operation["responses"])
+        assert {"400", "414", "429"} <= documented, (method, path)
+        if method == "post":
+            assert "413" in documented, (method, path)
