@@ -7,9 +7,11 @@ from io import BytesIO
 import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
+from PIL import Image
 
 from models import Lecturer, LectureRequest, LectureStatus, OutboxMessage, Role, db
 from tests.factories import make_school, make_user
+from tests.image_factories import picture, png_declaring
 from tests.lecturer_factories import make_lecturer, make_request, make_station, make_topic
 
 #: mainland mobile numbers and landlines (0351-1234567), not inside longer digit runs
@@ -219,25 +221,33 @@ def test_assigning_a_retired_lecturer_on_the_page_says_why(client, auth, world):
     assert req.status is LectureStatus.REQUESTED
 
 
-def test_bureau_adds_and_retires_a_lecturer_through_the_pages(client, auth, world):
-    auth.login("bureau@xd.cn")
-    response = client.post(
+def post_new_lecturer(client, world, photo: bytes, **fields):
+    return client.post(
         "/lecturers/manage/new",
         data={
             "name": "李秀兰",
             "pool_region": world.xiaodian.id,
             "category": "moral_model",
             "topics": [world.talk.id],
-            "free_weekdays": ["2", "4"],
             "phone": "13700001234",
-            "photo": (BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 20), "li.png"),
-        },  # fmt: skip
+            "photo": (BytesIO(photo), "li.png"),
+            **fields,
+        },
         content_type="multipart/form-data",
+    )
+
+
+def test_bureau_adds_and_retires_a_lecturer_through_the_pages(client, auth, world):
+    auth.login("bureau@xd.cn")
+    response = post_new_lecturer(
+        client, world, picture("PNG", size=(1200, 1600)), free_weekdays=["2", "4"]
     )
     assert response.status_code == 302
     li = db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李秀兰"))
     assert li.free_weekdays == [2, 4] and li.photo_type == "image/png"
-    assert client.get(f"/lecturers/{li.id}/photo").mimetype == "image/png"
+    shown = client.get(f"/lecturers/{li.id}/photo")
+    assert shown.mimetype == "image/png"
+    assert Image.open(BytesIO(shown.data)).size == (600, 800), "stored resized"
     client.post(f"/lecturers/manage/{li.id}/retire")
     db.session.refresh(li)
     assert li.is_retired
@@ -258,6 +268,14 @@ def test_a_photo_that_is_not_an_image_is_refused_on_the_page(client, auth, world
     )
     assert response.status_code == 200
     assert "JPEG" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李秀兰")) is None
+
+
+def test_a_photo_declaring_a_huge_size_is_refused_on_the_page(client, auth, world):
+    auth.login("bureau@xd.cn")
+    response = post_new_lecturer(client, world, png_declaring(30_000, 30_000))
+    assert response.status_code == 200
+    assert "百万像素" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李秀兰")) is None
 
 
@@ -369,3 +387,58 @@ def test_a_station_without_requests_can_be_removed_but_not_one_with_requests(cli
     from models import GuidanceStation
 
     assert db.session.scalars(sa.select(GuidanceStation.id)).all() == [used.id]
+
+
+WHOLE_SHEET = b'<dimension ref="A1:XFD1048576"/>'
+
+
+def test_a_sheet_declaring_every_cell_is_read_as_the_rows_it_has(client, auth, world):
+    import zipfile
+
+    book = Workbook()
+    book.active.append(["姓名", "所属讲师团（市/县）", "类别", "宣讲主题", "联系电话"])
+    book.active.append(["张三", "小店区", "老教师", "亲子沟通", "13700000001"])
+    buffer = BytesIO()
+    book.save(buffer)
+    source, crafted = zipfile.ZipFile(BytesIO(buffer.getvalue())), BytesIO()
+    with zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*" ?/>', WHOLE_SHEET, content)
+            out.writestr(name, content)
+    auth.login("bureau@xd.cn")
+    response = client.post(
+        "/lecturers/manage/import",
+        data={"file": (BytesIO(crafted.getvalue()), "roster.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "张三")) is not None
+
+
+def test_a_roster_saved_as_csv_by_chinese_excel_is_imported(client, auth, world):
+    text = (
+        "姓名,所属讲师团（市/县）,类别,宣讲主题,联系电话\r\n"
+        "李四,小店区,老干部,亲子沟通,13700000002\r\n"
+    )
+    auth.login("bureau@xd.cn")
+    response = client.post(
+        "/lecturers/manage/import",
+        data={"file": (BytesIO(text.encode("gb18030")), "名单.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "李四")) is not None
+
+
+def test_an_encrypted_workbook_is_refused_on_the_page_and_nothing_is_imported(client, auth, world):
+    auth.login("bureau@xd.cn")
+    response = client.post(
+        "/lecturers/manage/import",
+        data={"file": (BytesIO(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512), "a.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    assert "该文件已加密" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Lecturer.id))) == 1

@@ -14,6 +14,7 @@ from models import (
     db,
 )
 from tests.factories import make_school, make_user
+from tests.image_factories import picture, png_declaring
 from tests.lecturer_factories import (
     NOW,
     THURSDAY,
@@ -398,25 +399,26 @@ def test_retiring_takes_a_lecturer_out_of_the_directory(world):
         service.retire_lecturer(lecturer, by=world.other_bureau, is_retired=False)
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
 @pytest.mark.parametrize(
     "data, ok",
     [
-        (PNG, True),
-        (b"\xff\xd8\xff\xe0" + b"\x00" * 64, True),
-        (b"GIF89a....", False),
+        (picture("PNG"), True),
+        (picture("JPEG"), True),
+        (picture("WEBP"), True),
+        (picture("GIF"), False),
         (b"", False),
-        (b"\x89PNG\r\n\x1a\n" + b"\x00" * (2 * 1024 * 1024), False),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, False),
+        (png_declaring(30_000, 30_000), False),
     ],
 )
-def test_photos_must_be_small_jpeg_or_png(data, ok):
+def test_photos_must_be_jpeg_png_or_webp_within_the_pixel_bound(data, ok):
     if ok:
-        assert service.check_photo(data).startswith("image/")
+        photo = service.prepare_photo(data)
+        assert photo.mime_type.startswith("image/")
+        assert max(photo.width, photo.height) <= service.PHOTO_MAX_SIDE
     else:
         with pytest.raises(ServiceError) as caught:
-            service.check_photo(data)
+            service.prepare_photo(data)
         assert caught.value.field == "photo"
 
 

@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from models import db
-from webapp.config import DEV_SECRET_KEY, Config
+from webapp.config import DEV_SECRET_KEY, Config, from_environment
 from webapp.extensions import babel, cache, csrf, limiter, login_manager, migrate
 
 
@@ -18,11 +18,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder="../static",
     )
     app.config.from_object(Config)
+    app.config.update(from_environment())
     app.config.from_pyfile("config.py", silent=True)
     if test_config:
         app.config.from_mapping(test_config)
     _finish_config(app)
 
+    from webapp import request_limits
+
+    request_limits.init_app(app)
     # Ids in URLs beyond a 32-bit integer would overflow PostgreSQL's INTEGER: 404 instead.
     app.url_map.converters["int"] = BoundedIntConverter
     db.init_app(app)
@@ -74,12 +78,15 @@ def _finish_config(app: Flask) -> None:
             app.instance_path, "practice_bases.sqlite"
         )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    # Copies: the defaults are class attributes shared by every app in the process.
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # A pooled connection the server dropped (restart, failover, idle timeout) is found
+    # and replaced at checkout, instead of failing the next request in each worker.
+    options.setdefault("pool_pre_ping", True)
     if uri.startswith("sqlite"):
         # Several gunicorn workers share one file: wait for the writer instead of failing.
-        # Copies: the defaults are class attributes shared by every app in the process.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 15, **options.get("connect_args", {})}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     production = not (app.debug or app.testing or os.environ.get("FLASK_DEBUG") == "1")
     if (
         production

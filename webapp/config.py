@@ -53,6 +53,12 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 
+    #: bytes a request may carry; views marked @upload_route take UPLOAD_MAX_CONTENT_LENGTH
+    MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 1024 * 1024)
+    UPLOAD_MAX_CONTENT_LENGTH = _int_env("UPLOAD_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    #: how deeply lists and objects may nest in a JSON body
+    MAX_JSON_DEPTH = _int_env("MAX_JSON_DEPTH", 32)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
@@ -74,3 +80,54 @@ class Config:
     BOOKING_NO_SHOW_BLOCK_DAYS = _int_env("BOOKING_NO_SHOW_BLOCK_DAYS", 30)
     BOOKING_MAX_FAMILY_PARTY = _int_env("BOOKING_MAX_FAMILY_PARTY", 10)
     BOOKING_WAITLIST_HOLD_HOURS = _int_env("BOOKING_WAITLIST_HOLD_HOURS", 12)
+
+
+#: the settings README names, read again when an app is created (Config read them when this
+#: module was first imported; a process may set its environment later): name → parser
+_STRING_SETTINGS = (
+    "SECRET_KEY",
+    "MAP_TILE_PROVIDER",
+    "TIANDITU_KEY",
+    "GEOCODER",
+    "GEOCODER_USER_AGENT",
+    "MAIL_SERVER",
+    "MAIL_SENDER",
+    "LOGIN_RATE_LIMIT",
+    "RESET_RATE_LIMIT",
+)
+_INT_SETTINGS = (
+    "MAIL_PORT",
+    "MAX_CONTENT_LENGTH",
+    "UPLOAD_MAX_CONTENT_LENGTH",
+    "MAX_JSON_DEPTH",
+    "BOOKING_WINDOW_DAYS",
+    "BOOKING_MAX_ACTIVE_PER_DAY",
+    "BOOKING_NO_SHOW_LIMIT",
+    "BOOKING_NO_SHOW_WINDOW_DAYS",
+    "BOOKING_NO_SHOW_BLOCK_DAYS",
+    "BOOKING_MAX_FAMILY_PARTY",
+    "BOOKING_WAITLIST_HOLD_HOURS",
+)
+
+
+def from_environment() -> dict:
+    """The settings set in the environment now, as config keys (unset ones are left out).
+
+    DATABASE_URL becomes SQLALCHEMY_DATABASE_URI; REDIS_URL also moves the cache and the
+    rate-limit storage to Redis. A number that does not parse keeps its default.
+    """
+    found = {name: os.environ[name] for name in _STRING_SETTINGS if os.environ.get(name)}
+    for name in _INT_SETTINGS:
+        if os.environ.get(name, "").strip().isdigit():
+            found[name] = int(os.environ[name])
+    if _database_url():
+        found["SQLALCHEMY_DATABASE_URI"] = _database_url()
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        found.update(
+            REDIS_URL=redis_url,
+            CACHE_TYPE="RedisCache",
+            CACHE_REDIS_URL=redis_url,
+            RATELIMIT_STORAGE_URI=redis_url,
+        )
+    return found

@@ -1,10 +1,11 @@
 """App-wide error pages: JSON under /api, HTML elsewhere."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import BadRequest, HTTPException
+from sqlalchemy.exc import DataError, OperationalError
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 
 
 def _wants_json() -> bool:
@@ -21,6 +22,7 @@ def error_title(code: int) -> str:
         405: _("Method not allowed"),
         413: _("Too large"),
         429: _("Too many attempts"),
+        503: _("Temporarily unavailable"),
     }
     return titles.get(code, _("The request could not be handled."))
 
@@ -45,10 +47,20 @@ def error_message(error: HTTPException) -> str:
             "mistyped."
         ),
         405: _("This address does not accept that kind of request."),
-        413: _("What you sent is too large."),
+        413: _too_large(),
         429: _("Please wait a few minutes and try again."),
     }
     return messages.get(error.code, _("The request could not be handled."))
+
+
+def _too_large() -> str:
+    limit = request.max_content_length
+    if not limit:
+        return _("What you sent is too large.")
+    return _(
+        "What you sent is larger than %(size)s, the most this address accepts.",
+        size=format_decimal(round(limit / 1024 / 1024, 1)) + " MB",
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -76,6 +88,33 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="Bad Request", message=message), 400
         return render_template("errors/generic.html", error=BadRequest(message)), 400
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        # the connection dropped mid-request (pool_pre_ping covers it at checkout): a
+        # "try again" answer, and the next request gets a fresh connection
+        from models import db
+
+        app.logger.warning("Database unavailable on %s: %s", request.path, error)
+        try:
+            db.session.rollback()
+        except OperationalError:
+            db.session.close()
+        message = _("The database could not be reached just now. Please try again.")
+        if _wants_json():
+            response = jsonify(error="Service Unavailable", message=message)
+        else:
+            try:
+                response = make_response(
+                    render_template("errors/generic.html", error=ServiceUnavailable(message))
+                )
+            except OperationalError:  # the page itself needs the database (the signed-in user)
+                db.session.close()
+                response = make_response(message)
+                response.mimetype = "text/plain"
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

@@ -4,9 +4,8 @@ import os
 import secrets
 from datetime import timedelta
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, g, request, session
 from flask_babel import gettext as _
-from flask_login import current_user
 
 
 def csp_nonce() -> str:
@@ -23,6 +22,18 @@ def _tile_hosts() -> str:
 
 def _has_nul(values) -> bool:
     return any("\x00" in value for value in values)
+
+
+def _is_signed_in() -> bool:
+    """Whether the request came from a signed-in user, without asking the database.
+
+    current_user.is_authenticated may reload the user (expired by the request's commit);
+    after a completed booking a database hiccup must not turn the answer into an error.
+    """
+    user = g.get("_login_user")
+    if user is not None:
+        return not user.is_anonymous
+    return "_user_id" in session
 
 
 def is_production(app: Flask) -> bool:
@@ -68,7 +79,7 @@ def init_app(app: Flask) -> None:
         if current_app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint != "static" and (
-            request.blueprint in ("auth", "bureau", "admin") or current_user.is_authenticated
+            request.blueprint in ("auth", "bureau", "admin") or _is_signed_in()
         ):
             # personal pages must not linger in shared caches or the back-forward cache
             headers.setdefault("Cache-Control", "no-store")

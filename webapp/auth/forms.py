@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
+from webapp.text_fields import SingleLine, normalise
+
 LOGIN_LABEL = _l("Mobile number or e-mail")
 
 
@@ -24,7 +26,11 @@ class LoginForm(FlaskForm):
 
 
 class SignupForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(
+        _l("Your name"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=60), SingleLine()],
+    )
     login = StringField(LOGIN_LABEL, validators=[DataRequired(), Length(max=254)])
     password = _password()
     confirm = _confirm()
@@ -75,7 +81,11 @@ class ResetForm(FlaskForm):
 
 
 class AcceptInvitationForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(
+        _l("Your name"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=60), SingleLine()],
+    )
     login = StringField(LOGIN_LABEL, validators=[DataRequired(), Length(max=254)])
     password = _password()
     confirm = _confirm()

@@ -130,6 +130,7 @@ def account():
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
@@ -167,6 +168,7 @@ def _county_and_schools(county_id):
 
 
 @bp.route("/signup/school", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def signup_school():
     county_id = request.form.get("county") or request.args.get("county")
     county_form, county, school_choices = _county_and_schools(county_id)

@@ -5,15 +5,14 @@ import uuid
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from models import BookingChannel, BookingKind
-from webapp.services.bookings import PHONE_RE, BookingRequest, Party
+from webapp.services.bookings import BookingRequest, Party
+from webapp.text_fields import Phone, SingleLine, normalise
 
 COUNT_RANGE = NumberRange(min=0, max=999, message=_l("Enter a number from 0 to 999."))
-PHONE = Regexp(
-    PHONE_RE, message=_l("Give an 11-digit mobile number or a landline with its area code.")
-)
+NAME = {"filters": [normalise], "validators": [DataRequired(), Length(max=60), SingleLine()]}
 
 
 def _count(label):
@@ -25,8 +24,8 @@ class _BookingForm(FlaskForm):
     primary_pupils = _count(_l("Primary pupils"))
     junior = _count(_l("Junior secondary students"))
     senior = _count(_l("Senior secondary students"))
-    contact_name = StringField(_l("Contact name"), validators=[DataRequired(), Length(max=60)])
-    contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(), PHONE])
+    contact_name = StringField(_l("Contact name"), **NAME)
+    contact_phone = StringField(_l("Contact phone"), validators=[DataRequired(), Phone()])
     #: a one-time token: a second click on "confirm" finds the first booking
     idempotency_key = HiddenField(validators=[DataRequired(), Length(min=8, max=64)])
     #: "1" once the person has seen the price and confirms
@@ -62,9 +61,9 @@ class FamilyBookingForm(_BookingForm):
 
 class SchoolGroupForm(_BookingForm):
     school = SelectField(_l("School"), coerce=int, validate_choice=True)
-    group_name = StringField(_l("Class or grade"), validators=[DataRequired(), Length(max=60)])
+    group_name = StringField(_l("Class or grade"), **NAME)
     teachers = _count(_l("Accompanying teachers"))
-    lead_teacher = StringField(_l("Lead teacher"), validators=[DataRequired(), Length(max=60)])
+    lead_teacher = StringField(_l("Lead teacher"), **NAME)
 
     def to_request(self, school) -> BookingRequest:
         return BookingRequest(

@@ -1,6 +1,6 @@
 """Booking pages: the family and school-group forms, the confirmation, my bookings, our trips."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 import segno
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -13,7 +13,7 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
-from webapp.services import availability, bookings, holds, sessions
+from webapp.services import availability, booking_calendar, bookings, holds, sessions
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.venue_staff import console_venues
 
@@ -153,33 +153,11 @@ def print_view(code: str):
     )
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
 @bp.route("/b/<code>/calendar.ics")
 @login_required
 def ics(code: str):
     booking = _own_booking(code)
-    s = booking.session
-    stamp = "%Y%m%dT%H%M%SZ"
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Shanxi practice bases//booking//ZH",
-        "BEGIN:VEVENT",
-        f"UID:{booking.code}@practice-bases",
-        f"DTSTAMP:{utcnow().replace(tzinfo=UTC).strftime(stamp)}",
-        f"DTSTART:{s.starts_at.strftime(stamp)}",
-        f"DTEND:{s.ends_at.strftime(stamp)}",
-        "SUMMARY:" + _ics_text(f"{s.venue.name} · {booking.display_code}"),
-        "LOCATION:" + _ics_text(s.venue.address),
-        "DESCRIPTION:"
-        + _ics_text(_("Show the code %(code)s at the door.", code=booking.display_code)),
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    response = make_response("\r\n".join(lines) + "\r\n")
+    response = make_response(booking_calendar.booking_ics(booking))
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{booking.code}.ics"'
     return response

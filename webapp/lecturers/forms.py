@@ -30,6 +30,7 @@ from webapp.labels import WEEKDAY_LABELS
 from webapp.lecturers.labels import LECTURER_CATEGORY_LABELS
 from webapp.query_fields import PagedQueryForm, RegionCodeField
 from webapp.services.lecturers import LecturerFilters
+from webapp.text_fields import Phone, SingleLine, normalise
 
 
 def _choices(pairs) -> list[SelectChoice]:
@@ -93,7 +94,9 @@ class LecturerFilterForm(PagedQueryForm):
 
 
 class LecturerForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    name = StringField(
+        _l("Name"), filters=[normalise], validators=[DataRequired(), Length(max=60), SingleLine()]
+    )
     pool_region = SelectField(_l("Lecturer pool"), coerce=int, validators=[InputRequired()])
     category = SelectField(_l("Category"), choices=_category_choices())
     topics = MultiCheckboxField(_l("Topics"), coerce=int)
@@ -106,10 +109,15 @@ class LecturerForm(FlaskForm):
         choices=_choices((d, WEEKDAY_LABELS[d]) for d in range(1, 8)),
     )
     phone = StringField(
-        _l("Phone (seen by bureau staff only)"), validators=[DataRequired(), Length(max=20)]
+        _l("Phone (seen by bureau staff only)"),
+        validators=[DataRequired(), Length(max=20), Phone()],
     )
-    address = StringField(_l("Address (optional)"), validators=[Optional(), Length(max=200)])
-    photo = FileField(_l("Photo (JPEG or PNG, at most 2 MB)"))
+    address = StringField(
+        _l("Address (optional)"),
+        filters=[normalise],
+        validators=[Optional(), Length(max=200), SingleLine()],
+    )
+    photo = FileField(_l("Photo (JPEG, PNG or WebP)"))
     remove_photo = BooleanField(_l("Remove the photo"))
 
     def validate_term_ends_on(self, field):
@@ -123,8 +131,16 @@ class TopicForm(FlaskForm):
 
 
 class StationForm(FlaskForm):
-    name = StringField(_l("Station name"), validators=[DataRequired(), Length(max=120)])
-    community = StringField(_l("Community"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Station name"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=120), SingleLine()],
+    )
+    community = StringField(
+        _l("Community"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=120), SingleLine()],
+    )
     county = SelectField(_l("County / district"), coerce=int, validators=[InputRequired()])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
     lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)])
@@ -178,7 +194,7 @@ class CancelForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Excel file (.xlsx)"), validators=[FileRequired()])
+    file = FileField(_l("Spreadsheet (.xlsx or .csv)"), validators=[FileRequired()])
 
 
 class EmptyForm(FlaskForm):

@@ -34,6 +34,7 @@ from webapp.lecturers.forms import (
     topic_choices,
 )
 from webapp.lecturers.labels import region_pool_label
+from webapp.request_limits import upload_route
 from webapp.services import lecturer_excel
 from webapp.services import lecturers as service
 from webapp.services.errors import NotFound, ServiceError
@@ -154,8 +155,7 @@ def _values(form: LecturerForm) -> service.LecturerValues:
     upload = form.photo.data
     photo = None
     if upload and getattr(upload, "filename", ""):
-        data = upload.read(service.PHOTO_MAX_BYTES + 1)
-        photo = (data, service.check_photo(data))
+        photo = upload.read(service.PHOTO_MAX_BYTES + 1)
     from models import LecturerCategory, Region
 
     return service.LecturerValues(
@@ -176,6 +176,7 @@ def _values(form: LecturerForm) -> service.LecturerValues:
 
 @bp.route("/manage/new", methods=["GET", "POST"])
 @bp.route("/manage/<int:lecturer_id>/edit", methods=["GET", "POST"])
+@upload_route
 @bureau_required
 def edit(lecturer_id: int | None = None):
     lecturer = db.get_or_404(Lecturer, lecturer_id) if lecturer_id else None
@@ -212,14 +213,17 @@ def retire(lecturer_id: int):
 
 
 @bp.route("/manage/import", methods=["GET", "POST"])
+@upload_route
 @bureau_required
 def import_roster():
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
-        data = form.file.data.read(lecturer_excel.MAX_FILE_BYTES + 1)
+        upload = form.file.data
         try:
-            result = lecturer_excel.import_roster(data, by=_user())
+            result = lecturer_excel.import_roster(
+                upload.stream, by=_user(), filename=upload.filename or ""
+            )
         except lecturer_excel.ImportRejected as error:
             problems = error.problems
             flash(error.message, "error")

@@ -27,7 +27,8 @@ from models import (
     db,
 )
 from models.user import utcnow
-from webapp.services import outbox, permissions
+from webapp.services import like, outbox, permissions
+from webapp.services import text as text_rules
 from webapp.services.audit import record_change
 from webapp.services.bookings import forget_bookings_of
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
@@ -35,7 +36,8 @@ from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 # Checked against when no account matches, so a wrong login takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+#: ASCII digits only: \d alone would take Arabic-Indic or Devanagari digits too
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 8
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
@@ -81,7 +83,8 @@ def check_new_password(password: str, *, login: str = "") -> None:
 
 def normalise_login(login: str) -> str:
     """Lower-case e-mail; a mobile number without spaces, hyphens or a +86 prefix."""
-    text = (login or "").strip().lower()
+    # NFKC first: full-width digits typed on a Chinese keyboard are ordinary digits
+    text = text_rules.normalise(login).lower()
     if "@" in text:
         return text
     digits = re.sub(r"[\s-]", "", text)
@@ -151,7 +154,7 @@ def end_all_sessions(user: User) -> None:
 
 
 def _check_name(name: str) -> str:
-    name = (name or "").strip()
+    name = text_rules.clean_line(name, field="name")
     if not name:
         raise ServiceError(_("Please enter your name."), field="name")
     if len(name) > 60:
@@ -666,9 +669,8 @@ def search_users(text: str = "", *, by: User, page: int = 1, per_page: int = 50)
     query = sa.select(User).order_by(User.id)
     text = (text or "").strip().lower()
     if text:
-        like = f"%{text}%"
         query = query.where(
-            sa.or_(User.email.like(like), User.phone.like(like), User.name.like(like))
+            sa.or_(*(like.contains(column, text) for column in (User.email, User.phone, User.name)))
         )
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

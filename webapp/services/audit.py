@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from models import AuditEntry, Region, User, db
 from models.user import utcnow
-from webapp.services import permissions
+from webapp.services import like, permissions
 
 
 def record_change(
@@ -62,7 +62,7 @@ def list_audit_entries(filters: AuditFilters, *, by: User, page: int = 1, per_pa
     query = sa.select(AuditEntry).order_by(AuditEntry.id.desc())
     query = query.where(permissions.scope_clause(by, AuditEntry.region_id))
     if filters.actor:
-        query = query.where(AuditEntry.actor_label.contains(filters.actor.strip().lower()))
+        query = query.where(like.contains(AuditEntry.actor_label, filters.actor.strip().lower()))
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
     if filters.region_id:

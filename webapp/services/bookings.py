@@ -37,6 +37,7 @@ from models import (
 from models.booking import ACTIVE_STATUSES, HOLDING_STATUSES
 from webapp.services import availability, capacity, holds
 from webapp.services import booking_states as states
+from webapp.services import text as text_rules
 from webapp.services.booking_states import BookingError, StateConflict
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km
@@ -54,7 +55,6 @@ from webapp.services.transactions import is_busy, unit_of_work
 #: easy to read aloud: no 0/O, 1/I/L
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 8
-PHONE_RE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 MAX_COUNT = 1000
 
 
@@ -221,18 +221,21 @@ def check_request(session: Session, request: BookingRequest, *, by: User) -> Non
         _check_family(request, party)
     else:
         _check_school_group(session, request, party, by=by)
-    if not (request.contact_name or "").strip():
+    if not text_rules.normalise(request.contact_name):
         raise BookingError(_("Give a contact name."), field="contact_name")
-    if len(request.contact_name.strip()) > 60:
-        raise BookingError(_("At most 60 characters."), field="contact_name")
-    if not PHONE_RE.match((request.contact_phone or "").strip()):
-        raise BookingError(
-            _("Give an 11-digit mobile number or a landline with its area code."),
-            field="contact_phone",
-        )
+    _check_typed_text(request)
     key = request.idempotency_key or ""
     if not (8 <= len(key) <= 64):
         raise BookingError(_("The form has expired: reload the page and try again."), field="key")
+
+
+def _check_typed_text(request: BookingRequest) -> None:
+    try:
+        for name in ("contact_name", "group_name", "lead_teacher"):
+            text_rules.clean_line(getattr(request, name), field=name, max_length=60)
+        text_rules.clean_phone(request.contact_phone, field="contact_phone")
+    except text_rules.TextError as error:
+        raise BookingError(error.message, field=error.field) from None
 
 
 def require_booker(user: User) -> None:
@@ -471,10 +474,11 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
             school_id=request.school.id if request.school else None,
             idempotency_key=key,
             places=party.places,
-            group_name=(request.group_name or "").strip()[:60],
-            lead_teacher=(request.lead_teacher or "").strip()[:60],
-            contact_name=request.contact_name.strip()[:60],
-            contact_phone=request.contact_phone.strip(),
+            # checked by check_request: normalising cannot fail here
+            group_name=text_rules.normalise(request.group_name),
+            lead_teacher=text_rules.normalise(request.lead_teacher),
+            contact_name=text_rules.normalise(request.contact_name),
+            contact_phone=text_rules.clean_phone(request.contact_phone, field="contact_phone"),
             price_yuan=quote.total_yuan,
             created_at=now,
             decided_at=None if needs_approval else now,

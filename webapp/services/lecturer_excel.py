@@ -7,25 +7,30 @@ twice in one file is an error.
 """
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
+from typing import BinaryIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from models import Lecturer, LecturerCategory, LecturerPool, Region, RegionLevel, db
 from webapp.lecturers.labels import CATEGORY_SHEET_NAMES, WEEKDAY_SHEET_NAMES
 from webapp.services import lecturers as service
+from webapp.services import spreadsheets
+from webapp.services import text as text_rules
 from webapp.services.errors import PermissionDenied, ServiceError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
+#: the header is looked for among the first lines that hold anything
+MAX_HEADER_LINE = 10
+#: the roster's columns plus room for a bureau's own (备注 and the like)
+MAX_COLUMNS = 40
 TITLE = "家庭教育讲师团成员名单"
 
 
@@ -56,7 +61,6 @@ STATUS_ACTIVE, STATUS_RETIRED = "在聘", "已退出"
 _RETIRED_WORDS = {"已退出", "退出", "离任", "已离任", "retired"}
 _ACTIVE_WORDS = {"", "在聘", "在任", "active"}
 _SPLIT = re.compile(r"[、,，;；/\s]+")
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _WEEKDAY_WORDS = {
     **{name: day for day, name in WEEKDAY_SHEET_NAMES.items()},
     **{"星期" + "一二三四五六日"[i]: i + 1 for i in range(7)},
@@ -64,7 +68,7 @@ _WEEKDAY_WORDS = {
     "周天": 7,
     **{str(i): i for i in range(1, 8)},
 }
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
 
 @dataclass(frozen=True)
@@ -213,7 +217,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return text_rules.normalise(str(value))
 
 
 def _parse_date(value) -> date | None:
@@ -265,36 +269,34 @@ class _RegionLookup:
         return self.names.get(text.replace(" ", ""), [])
 
 
-def _read_rows(data: bytes):
-    if not data:
-        raise ImportRejected([Problem(1, "", _("The file is empty."))])
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportRejected([Problem(1, "", _("The file is larger than 5 MB."))])
+def _read_rows(data: bytes | BinaryIO, filename: str):
+    stream = BytesIO(data) if isinstance(data, bytes) else data
     try:
-        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError):
+        return list(
+            spreadsheets.read_rows(
+                stream,
+                filename=filename,
+                max_rows=MAX_ROWS + MAX_HEADER_LINE,
+                max_columns=MAX_COLUMNS,
+                max_bytes=MAX_FILE_BYTES,
+            )
+        )
+    except spreadsheets.SpreadsheetError as error:
         raise ImportRejected(
-            [Problem(1, "", _("This is not an Excel workbook (.xlsx)."))]
+            [Problem(error.line or 1, error.column or "", error.message)]
         ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = [
-            (number, list(row))
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
-    return rows
 
 
 def _find_header(rows) -> tuple[int, dict[str, int]] | None:
-    for number, row in rows[:10]:
+    for number, row in rows[:MAX_HEADER_LINE]:
         headers = [_text(v).rstrip("*").strip() for v in row]
         if "姓名" in headers:
             found = {}
             for column in COLUMNS:
-                if column.header in headers:
-                    found[column.key] = headers.index(column.header)
+                # cells are NFKC-normalised, so （市/县） in a header reads as (市/县)
+                header = text_rules.normalise(column.header)
+                if header in headers:
+                    found[column.key] = headers.index(header)
             return number, found
     return None
 
@@ -305,9 +307,12 @@ def _cell_name(column: Column, index: int | None) -> str:
     return f"{get_column_letter(index + 1)}（{column.header}）"
 
 
-def parse_roster(data: bytes, *, by) -> tuple[list[tuple[int, service.LecturerValues, bool]], list]:
-    """Check a roster file: ([(line, values, is_retired)], [Problem]) without writing."""
-    rows = _read_rows(data)
+def parse_roster(
+    data: bytes | BinaryIO, *, by, filename: str = "roster.xlsx"
+) -> tuple[list[tuple[int, service.LecturerValues, bool]], list]:
+    """Check a roster file (.xlsx or .csv): ([(line, values, is_retired)], [Problem]) without
+    writing."""
+    rows = _read_rows(data, filename)
     header = _find_header(rows)
     if header is None:
         return [], [Problem(1, "姓名", _("No header row with a “姓名” (name) column was found."))]
@@ -414,8 +419,11 @@ def parse_roster(data: bytes, *, by) -> tuple[list[tuple[int, service.LecturerVa
         phone = _text(cell("phone")).replace(" ", "")
         if not phone:
             problem("phone", _("The phone number is empty."))
-        elif not _PHONE.match(phone):
-            problem("phone", _("“%(text)s” is not a phone number.", text=phone))
+        else:
+            try:
+                phone = text_rules.clean_phone(phone)
+            except text_rules.TextError:
+                problem("phone", _("“%(text)s” is not a phone number.", text=phone))
 
         status = _text(cell("status"))
         is_retired = False
@@ -427,6 +435,10 @@ def parse_roster(data: bytes, *, by) -> tuple[list[tuple[int, service.LecturerVa
         bio, address = _text(cell("bio")), _text(cell("address"))
         if len(address) > 200:
             problem("address", _("The address is longer than 200 characters."))
+        for key, value in (("name", name), ("address", address)):
+            char = text_rules.refused_character(value)
+            if char is not None:
+                problem(key, text_rules.refusal_message(char))
 
         if region is not None and name and phone:
             key = (region.id, name, phone)
@@ -464,7 +476,7 @@ def parse_roster(data: bytes, *, by) -> tuple[list[tuple[int, service.LecturerVa
     return parsed, problems
 
 
-def import_roster(data: bytes, *, by) -> ImportResult:
+def import_roster(data: bytes | BinaryIO, *, by, filename: str = "roster.xlsx") -> ImportResult:
     """Import a roster workbook into the pools the user manages.
 
     Rules: bureau staff only; every row is checked before anything is written, and any bad
@@ -476,7 +488,7 @@ def import_roster(data: bytes, *, by) -> ImportResult:
     """
     if not service.is_bureau(by):
         raise PermissionDenied(_("Only education-bureau staff can import lecturers."))
-    parsed, problems = parse_roster(data, by=by)
+    parsed, problems = parse_roster(data, by=by, filename=filename)
     if problems:
         raise ImportRejected(problems)
     result = ImportResult()

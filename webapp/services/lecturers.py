@@ -30,15 +30,17 @@ from models import (
 )
 from models.lecturer import lecturer_topics
 from models.user import utcnow
+from webapp.services import images, like
+from webapp.services import text as text_rules
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km, place_address
 from webapp.services.outbox import send_message
 from webapp.services.permissions import can, can_act_for_school, can_manage_region, is_admin
 from webapp.services.transactions import unit_of_work
 
-PHOTO_MAX_BYTES = 2 * 1024 * 1024
-#: magic numbers of the photo formats accepted, by MIME type
-PHOTO_SIGNATURES = {"image/jpeg": b"\xff\xd8\xff", "image/png": b"\x89PNG\r\n\x1a\n"}
+PHOTO_MAX_BYTES = images.MAX_UPLOAD_BYTES
+#: a portrait on a lecturer's page is never shown larger
+PHOTO_MAX_SIDE = 800
 #: the notice's numbers: item 2 (schools, per semester) and item 7 (stations, per year)
 SCHOOL_ACTIVITIES_PER_SEMESTER = 2
 STATION_ACTIVITIES_PER_YEAR = 4
@@ -222,8 +224,7 @@ def _filtered_lecturers(filters: LecturerFilters) -> sa.Select:
             )
         )
     if filters.q:
-        text = filters.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Lecturer.name.like(f"%{text}%", escape="\\"))
+        stmt = stmt.where(like.contains(Lecturer.name, filters.q.strip()))
     return stmt
 
 
@@ -276,32 +277,30 @@ class LecturerValues:
     term_ends_on: date | None = None
     free_weekdays: list[int] = field(default_factory=list)
     address: str = ""
-    #: (bytes, MIME type) to replace the photo; None keeps it
-    photo: tuple[bytes, str] | None = None
+    #: the uploaded file, as sent, to replace the photo; None keeps it
+    photo: bytes | None = None
     remove_photo: bool = False
 
 
-def check_photo(data: bytes) -> str:
-    """The MIME type of an uploaded photo.
+def prepare_photo(data: bytes) -> images.StoredImage:
+    """An uploaded photo made fit to store and show publicly.
 
-    Rules: JPEG or PNG (by content, not by file name), at most 2 MB, not empty.
+    Rules: JPEG, PNG or WebP by content, not by file name; not empty; within the pixel and
+    size bounds of services/images; re-encoded at most PHOTO_MAX_SIDE pixels on its longest
+    side, without its metadata.
     Raises: ServiceError naming the field `photo`.
     """
-    if not data:
-        raise ServiceError(_("The photo file is empty."), field="photo")
-    if len(data) > PHOTO_MAX_BYTES:
-        raise ServiceError(_("The photo is larger than 2 MB."), field="photo")
-    for mime, signature in PHOTO_SIGNATURES.items():
-        if data.startswith(signature):
-            return mime
-    raise ServiceError(_("The photo must be a JPEG or PNG image."), field="photo")
+    return images.prepare_image(data, field="photo", max_side=PHOTO_MAX_SIDE)
 
 
 def _check_values(values: LecturerValues) -> None:
-    if not values.name.strip():
+    if not text_rules.normalise(values.name):
         raise ServiceError(_("Give the lecturer's name."), field="name")
-    if not values.phone.strip():
+    if not text_rules.normalise(values.phone):
         raise ServiceError(_("Give the lecturer's phone number."), field="phone")
+    text_rules.clean_line(values.name, field="name", max_length=60)
+    text_rules.clean_line(values.address, field="address", max_length=200)
+    text_rules.clean_phone(values.phone, field="phone")
     if (
         values.term_starts_on
         and values.term_ends_on
@@ -312,23 +311,27 @@ def _check_values(values: LecturerValues) -> None:
         raise ServiceError(_("Weekdays run from Monday to Sunday."), field="free_weekdays")
 
 
-def _apply_values(lecturer: Lecturer, values: LecturerValues) -> None:
+def _apply_values(
+    lecturer: Lecturer, values: LecturerValues, photo: images.StoredImage | None = None
+) -> None:
     # half-filled rows must not be flushed by the lookups below
     with db.session.no_autoflush:
-        _set_values(lecturer, values)
+        _set_values(lecturer, values, photo)
 
 
-def _set_values(lecturer: Lecturer, values: LecturerValues) -> None:
+def _set_values(
+    lecturer: Lecturer, values: LecturerValues, photo: images.StoredImage | None
+) -> None:
     pool = _ensure_pool(values.pool_region)
     lecturer.pool = pool
-    lecturer.name = values.name.strip()
+    lecturer.name = text_rules.normalise(values.name)
     lecturer.category = values.category
-    lecturer.phone = values.phone.strip()
+    lecturer.phone = text_rules.clean_phone(values.phone)
     lecturer.topics = list(values.topics)
     lecturer.bio = values.bio.strip()
     lecturer.term_starts_on, lecturer.term_ends_on = values.term_starts_on, values.term_ends_on
     lecturer.free_weekdays = values.free_weekdays
-    lecturer.address = values.address.strip()
+    lecturer.address = text_rules.normalise(values.address)
     county = values.pool_region if values.pool_region.level is RegionLevel.COUNTY else None
     if lecturer.address:
         placed = place_address(lecturer.address, county)
@@ -340,8 +343,8 @@ def _set_values(lecturer: Lecturer, values: LecturerValues) -> None:
         lecturer.lat, lecturer.lng = values.pool_region.lat, values.pool_region.lng
     if values.remove_photo:
         lecturer.photo, lecturer.photo_type = None, ""
-    if values.photo is not None:
-        lecturer.photo, lecturer.photo_type = values.photo
+    if photo is not None:
+        lecturer.photo, lecturer.photo_type = photo.data, photo.mime_type
 
 
 def _duplicate_message(values: LecturerValues) -> str:
@@ -365,8 +368,8 @@ def save_lecturer(lecturer: Lecturer | None, values: LecturerValues, *, by) -> L
         raise PermissionDenied(_("You cannot change lecturers of this pool."))
     if not can_manage_region(by, values.pool_region):
         raise PermissionDenied(_("You cannot add lecturers to this pool."))
-    if values.photo is not None:
-        check_photo(values.photo[0])
+    # decoded before the transaction opens: it takes CPU time, not the database
+    photo = prepare_photo(values.photo) if values.photo is not None else None
     _check_values(values)
     try:
         with _unit_of_work():
@@ -374,7 +377,7 @@ def save_lecturer(lecturer: Lecturer | None, values: LecturerValues, *, by) -> L
             if lecturer is None:
                 lecturer = Lecturer()
                 db.session.add(lecturer)
-            _apply_values(lecturer, values)
+            _apply_values(lecturer, values, photo)
             db.session.flush()
     except IntegrityError:
         raise ServiceError(_duplicate_message(values), field="name") from None

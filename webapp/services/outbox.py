@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from models import MessageChannel, OutboxMessage, User, db
 from models.user import utcnow
+from webapp.services import like
 
 log = logging.getLogger(__name__)
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 
 
 class Sender(Protocol):
@@ -119,9 +120,14 @@ def _deliver_after_commit(session) -> None:
     if not any(_sender_for(channel) for channel in MessageChannel):
         return
     # The committed session may not run SQL now: deliver through a session of its own.
-    with Session(db.engine) as own:
-        for message in own.scalars(sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
-            deliver(message, session=own)
+    try:
+        with Session(db.engine) as own:
+            for message in own.scalars(
+                sa.select(OutboxMessage).where(OutboxMessage.id.in_(ids))
+            ):
+                deliver(message, session=own)
+    except Exception:  # the caller's change is committed: nothing here may undo its answer
+        log.exception("outbox: delivery after commit failed; deliver-messages will retry")
 
 
 def _forget_pending(session) -> None:
@@ -175,5 +181,5 @@ def list_messages(*, unsent_only: bool = False, recipient: str = "", page: int =
     if unsent_only:
         query = query.where(OutboxMessage.sent_at.is_(None))
     if recipient:
-        query = query.where(OutboxMessage.recipient.contains(recipient.strip()))
+        query = query.where(like.contains(OutboxMessage.recipient, recipient.strip()))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

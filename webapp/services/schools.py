@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from models import Region, RegionLevel, School, Stage, User, db
-from webapp.services import permissions
+from webapp.services import like, permissions
 from webapp.services.audit import record_change
 from webapp.services.errors import NotFound, ServiceError
 
@@ -65,7 +65,7 @@ def search_schools(*, by: User, county_id=None, text: str = "", page: int = 1, p
     if county_id:
         query = query.where(School.county_id == county_id)
     if text.strip():
-        query = query.where(School.name.contains(text.strip()))
+        query = query.where(like.contains(School.name, text.strip()))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

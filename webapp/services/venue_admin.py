@@ -33,7 +33,7 @@ from models import (
 from models.user import utcnow
 from seed.loader import apply_venue_values
 from webapp.labels import VISITOR_GROUP_LABELS, WEEKDAY_LABELS
-from webapp.services import closures, permissions
+from webapp.services import closures, like, permissions
 from webapp.services.audit import record_change
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.geo import match_county, place_address
@@ -375,7 +375,7 @@ def slug_for(name: str) -> str:
     taken = set(
         db.session.scalars(
             sa.select(Venue.slug).where(
-                sa.or_(Venue.slug == base, Venue.slug.like(f"{base}-%", escape="\\"))
+                sa.or_(Venue.slug == base, like.starts_with(Venue.slug, f"{base}-"))
             )
         )
     )
@@ -533,5 +533,5 @@ def search_managed_venues(
     if county_id:
         query = query.where(Venue.county_id == county_id)
     if text.strip():
-        query = query.where(Venue.search_text.contains(text.strip().lower()))
+        query = query.where(like.contains(Venue.search_text, text.strip().lower()))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)

@@ -24,6 +24,7 @@ from models import (
     db,
 )
 from models.venue import venue_categories, venue_stages
+from webapp.services import like
 from webapp.services.geo import EARTH_KM_PER_DEGREE, bounding_box, distance_km
 
 #: how long a result filtered by "places left on a date" may be served from the cache
@@ -100,10 +101,6 @@ class VenuePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _planar_km2(origin: tuple[float, float]):
     """Squared distance in km² on a local flat projection: exact enough to rank and cut.
 
@@ -125,7 +122,7 @@ def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
         # 'jin ci' typed with a space still finds 'jinci'
         variants = {text, "".join(text.split())}
         stmt = stmt.where(
-            sa.or_(*(Venue.search_text.like(f"%{_escape_like(v)}%", escape="\\") for v in variants))
+            sa.or_(*(like.contains(Venue.search_text, v) for v in variants))
         )
     if filters.categories:
         stmt = stmt.where(
