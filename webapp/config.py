@@ -65,6 +65,29 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25") or 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@localhost")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+
+    #: "" (messages by SMS stay in the outbox) | aliyun | tencent
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
+    SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+    SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+    #: an approved template taking the variables subject, body and link
+    SMS_TEMPLATE_CODE = os.environ.get("SMS_TEMPLATE_CODE", "")
+    #: Tencent only: the SmsSdkAppId and the API region
+    SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")
+    SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+    #: the provider's default endpoint when empty; "host:port" for a private gateway
+    SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")
+    SMS_PROTOCOL = os.environ.get("SMS_PROTOCOL", "https")
+
+    #: where links in messages point: the site's public address
+    BASE_URL = os.environ.get("BASE_URL", "http://localhost:5000")
+    OUTBOX_QUEUE = os.environ.get("OUTBOX_QUEUE", "outbox")
+    OUTBOX_MAX_ATTEMPTS = _int_env("OUTBOX_MAX_ATTEMPTS", 10)
+    OUTBOX_MAX_BACKOFF_MINUTES = _int_env("OUTBOX_MAX_BACKOFF_MINUTES", 360)
 
     # Booking rules (issue 4); each can be overridden in the environment.
     BOOKING_WINDOW_DAYS = _int_env("BOOKING_WINDOW_DAYS", 30)
