@@ -46,8 +46,9 @@ class SmtpSender:
         mail["From"] = self.sender
         mail["To"] = message.recipient
         mail["Subject"] = message.subject
-        mail["Content-Language"] = message.locale or "zh"
         mail.set_content(text_with_link(message))
+        # after set_content, which drops earlier Content-* headers
+        mail["Content-Language"] = message.locale or "zh"
         with smtplib.SMTP(self.server, self.port, timeout=10) as smtp:
             if self.tls:
                 smtp.starttls()

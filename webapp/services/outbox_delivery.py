@@ -19,6 +19,7 @@ from flask import current_app
 
 from models import OutboxMessage, db
 from models.user import utcnow
+from webapp.services.errors import Busy
 from webapp.services.message_senders import channels_with_senders, sender_for
 from webapp.services.transactions import unit_of_work
 
@@ -55,25 +56,27 @@ def claim_due(*, now: datetime, limit: int = 200, ids=None) -> tuple[str, list[i
     if not channels:
         return "", []
     token = uuid.uuid4().hex
+    due = (
+        sa.select(OutboxMessage.id)
+        .where(_is_due(now), OutboxMessage.channel.in_(channels))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    if ids is not None:
+        due = due.where(OutboxMessage.id.in_(list(ids)))
+    if not _claim_guard:
+        candidates = db.session.scalars(due).all()
+        db.session.rollback()
+        return token, list(candidates)
     with unit_of_work():
-        query = (
-            sa.select(OutboxMessage.id)
-            .where(_is_due(now), OutboxMessage.channel.in_(channels))
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
-        if ids is not None:
-            query = query.where(OutboxMessage.id.in_(list(ids)))
-        if db.engine.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        candidates = db.session.scalars(query).all()
-        if not candidates:
-            return "", []
-        if not _claim_guard:
-            return token, list(candidates)
+        # One statement, so that on SQLite the claim starts as a write and waits its turn
+        # for the lock; on PostgreSQL SKIP LOCKED leaves rows another deliverer is claiming.
         db.session.execute(
             sa.update(OutboxMessage)
-            .where(OutboxMessage.id.in_(candidates), _is_due(now))
+            .where(
+                OutboxMessage.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()),
+                _is_due(now),
+            )
             .values(claimed_until=now + CLAIM_LEASE, claim_token=token)
             .execution_options(synchronize_session=False)
         )
@@ -144,7 +147,10 @@ def deliver_claimed(token: str, ids: list[int], *, now: datetime) -> int:
 def deliver_due(*, now: datetime | None = None, limit: int = 200, ids=None) -> int:
     """Claim and send what is due now; returns how many went out."""
     now = now or utcnow()
-    token, claimed = claim_due(now=now, limit=limit, ids=ids)
+    try:
+        token, claimed = claim_due(now=now, limit=limit, ids=ids)
+    except Busy:  # another deliverer held the lock too long: the next sweep tries again
+        return 0
     return deliver_claimed(token, claimed, now=now) if claimed else 0
 
 
