@@ -1,8 +1,10 @@
 """Each sender over the wire, against a stand-in server on 127.0.0.1 that records requests."""
 
 import json
+import uuid
 from datetime import timedelta
 
+import pytest
 from flask_babel import lazy_gettext as _l
 
 from models import OutboxMessage, db
@@ -161,3 +163,53 @@ def test_after_the_last_attempt_a_message_is_given_up_and_listed_as_failed(app):
     assert message.attempts == 3 and message.is_failed and message.sent_at is None
     assert [m.id for m in outbox.list_messages(failed_only=True).items] == [message.id]
     assert db.session.get(OutboxMessage, message.id).next_attempt_at > now
+
+
+def _redis_or_skip(app):
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip("no Redis server at 127.0.0.1:6379")
+    app.config.update(REDIS_URL=url, OUTBOX_QUEUE=f"outbox-test-{uuid.uuid4().hex}")
+
+
+def test_with_redis_a_message_is_queued_at_commit_and_sent_by_the_worker(app):
+    from webapp.services.outbox_queue import get_queue, run_worker
+
+    _redis_or_skip(app)
+    with SmtpStandIn() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        outbox.send_message("someone@example.cn", "主题", "正文")
+        assert len(get_queue()) == 0  # nothing queued before the change commits
+        db.session.commit()
+        assert len(get_queue()) == 1
+        run_worker(burst=True)
+        assert [m["to"] for m in server.mails] == [["someone@example.cn"]]
+        assert outbox.deliver_unsent() == (0, 0)  # the sweep finds nothing left to send
+    get_queue().delete()
+
+
+def test_with_redis_down_the_sweep_still_sends(app):
+    app.config.update(REDIS_URL="redis://127.0.0.1:5699/0", OUTBOX_QUEUE="unused")
+    with SmtpStandIn() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        outbox.send_message("someone@example.cn", "主题", "正文")
+        db.session.commit()  # queueing fails quietly
+        assert outbox.deliver_unsent() == (1, 0)
+    assert len(server.mails) == 1
+
+
+def test_the_language_a_person_switches_to_is_the_one_their_messages_use(app, client):
+    from tests.factories import PASSWORD
+
+    parent = make_user(email="parent@example.cn")
+    db.session.commit()
+    client.post("/auth/login", data={"login": "parent@example.cn", "password": PASSWORD})
+    client.get("/language/en?next=/")
+    db.session.refresh(parent)
+    assert parent.locale == "en"
+    message = outbox.send_message(parent, _l("Booking %(code)s confirmed", code="X"), "…")
+    assert message.subject == "Booking X confirmed"

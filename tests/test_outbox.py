@@ -109,3 +109,18 @@ def test_unsent_messages_go_out_when_the_sender_comes_back(app, runner):
     result = runner.invoke(args=["deliver-messages"])
     assert "sent: 1, still unsent: 0" in result.output
     assert gateway.sent == [("someone@example.cn", "主题")]
+
+
+def test_administrators_see_the_failed_sends_with_their_attempts_and_reason(app, regions):
+    world = build_world(regions)
+    outbox.send_message("parent@example.cn", "重置密码", "链接在这里")
+    outbox.send_message("other@example.cn", "另一条", "正文")
+    db.session.commit()
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.subject == "另一条"))
+    message.attempts, message.error = 2, "gateway unreachable"
+    db.session.commit()
+    client = fresh_client(app)
+    login_as(client, world.users["admin"])
+    page = client.get("/admin/outbox?failed=1").get_data(as_text=True)
+    assert "另一条" in page and "重置密码" not in page
+    assert "已失败 2 次" in page and "gateway unreachable" in page

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -38,7 +39,7 @@ from models.booking import ACTIVE_STATUSES, HOLDING_STATUSES
 from webapp.services import availability, holds
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km
-from webapp.services.outbox import send_message
+from webapp.services.outbox import booking_link, send_message
 from webapp.services.permissions import can
 from webapp.services.sessions import (
     get_settings,
@@ -567,19 +568,19 @@ def _when(session: Session) -> str:
 
 def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) -> None:
     if booking.status is BookingStatus.PENDING:
-        subject = _(
+        subject = _l(
             "Booking %(code)s received: waiting for the venue's approval", code=booking.display_code
         )
     else:
-        subject = _("Booking %(code)s confirmed", code=booking.display_code)
-    body = _(
+        subject = _l("Booking %(code)s confirmed", code=booking.display_code)
+    body = _l(
         "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door.",
         venue=venue.name,
         when=_when(booking.session),
         places=booking.places,
         code=booking.display_code,
     )
-    send_message(booking.booker, subject, body, now=now)
+    send_message(booking.booker, subject, body, now=now, link=booking_link(booking))
 
 
 # ---------------------------------------------------------------- reading
@@ -740,14 +741,15 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
         if by_staff:
             send_message(
                 booking.booker,
-                _("Booking %(code)s cancelled by the venue", code=booking.display_code),
-                _(
+                _l("Booking %(code)s cancelled by the venue", code=booking.display_code),
+                _l(
                     "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
                     venue=session.venue.name,
                     when=_when(session),
                     reason=booking.reason,
                 ),
                 now=now,
+                link=booking_link(booking),
             )
         _offer_waitlist(session, now=now)
     return booking
@@ -767,13 +769,14 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
         booking.decided_at = now
         send_message(
             booking.booker,
-            _("Booking %(code)s approved", code=booking.display_code),
-            _(
+            _l("Booking %(code)s approved", code=booking.display_code),
+            _l(
                 "%(venue)s has approved your group visit on %(when)s.",
                 venue=booking.session.venue.name,
                 when=_when(booking.session),
             ),
             now=now,
+            link=booking_link(booking),
         )
     return booking
 
@@ -799,14 +802,15 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
         booking.decided_at = now
         send_message(
             booking.booker,
-            _("Booking %(code)s not approved", code=booking.display_code),
-            _(
+            _l("Booking %(code)s not approved", code=booking.display_code),
+            _l(
                 "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
                 venue=booking.session.venue.name,
                 when=_when(booking.session),
                 reason=booking.reason,
             ),
             now=now,
+            link=booking_link(booking),
         )
         _offer_waitlist(booking.session, now=now)
     return booking
@@ -936,8 +940,8 @@ def send_reminders(*, now: datetime) -> int:
             booking.reminded_at = now
             send_message(
                 booking.booker,
-                _("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
-                _(
+                _l("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
+                _l(
                     "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door. "
                     "Cannot come? Please cancel so others can go.",
                     venue=booking.session.venue.name,
@@ -946,6 +950,7 @@ def send_reminders(*, now: datetime) -> int:
                     code=booking.display_code,
                 ),
                 now=now,
+                link=booking_link(booking),
             )
     return len(due)
 

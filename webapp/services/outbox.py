@@ -35,6 +35,16 @@ def absolute_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def booking_link(booking) -> str:
+    """Where a message about a booking points: its page, with the code to show at the door."""
+    return absolute_url("booking.detail", code=booking.code)
+
+
+def offer_link(session) -> str:
+    """Where an offer of held places points: straight to booking them."""
+    return absolute_url("booking.family", session_id=session.id)
+
+
 def recipient_locale(user: User | None) -> str:
     """The language a message to this user is written in: theirs, else the site's."""
     languages = current_app.config["LANGUAGES"]
