@@ -39,6 +39,18 @@ def init_app(app: Flask) -> None:
         sent, unsent = deliver_unsent()
         click.echo(f"sent: {sent}, still unsent: {unsent}")
 
+    @app.cli.command("purge-personal-data")
+    def purge_personal_data_command():
+        """Remove contact data and real-name entries past their retention (cron, daily)."""
+        from models.user import utcnow
+        from webapp.services.retention import purge_personal_data
+
+        purged = purge_personal_data(now=utcnow())
+        click.echo(
+            f"bookings purged: {purged.bookings}, real-name entries: {purged.visitors}, "
+            f"messages: {purged.messages}"
+        )
+
     @app.cli.command("outbox-worker")
     @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
     def outbox_worker_command(burst):

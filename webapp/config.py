@@ -97,3 +97,8 @@ class Config:
     BOOKING_NO_SHOW_BLOCK_DAYS = _int_env("BOOKING_NO_SHOW_BLOCK_DAYS", 30)
     BOOKING_MAX_FAMILY_PARTY = _int_env("BOOKING_MAX_FAMILY_PARTY", 10)
     BOOKING_WAITLIST_HOLD_HOURS = _int_env("BOOKING_WAITLIST_HOLD_HOURS", 12)
+
+    #: contact names and phones of bookings are removed this many days after the visit
+    PERSONAL_DATA_RETENTION_DAYS = _int_env("PERSONAL_DATA_RETENTION_DAYS", 180)
+    #: adult visitors' real-name entries (where a venue requires them) go sooner
+    REAL_NAME_RETENTION_DAYS = _int_env("REAL_NAME_RETENTION_DAYS", 7)

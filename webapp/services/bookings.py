@@ -36,7 +36,7 @@ from models import (
     db,
 )
 from models.booking import ACTIVE_STATUSES, HOLDING_STATUSES
-from webapp.services import availability, holds
+from webapp.services import availability, holds, real_names
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km
 from webapp.services.outbox import booking_link, send_message
@@ -140,6 +140,8 @@ class BookingRequest:
     school: School | None = None
     group_name: str = ""
     lead_teacher: str = ""
+    #: adults' real-name entries (real_names.VisitorEntry), where the venue requires them
+    visitors: list = field(default_factory=list)
 
 
 @dataclass
@@ -446,6 +448,7 @@ def preview_booking(session: Session, request: BookingRequest, *, by: User, now:
     """
     check_request(session, request, by=by)
     settings = get_settings(session.venue_id)
+    real_names.check_request_entries(request, settings)
     problem = session_problem(session, settings, now=now)
     if problem:
         raise BookingError(problem, field="session")
@@ -487,6 +490,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
             return existing
         check_request(session, request, by=by)
         settings = get_settings(session.venue_id)
+        visitors = real_names.check_request_entries(request, settings)
         problem = session_problem(session, settings, now=now)
         if problem:
             raise BookingError(problem, field="session")
@@ -542,6 +546,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
         )
         db.session.add(booking)
         db.session.flush()
+        real_names.add_visitors(booking, visitors)
         _notify_created(booking, venue, by=by, now=now)
         db.session.commit()
         return booking
