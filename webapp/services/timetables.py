@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from models import (
@@ -32,7 +33,7 @@ from models import (
 )
 from models.booking import ACTIVE_STATUSES
 from webapp.services.errors import Busy, PermissionDenied, ServiceError
-from webapp.services.outbox import send_message
+from webapp.services.outbox import booking_link, send_message
 from webapp.services.permissions import can
 from webapp.services.sessions import day_bounds, get_settings, local_date, setting, to_local, to_utc
 
@@ -450,14 +451,15 @@ def _cancel_for_closure(booking: Booking, reason: str, *, now: datetime) -> None
     session = booking.session
     send_message(
         booking.booker,
-        _("Booking %(code)s cancelled by the venue", code=booking.display_code),
-        _(
+        _l("Booking %(code)s cancelled by the venue", code=booking.display_code),
+        _l(
             "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
             venue=session.venue.name,
             when=to_local(session.starts_at).strftime("%Y-%m-%d %H:%M"),
             reason=booking.reason,
         ),
         now=now,
+        link=booking_link(booking),
     )
 
 
