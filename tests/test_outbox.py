@@ -1,5 +1,7 @@
 """The outbox: every message stored first, then delivered by a sender or kept for admins."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -124,3 +126,22 @@ def test_administrators_see_the_failed_sends_with_their_attempts_and_reason(app,
     page = client.get("/admin/outbox?failed=1").get_data(as_text=True)
     assert "另一条" in page and "重置密码" not in page
     assert "已失败 2 次" in page and "gateway unreachable" in page
+
+
+def test_a_deliverer_whose_claim_lapsed_leaves_the_message_to_the_one_holding_it(app):
+    from models.user import utcnow
+    from webapp.services import outbox_delivery
+
+    gateway = Recorder()
+    outbox.set_sender(app, MessageChannel.EMAIL, gateway)
+    outbox.send_message("someone@example.cn", "主题", "正文")
+    db.session.commit()
+    now = utcnow()
+    slow, slow_ids = outbox_delivery.claim_due(now=now)
+    assert outbox_delivery.claim_due(now=now + timedelta(minutes=1))[1] == []  # still held
+    later = now + outbox_delivery.CLAIM_LEASE + timedelta(minutes=20)
+    fast, fast_ids = outbox_delivery.claim_due(now=later)
+    assert fast_ids == slow_ids
+    assert outbox_delivery.deliver_claimed(slow, slow_ids, now=now) == 0
+    assert outbox_delivery.deliver_claimed(fast, fast_ids, now=later) == 1
+    assert gateway.sent == [("someone@example.cn", "主题")]

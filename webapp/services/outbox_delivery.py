@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 #: how long a claim lasts: longer than any one send takes, short enough to recover a crash
 CLAIM_LEASE = timedelta(minutes=5)
+#: messages claimed at a time; each claim is renewed just before its send, so a slow batch
+#: never lets a lease lapse under a message still waiting its turn
+CLAIM_BATCH = 20
 
 #: the multi-process test switches this off to show that its harness sees double sends
 _claim_guard = True
@@ -99,6 +102,22 @@ def _record(message_id: int, token: str, **values) -> None:
         )
 
 
+def _renew(message_id: int, token: str, *, now: datetime) -> bool:
+    """Extend this deliverer's claim on one message; False when it no longer holds it."""
+    with unit_of_work():
+        renewed = db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claim_token == token,
+                OutboxMessage.sent_at.is_(None),
+            )
+            .values(claimed_until=max(now, utcnow()) + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return renewed == 1
+
+
 def _snapshot(stored: OutboxMessage) -> OutboxMessage:
     """A detached copy for the sender: the session's own object stays in the session."""
     return OutboxMessage(
@@ -118,6 +137,8 @@ def deliver_claimed(token: str, ids: list[int], *, now: datetime) -> int:
     sent = 0
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     for message_id in ids:
+        if _claim_guard and not _renew(message_id, token, now=now):
+            continue  # the claim lapsed and another deliverer has the message now
         message = _snapshot(db.session.get(OutboxMessage, message_id))
         db.session.rollback()  # keep no transaction open while talking to the provider
         sender = sender_for(message.channel)
@@ -147,11 +168,17 @@ def deliver_claimed(token: str, ids: list[int], *, now: datetime) -> int:
 def deliver_due(*, now: datetime | None = None, limit: int = 200, ids=None) -> int:
     """Claim and send what is due now; returns how many went out."""
     now = now or utcnow()
-    try:
-        token, claimed = claim_due(now=now, limit=limit, ids=ids)
-    except Busy:  # another deliverer held the lock too long: the next sweep tries again
-        return 0
-    return deliver_claimed(token, claimed, now=now) if claimed else 0
+    sent = tried = 0
+    while tried < limit:
+        try:
+            token, claimed = claim_due(now=now, limit=min(CLAIM_BATCH, limit - tried), ids=ids)
+        except Busy:  # another deliverer held the lock too long: the next sweep tries again
+            break
+        if not claimed:
+            break
+        sent += deliver_claimed(token, claimed, now=now)
+        tried += len(claimed)
+    return sent
 
 
 def count_waiting() -> int:
