@@ -13,10 +13,15 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
-def _connection():
+def _connection(*, for_worker: bool = False):
     from redis import Redis
 
-    return Redis.from_url(current_app.config["REDIS_URL"])
+    if for_worker:  # the worker blocks on the queue: RQ sets its own read timeout
+        return Redis.from_url(current_app.config["REDIS_URL"])
+    # short timeouts: a Redis that hangs must not hold up the request that queued a message
+    return Redis.from_url(
+        current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+    )
 
 
 def get_queue():
@@ -46,6 +51,8 @@ def deliver_job(message_ids: list[int]) -> int:
 
 def run_worker(*, burst: bool = False) -> None:
     """Work the outbox queue in this process (and this app context) until stopped."""
-    from rq import SimpleWorker
+    from rq import Queue, SimpleWorker
 
-    SimpleWorker([get_queue()], connection=_connection()).work(burst=burst)
+    connection = _connection(for_worker=True)
+    queue = Queue(current_app.config["OUTBOX_QUEUE"], connection=connection)
+    SimpleWorker([queue], connection=connection).work(burst=burst)
