@@ -78,6 +78,8 @@ class BookingSettings(db.Model):
     senior_per_teacher: Mapped[int] = mapped_column(default=25)
     #: a school group of more people than this waits for venue staff's approval
     approval_above: Mapped[int] = mapped_column(default=40)
+    #: each adult visitor gives a name and an identity document (children never do)
+    requires_real_name: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     venue = relationship("Venue")
 
@@ -249,10 +251,15 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column()
     checked_in_at: Mapped[datetime | None] = mapped_column()
     reminded_at: Mapped[datetime | None] = mapped_column()
+    #: contact names, phone and real-name entries removed after the retention period
+    personal_data_purged_at: Mapped[datetime | None] = mapped_column()
 
     session: Mapped[Session] = relationship()
     booker = relationship("User")
     school = relationship("School")
+    visitors: Mapped[list["BookingVisitor"]] = relationship(
+        back_populates="booking", cascade="all, delete-orphan", order_by="BookingVisitor.id"
+    )
 
     @property
     def children(self) -> int:
@@ -276,6 +283,37 @@ class Booking(db.Model):
 
     def __repr__(self):
         return f"<Booking {self.code} {self.status.value}>"
+
+
+class IdentityDocument(enum.Enum):
+    RESIDENT_ID = "resident_id"  # 居民身份证
+    TRAVEL_PERMIT = "travel_permit"  # 港澳台居民来往内地（大陆）通行证
+    PASSPORT = "passport"
+
+
+class BookingVisitor(db.Model):
+    """An adult visitor's real-name entry, for venues that require one. Never a child.
+
+    The full document number is not kept: only its masked form, shown to staff, and a keyed
+    digest that lets the door check the document a visitor presents.
+    """
+
+    __tablename__ = "booking_visitors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("bookings.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(60))
+    document: Mapped[IdentityDocument] = mapped_column(
+        enum_column(IdentityDocument, name="identity_document")
+    )
+    #: e.g. 1401**********1234
+    masked_number: Mapped[str] = mapped_column(sa.String(30))
+    #: HMAC-SHA256 of the document kind and number, hex
+    number_digest: Mapped[str] = mapped_column(sa.String(64))
+
+    booking: Mapped[Booking] = relationship(back_populates="visitors")
 
 
 class WaitlistEntry(db.Model):

@@ -33,6 +33,8 @@ class User(UserMixin, db.Model):
     #: mainland mobile number, 11 digits
     phone: Mapped[str | None] = mapped_column(sa.String(11), unique=True)
     name: Mapped[str] = mapped_column(sa.String(60), default="")
+    #: the language messages to this person are written in ("zh", "en"); "" → the site default
+    locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_enabled: Mapped[bool] = mapped_column(default=True)
     #: bumped on logout, password change and disabling, so old session cookies stop working
@@ -146,3 +148,21 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column()
     #: why delivery failed, when it did
     error: Mapped[str] = mapped_column(sa.Text, default="")
+    #: the language subject and body were written in
+    locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
+    #: absolute link to the booking or offer the message is about
+    link: Mapped[str] = mapped_column(sa.String(500), default="", server_default="")
+    #: failed sends so far; each one pushes next_attempt_at further out
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: not tried before this instant (backoff after a failure)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: a deliverer has claimed the message until this instant; others leave it alone
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    #: which deliverer holds the claim, so only it may record the outcome
+    claim_token: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    #: set when the attempts ran out: administrators see it among the failed messages
+    gave_up_at: Mapped[datetime | None] = mapped_column()
+
+    @property
+    def is_failed(self) -> bool:
+        return self.gave_up_at is not None

@@ -15,6 +15,7 @@ from models import Booking, BookingChannel, Role, RoleGrant, Session, User, Wait
 from models.booking import HOLDING_STATUSES
 from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_venue
+from tests.process_apps import app_for_process
 
 PROCESSES = 8
 ATTEMPTS_PER_PROCESS = 4
@@ -22,19 +23,11 @@ CAPACITY = 10  # each attempt asks for 2 places: at most 5 bookings fit
 
 
 def _book_in_process(database_url, session_id, user_ids, guarded, barrier, results):
-    from webapp import create_app
     from webapp.services import bookings, capacity
     from webapp.services.errors import ServiceError
 
     capacity._guard = guarded
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = app_for_process(database_url)
     outcomes = []
     with app.app_context(), app.test_request_context("/"):
         session = db.session.get(Session, session_id)

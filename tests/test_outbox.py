@@ -1,11 +1,12 @@
 """The outbox: every message stored first, then delivered by a sender or kept for admins."""
 
-import smtplib
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from models import MessageChannel, OutboxMessage, db
+from tests.standins import SmtpStandIn
 from tests.world import build_world, fresh_client, login_as
 from webapp.services import outbox
 
@@ -32,6 +33,7 @@ def test_a_mobile_number_goes_to_the_sms_channel_through_a_plugged_in_gateway(ap
     message = outbox.send_message("13800138000", "验证", "内容")
     assert gateway.sent == []  # nothing leaves before the change it reports is committed
     db.session.commit()
+    assert outbox.deliver_unsent() == (1, 0)
     db.session.refresh(message)
     assert message.channel is MessageChannel.SMS and message.sent_at is not None
     assert gateway.sent == [("13800138000", "验证")]
@@ -41,34 +43,21 @@ def test_a_failing_sender_keeps_the_message_and_records_why(app):
     outbox.set_sender(app, MessageChannel.EMAIL, Recorder(fail=True))
     message = outbox.send_message("someone@example.cn", "主题", "正文")
     db.session.commit()
+    assert outbox.deliver_unsent() == (0, 1)
     db.session.expire_all()
     stored = db.session.get(OutboxMessage, message.id)
-    assert stored.sent_at is None and "unreachable" in stored.error
+    assert stored.sent_at is None and "unreachable" in stored.error and stored.attempts == 1
 
 
-def test_with_a_mail_server_configured_e_mail_goes_out_by_smtp(app, monkeypatch):
-    delivered = []
-
-    class FakeSMTP:
-        """Stands in for the network: records what smtplib would have sent."""
-
-        def __init__(self, host, port, timeout):
-            delivered.append((host, port))
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-        def send_message(self, mail):
-            delivered.append((mail["To"], mail["Subject"]))
-
-    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
-    app.config["MAIL_SERVER"] = "mail.example.cn"
-    message = outbox.send_message("someone@example.cn", "主题", "正文")
-    db.session.commit()
-    assert delivered == [("mail.example.cn", 25), ("someone@example.cn", "主题")]
+def test_with_a_mail_server_configured_e_mail_goes_out_by_smtp(app):
+    with SmtpStandIn() as server:
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port)
+        message = outbox.send_message("someone@example.cn", "主题", "正文")
+        db.session.commit()
+        assert outbox.deliver_unsent() == (1, 0)
+    assert [(m["to"], m["subject"], m["body"].strip()) for m in server.mails] == [
+        (["someone@example.cn"], "主题", "正文")
+    ]
     db.session.refresh(message)
     assert message.sent_at is not None
 
@@ -121,4 +110,38 @@ def test_unsent_messages_go_out_when_the_sender_comes_back(app, runner):
     outbox.set_sender(app, MessageChannel.EMAIL, gateway)
     result = runner.invoke(args=["deliver-messages"])
     assert "sent: 1, still unsent: 0" in result.output
+    assert gateway.sent == [("someone@example.cn", "主题")]
+
+
+def test_administrators_see_the_failed_sends_with_their_attempts_and_reason(app, regions):
+    world = build_world(regions)
+    outbox.send_message("parent@example.cn", "重置密码", "链接在这里")
+    outbox.send_message("other@example.cn", "另一条", "正文")
+    db.session.commit()
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.subject == "另一条"))
+    message.attempts, message.error = 2, "gateway unreachable"
+    db.session.commit()
+    client = fresh_client(app)
+    login_as(client, world.users["admin"])
+    page = client.get("/admin/outbox?failed=1").get_data(as_text=True)
+    assert "另一条" in page and "重置密码" not in page
+    assert "已失败 2 次" in page and "gateway unreachable" in page
+
+
+def test_a_deliverer_whose_claim_lapsed_leaves_the_message_to_the_one_holding_it(app):
+    from models.user import utcnow
+    from webapp.services import outbox_delivery
+
+    gateway = Recorder()
+    outbox.set_sender(app, MessageChannel.EMAIL, gateway)
+    outbox.send_message("someone@example.cn", "主题", "正文")
+    db.session.commit()
+    now = utcnow()
+    slow, slow_ids = outbox_delivery.claim_due(now=now)
+    assert outbox_delivery.claim_due(now=now + timedelta(minutes=1))[1] == []  # still held
+    later = now + outbox_delivery.CLAIM_LEASE + timedelta(minutes=20)
+    fast, fast_ids = outbox_delivery.claim_due(now=later)
+    assert fast_ids == slow_ids
+    assert outbox_delivery.deliver_claimed(slow, slow_ids, now=now) == 0
+    assert outbox_delivery.deliver_claimed(fast, fast_ids, now=later) == 1
     assert gateway.sent == [("someone@example.cn", "主题")]

@@ -33,8 +33,30 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("deliver-messages")
     def deliver_messages_command():
-        """Send again the outbox messages not delivered yet (for cron)."""
+        """Send the outbox messages that are due, retries included (cron, every minute)."""
         from webapp.services.outbox import deliver_unsent
 
         sent, unsent = deliver_unsent()
         click.echo(f"sent: {sent}, still unsent: {unsent}")
+
+    @app.cli.command("purge-personal-data")
+    def purge_personal_data_command():
+        """Remove contact data and real-name entries past their retention (cron, daily)."""
+        from models.user import utcnow
+        from webapp.services.retention import purge_personal_data
+
+        purged = purge_personal_data(now=utcnow())
+        click.echo(
+            f"bookings purged: {purged.bookings}, real-name entries: {purged.visitors}, "
+            f"messages: {purged.messages}"
+        )
+
+    @app.cli.command("outbox-worker")
+    @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+    def outbox_worker_command(burst):
+        """Work the RQ queue of messages (needs REDIS_URL)."""
+        from webapp.services.outbox_queue import run_worker
+
+        if not app.config.get("REDIS_URL"):
+            raise click.UsageError("REDIS_URL is not set: use the deliver-messages sweep.")
+        run_worker(burst=burst)

@@ -71,6 +71,29 @@ class Config:
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25") or 25)
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "noreply@localhost")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"
+
+    #: "" (messages by SMS stay in the outbox) | aliyun | tencent
+    SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
+    SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+    SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+    SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+    #: an approved template taking the variables subject, body and link
+    SMS_TEMPLATE_CODE = os.environ.get("SMS_TEMPLATE_CODE", "")
+    #: Tencent only: the SmsSdkAppId and the API region
+    SMS_SDK_APP_ID = os.environ.get("SMS_SDK_APP_ID", "")
+    SMS_REGION = os.environ.get("SMS_REGION", "ap-guangzhou")
+    #: the provider's default endpoint when empty; "host:port" for a private gateway
+    SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "")
+    SMS_PROTOCOL = os.environ.get("SMS_PROTOCOL", "https")
+
+    #: where links in messages point: the site's public address
+    BASE_URL = os.environ.get("BASE_URL", "http://localhost:5000")
+    OUTBOX_QUEUE = os.environ.get("OUTBOX_QUEUE", "outbox")
+    OUTBOX_MAX_ATTEMPTS = _int_env("OUTBOX_MAX_ATTEMPTS", 10)
+    OUTBOX_MAX_BACKOFF_MINUTES = _int_env("OUTBOX_MAX_BACKOFF_MINUTES", 360)
 
     # Booking rules (issue 4); each can be overridden in the environment.
     BOOKING_WINDOW_DAYS = _int_env("BOOKING_WINDOW_DAYS", 30)
@@ -81,6 +104,10 @@ class Config:
     BOOKING_MAX_FAMILY_PARTY = _int_env("BOOKING_MAX_FAMILY_PARTY", 10)
     BOOKING_WAITLIST_HOLD_HOURS = _int_env("BOOKING_WAITLIST_HOLD_HOURS", 12)
 
+    #: contact names and phones of bookings are removed this many days after the visit
+    PERSONAL_DATA_RETENTION_DAYS = _int_env("PERSONAL_DATA_RETENTION_DAYS", 180)
+    #: adult visitors' real-name entries (where a venue requires them) go sooner
+    REAL_NAME_RETENTION_DAYS = _int_env("REAL_NAME_RETENTION_DAYS", 7)
 
 #: the settings README names, read again when an app is created (Config read them when this
 #: module was first imported; a process may set its environment later): name → parser
@@ -94,6 +121,19 @@ _STRING_SETTINGS = (
     "MAIL_SENDER",
     "LOGIN_RATE_LIMIT",
     "RESET_RATE_LIMIT",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "SMS_PROVIDER",
+    "SMS_ACCESS_KEY_ID",
+    "SMS_ACCESS_KEY_SECRET",
+    "SMS_SIGN_NAME",
+    "SMS_TEMPLATE_CODE",
+    "SMS_SDK_APP_ID",
+    "SMS_REGION",
+    "SMS_ENDPOINT",
+    "SMS_PROTOCOL",
+    "BASE_URL",
+    "OUTBOX_QUEUE",
 )
 _INT_SETTINGS = (
     "MAIL_PORT",
@@ -107,6 +147,13 @@ _INT_SETTINGS = (
     "BOOKING_NO_SHOW_BLOCK_DAYS",
     "BOOKING_MAX_FAMILY_PARTY",
     "BOOKING_WAITLIST_HOLD_HOURS",
+    "OUTBOX_MAX_ATTEMPTS",
+    "OUTBOX_MAX_BACKOFF_MINUTES",
+    "PERSONAL_DATA_RETENTION_DAYS",
+    "REAL_NAME_RETENTION_DAYS",
+    "CHECK_IN_OPENS_MINUTES",
+    "CHECK_IN_CLOSES_MINUTES",
+    "NO_SHOW_GRACE_MINUTES",
 )
 
 
@@ -120,6 +167,8 @@ def from_environment() -> dict:
     for name in _INT_SETTINGS:
         if os.environ.get(name, "").strip().isdigit():
             found[name] = int(os.environ[name])
+    if os.environ.get("MAIL_USE_TLS") is not None:
+        found["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"] == "1"
     if _database_url():
         found["SQLALCHEMY_DATABASE_URI"] = _database_url()
     redis_url = os.environ.get("REDIS_URL")

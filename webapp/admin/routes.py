@@ -24,9 +24,14 @@ def index():
 @permission_required("admin.access")
 def outbox_page():
     unsent = request.args.get("unsent") == "1"
+    failed = request.args.get("failed") == "1"
     recipient = request.args.get("recipient", "")[:254]
-    result = outbox.list_messages(unsent_only=unsent, recipient=recipient, page=_page())
-    return render_template("admin/outbox.html", result=result, unsent=unsent, recipient=recipient)
+    result = outbox.list_messages(
+        unsent_only=unsent, failed_only=failed, recipient=recipient, page=_page()
+    )
+    return render_template(
+        "admin/outbox.html", result=result, unsent=unsent, failed=failed, recipient=recipient
+    )
 
 
 @bp.route("/users")

@@ -33,8 +33,8 @@ from webapp.auth.forms import (
     SignupForm,
 )
 from webapp.extensions import limiter, login_manager
-from webapp.i18n import region_label
-from webapp.services import accounts, schools
+from webapp.i18n import current_language, region_label
+from webapp.services import accounts, preferences, schools
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
 
@@ -84,6 +84,7 @@ def _submitted_login() -> str:
 def _start_session(user, remember: bool = False) -> None:
     session.clear()  # a fresh session at login: nothing carried over from before
     login_user(user, remember=remember)
+    preferences.remember_locale(user, current_language())
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -13,8 +13,10 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
+from webapp.booking.real_name_fields import DOCUMENT_LABELS, visitor_entries, visitor_rows
 from webapp.services import availability, booking_calendar, bookings, holds, sessions
 from webapp.services.errors import NotFound, ServiceError
+from webapp.services.real_names import mask_number
 from webapp.services.venue_staff import console_venues
 
 
@@ -69,7 +71,23 @@ def _book(form, session, make_request, template, **context):
 def family(session_id: int):
     session = _session_or_404(session_id)
     form = FamilyBookingForm()
-    return _book(form, session, form.to_request, "booking/family.html")
+    real_name = sessions.get_settings(session.venue_id).requires_real_name
+
+    def to_request():
+        booking_request = form.to_request()
+        booking_request.visitors = visitor_entries(request.form, form.adults.data)
+        return booking_request
+
+    return _book(
+        form,
+        session,
+        to_request,
+        "booking/family.html",
+        real_name_required=real_name,
+        visitor_rows=visitor_rows(request.form, form.adults.data) if real_name else [],
+        document_labels=DOCUMENT_LABELS,
+        mask_number=mask_number,
+    )
 
 
 @bp.route("/sessions/<int:session_id>/school", methods=["GET", "POST"])

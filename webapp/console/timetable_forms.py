@@ -115,3 +115,6 @@ class BookingSettingsForm(FlaskForm):
         _l("School groups larger than this need approval"),
         validators=[InputRequired(), NumberRange(min=0, max=10000)],
     )
+    requires_real_name = BooleanField(
+        _l("Each adult visitor gives a name and an identity document (children never do)")
+    )

@@ -3,12 +3,14 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from models.user import utcnow
 from webapp.directory import bp
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language, remember_language
+from webapp.services import preferences
 from webapp.services import venues as venue_service
 from webapp.services.catalogue_cache import cached_result
 from webapp.services.sessions import local_date
@@ -126,4 +128,6 @@ def set_language(code: str):
         abort(404)
     response = redirect(target)
     remember_language(response, code)
+    if current_user.is_authenticated:
+        preferences.remember_locale(current_user, code)
     return response

@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -242,8 +243,8 @@ def _notify_bureau_of_request(school: School) -> None:
         if grant.region is not None and permissions.covers(grant.region, school.county):
             outbox.send_message(
                 grant.user,
-                _("A school account awaits your approval"),
-                _(
+                _l("A school account awaits your approval"),
+                _l(
                     "Someone asked to act for %(school)s. Open the bureau console to approve "
                     "or refuse.",
                     school=school.name,
@@ -358,8 +359,8 @@ def approve_school_staff(grant_id, *, by: User, now: datetime | None = None) -> 
         raise
     outbox.send_and_commit(
         grant.user,
-        _("Your school account was approved"),
-        _("You can now act for %(school)s.", school=grant.school.name),
+        _l("Your school account was approved"),
+        _l("You can now act for %(school)s.", school=grant.school.name),
         now=now,
     )
     return grant
@@ -383,8 +384,8 @@ def reject_school_staff(grant_id, *, by: User, now: datetime | None = None) -> N
         raise
     outbox.send_and_commit(
         user,
-        _("Your school account request was not approved"),
-        _(
+        _l("Your school account request was not approved"),
+        _l(
             "Your request to act for %(school)s was not approved. Contact your county "
             "education bureau if you think this is a mistake.",
             school=school.name,
@@ -450,8 +451,8 @@ def request_password_reset(login: str, *, make_link: MakeLink, now: datetime | N
     db.session.commit()
     outbox.send_and_commit(
         user,
-        _("Reset your password"),
-        _(
+        _l("Reset your password"),
+        _l(
             "Open this link within %(hours)d hours to choose a new password: %(link)s\n"
             "If you did not ask for it, ignore this message.",
             hours=hours,
@@ -552,8 +553,8 @@ def invite_venue_staff(
         raise
     outbox.send_and_commit(
         link.recipient,
-        _("You are invited to join %(venue)s", venue=venue.name),
-        _(
+        _l("You are invited to join %(venue)s", venue=venue.name),
+        _l(
             "%(who)s invited you to join the staff of %(venue)s. Open this link within "
             "%(days)d days to accept: %(link)s",
             who=by.name or by.login_name,

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 
@@ -35,13 +36,13 @@ from models import (
     db,
 )
 from models.booking import ACTIVE_STATUSES, HOLDING_STATUSES
-from webapp.services import availability, capacity, holds
+from webapp.services import availability, capacity, holds, real_names
 from webapp.services import booking_states as states
 from webapp.services import text as text_rules
 from webapp.services.booking_states import BookingError, StateConflict
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km
-from webapp.services.outbox import send_message
+from webapp.services.outbox import booking_link, send_message
 from webapp.services.permissions import can
 from webapp.services.sessions import (
     get_settings,
@@ -134,6 +135,8 @@ class BookingRequest:
     school: School | None = None
     group_name: str = ""
     lead_teacher: str = ""
+    #: adults' real-name entries (real_names.VisitorEntry), where the venue requires them
+    visitors: list = field(default_factory=list)
 
 
 @dataclass
@@ -389,6 +392,7 @@ def preview_booking(session: Session, request: BookingRequest, *, by: User, now:
     """
     check_request(session, request, by=by)
     settings = get_settings(session.venue_id)
+    real_names.check_request_entries(request, settings)
     problem = session_problem(session, settings, now=now)
     if problem:
         raise BookingError(problem, field="session")
@@ -430,6 +434,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
             return existing
         check_request(session, request, by=by)
         settings = get_settings(session.venue_id)
+        visitors = real_names.check_request_entries(request, settings)
         problem = session_problem(session, settings, now=now)
         if problem:
             raise BookingError(problem, field="session")
@@ -486,6 +491,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
         )
         db.session.add(booking)
         db.session.flush()
+        real_names.add_visitors(booking, visitors)
         _notify_created(booking, venue, by=by, now=now)
         db.session.commit()
         return booking
@@ -512,19 +518,19 @@ def _when(session: Session) -> str:
 
 def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) -> None:
     if booking.status is BookingStatus.PENDING:
-        subject = _(
+        subject = _l(
             "Booking %(code)s received: waiting for the venue's approval", code=booking.display_code
         )
     else:
-        subject = _("Booking %(code)s confirmed", code=booking.display_code)
-    body = _(
+        subject = _l("Booking %(code)s confirmed", code=booking.display_code)
+    body = _l(
         "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door.",
         venue=venue.name,
         when=_when(booking.session),
         places=booking.places,
         code=booking.display_code,
     )
-    send_message(booking.booker, subject, body, now=now)
+    send_message(booking.booker, subject, body, now=now, link=booking_link(booking))
     if booking.status is BookingStatus.PENDING:
         from webapp.services.desk_notices import tell_staff_approval_waiting
 
@@ -696,14 +702,15 @@ def tell_cancelled_by_venue(booking: Booking, *, now: datetime) -> None:
     """The booker hears that the venue cancelled the booking, and why (flushes)."""
     send_message(
         booking.booker,
-        _("Booking %(code)s cancelled by the venue", code=booking.display_code),
-        _(
+        _l("Booking %(code)s cancelled by the venue", code=booking.display_code),
+        _l(
             "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
             venue=booking.session.venue.name,
             when=_when(booking.session),
             reason=booking.reason,
         ),
         now=now,
+        link=booking_link(booking),
     )
 
 
@@ -725,13 +732,14 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
         states.transition(booking, BookingStatus.CONFIRMED, now=now, decided_at=now)
         send_message(
             booking.booker,
-            _("Booking %(code)s approved", code=booking.display_code),
-            _(
+            _l("Booking %(code)s approved", code=booking.display_code),
+            _l(
                 "%(venue)s has approved your group visit on %(when)s.",
                 venue=booking.session.venue.name,
                 when=_when(booking.session),
             ),
             now=now,
+            link=booking_link(booking),
         )
     return booking
 
@@ -754,14 +762,15 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
         )
         send_message(
             booking.booker,
-            _("Booking %(code)s not approved", code=booking.display_code),
-            _(
+            _l("Booking %(code)s not approved", code=booking.display_code),
+            _l(
                 "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
                 venue=booking.session.venue.name,
                 when=_when(booking.session),
                 reason=booking.reason,
             ),
             now=now,
+            link=booking_link(booking),
         )
         _offer_waitlist(booking.session, now=now)
     return booking
@@ -920,8 +929,8 @@ def send_reminders(*, now: datetime) -> int:
             booking = db.session.get(Booking, booking_id)
             send_message(
                 booking.booker,
-                _("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
-                _(
+                _l("Reminder: your visit tomorrow (%(code)s)", code=booking.display_code),
+                _l(
                     "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door. "
                     "Cannot come? Please cancel so others can go.",
                     venue=booking.session.venue.name,
@@ -930,6 +939,7 @@ def send_reminders(*, now: datetime) -> int:
                     code=booking.display_code,
                 ),
                 now=now,
+                link=booking_link(booking),
             )
             sent += 1
     return sent

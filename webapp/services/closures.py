@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import Booking, BookingStatus, Session, User, Venue, VenueClosure, WaitlistEntry, db
 from models.booking import ACTIVE_STATUSES
@@ -21,7 +22,7 @@ from webapp.services import booking_states as states
 from webapp.services import capacity
 from webapp.services.bookings import tell_cancelled_by_venue
 from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.outbox import send_message
+from webapp.services.outbox import absolute_url, send_message
 from webapp.services.permissions import can
 from webapp.services.sessions import day_bounds, local_date, to_local
 from webapp.services.transactions import unit_of_work
@@ -151,14 +152,15 @@ def _tell_waiting(where, reason: str, *, now: datetime) -> int:
         session = entry.session
         send_message(
             entry.user,
-            _("%(venue)s: session called off", venue=session.venue.name),
-            _(
+            _l("%(venue)s: session called off", venue=session.venue.name),
+            _l(
                 "The session you were waiting for, %(when)s, has been called off. "
                 "Reason: %(reason)s. You are no longer on its waiting list.",
                 when=_when(session),
                 reason=reason,
             ),
             now=now,
+            link=absolute_url("directory.venue", venue_id=session.venue_id),
         )
         db.session.delete(entry)
     db.session.flush()

@@ -7,10 +7,10 @@ staff are told exactly when the booking exists. Today shows the count of groups 
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from models import Booking, Role, RoleGrant, User, Venue, db
-from webapp.services.outbox import send_message
+from webapp.services.outbox import absolute_url, send_message
 from webapp.services.sessions import to_local
 
 
@@ -39,8 +39,8 @@ def tell_staff_approval_waiting(booking: Booking, venue: Venue, *, now: datetime
     for person in staff:
         send_message(
             person,
-            _("A school group waits for your approval: %(code)s", code=booking.display_code),
-            _(
+            _l("A school group waits for your approval: %(code)s", code=booking.display_code),
+            _l(
                 "%(school)s %(group)s, %(when)s, %(n)d people (%(teachers)d teachers). "
                 "Approve or refuse it on the Today page.",
                 school=school,
@@ -50,5 +50,6 @@ def tell_staff_approval_waiting(booking: Booking, venue: Venue, *, now: datetime
                 teachers=booking.teachers,
             ),
             now=now,
+            link=absolute_url("console.today"),
         )
     return len(staff)

@@ -17,12 +17,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from models import BookingChannel, Session, User, WaitlistEntry, db
 from webapp.services import capacity
 from webapp.services.errors import Busy, NotFound
-from webapp.services.outbox import send_message
+from webapp.services.outbox import offer_link, send_message
 from webapp.services.sessions import setting, to_local
 
 held_column = capacity.held_column
@@ -67,8 +68,8 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
         entry.held_until = deadline
         send_message(
             entry.user,
-            _("Places free at %(venue)s", venue=session.venue.name),
-            _(
+            _l("Places free at %(venue)s", venue=session.venue.name),
+            _l(
                 "%(places)d place(s) came free for %(when)s and are held for you until "
                 "%(until)s. Book them before then; after that they go to the next person "
                 "waiting.",
@@ -77,6 +78,7 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
                 until=_when(deadline),
             ),
             now=now,
+            link=offer_link(session),
         )
         db.session.flush()
         offered.append(entry)

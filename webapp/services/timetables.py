@@ -397,7 +397,7 @@ SETTING_RANGES = {
     "approval_above": (0, 10_000),
 }
 
-SETTING_FIELDS = (*SETTING_RANGES, "release_time")
+SETTING_FIELDS = (*SETTING_RANGES, "release_time", "requires_real_name")
 
 
 def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSettings:
@@ -406,8 +406,9 @@ def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSetting
     Rules: venue staff only; booking opens 1 to 366 days ahead, at a time of day; unused
     green-channel places are released 0 to 720 hours before a session; bookers may cancel
     until 0 to 720 hours before; each stage allows 1 to 100 pupils per accompanying teacher;
-    a school group of more than 0 to 10,000 people waits for approval. Every value is checked
-    before anything is saved.
+    a school group of more than 0 to 10,000 people waits for approval; real-name entry for
+    adult visitors is on or off (off when not given). Every value is checked before anything
+    is saved.
     Raises: PermissionDenied, ServiceError (with the field at fault).
     """
     _require_staff(venue, by)
@@ -423,6 +424,7 @@ def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSetting
     if settings is None:
         settings = get_settings(venue.id)
         db.session.add(settings)
+    values = {**values, "requires_real_name": bool(values.get("requires_real_name"))}
     for name in SETTING_FIELDS:
         setattr(settings, name, values[name])
     try:
