@@ -1,6 +1,6 @@
 """Booking pages: the family and school-group forms, the confirmation, my bookings, our trips."""
 
-from datetime import UTC, timedelta
+from datetime import UTC, date, timedelta
 
 import segno
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -13,7 +13,8 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
-from webapp.services import availability, bookings, holds, sessions
+from webapp.services import availability, booking_days, bookings, holds, sessions
+from webapp.services.bookings import SessionFull
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.venue_staff import console_venues
 
@@ -38,6 +39,7 @@ def _book(form, session, make_request, template, **context):
     """The two steps: check and show the price, then book on confirmation."""
     now = utcnow()
     quote = None
+    waitlist_places, waitlist_channel = 0, ""
     if form.validate_on_submit():
         booking_request = make_request()
         try:
@@ -48,6 +50,11 @@ def _book(form, session, make_request, template, **context):
                 return redirect(url_for("booking.detail", code=booking.code))
             quote = bookings.preview_booking(session, booking_request, by=current_user, now=now)
             form.confirm.data = "1"  # the next submit of this page books
+        except SessionFull as error:
+            form.confirm.data = ""
+            waitlist_places = booking_request.party.places
+            waitlist_channel = booking_request.channel.value
+            _show_error(form, error)
         except ServiceError as error:
             _show_error(form, error)
     form.fresh_key()
@@ -60,6 +67,8 @@ def _book(form, session, make_request, template, **context):
         quote=quote,
         places=places,
         block_until=bookings.get_booking_block(current_user, now=now),
+        waitlist_places=waitlist_places,
+        waitlist_channel=waitlist_channel,
         **context,
     )
 
@@ -69,6 +78,8 @@ def _book(form, session, make_request, template, **context):
 def family(session_id: int):
     session = _session_or_404(session_id)
     form = FamilyBookingForm()
+    if not form.is_submitted():
+        form.fill_contact(current_user)
     return _book(form, session, form.to_request, "booking/family.html")
 
 
@@ -228,6 +239,22 @@ def coming_sessions(venue, days: int = 14):
 
 
 @bp.app_template_global()
+def booking_strip(venue):
+    """(days, chosen day) for a venue page; the day comes from ?day=YYYY-MM-DD."""
+    days = booking_days.list_booking_days(venue, now=utcnow())
+    try:
+        wanted = date.fromisoformat(request.args.get("day", "")[:10])
+    except ValueError:
+        wanted = None
+    return days, booking_days.choose_day(days, wanted)
+
+
+@bp.app_template_global()
+def booking_rules(venue):
+    return booking_days.get_booking_rules(venue)
+
+
+@bp.app_template_global()
 def my_holds(rows):
     """The signed-in person's live waiting-list holds among these (session, places) rows."""
     return holds.get_live_holds(current_user, [s.id for s, _places in rows], now=utcnow())
@@ -255,9 +282,16 @@ def local_weekday(moment) -> int:
 
 @bp.app_context_processor
 def booking_labels():
-    from webapp.booking.labels import CHANNEL_LABELS, STATUS_LABELS
+    from webapp.booking.labels import (
+        CHANNEL_LABELS,
+        DAY_STATE_LABELS,
+        GREEN_CATEGORY_LABELS,
+        STATUS_LABELS,
+    )
 
     return {
+        "GREEN_CATEGORY_LABELS": GREEN_CATEGORY_LABELS,
+        "DAY_STATE_LABELS": DAY_STATE_LABELS,
         "BOOKING_STATUS_LABELS": STATUS_LABELS,
         "BOOKING_CHANNEL_LABELS": CHANNEL_LABELS,
         "VISITOR_GROUPS": VisitorGroup,
