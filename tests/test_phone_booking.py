@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Booking, BookingChannel, Role, WaitlistEntry, db
+from models import Booking, BookingChannel, BookingSettings, Role, WaitlistEntry, db
 from models.user import utcnow
 from tests.booking_factories import make_session, make_settings
 from tests.factories import make_user, make_venue
@@ -220,3 +220,30 @@ def test_a_party_that_does_not_fit_is_offered_the_waiting_list(client, auth, fam
     client.post(f"/booking/sessions/{session.id}/waitlist", data={"places": "10"})
     entry = db.session.scalar(sa.select(WaitlistEntry))
     assert entry.places == 10 and entry.user_id == family.id
+
+
+# ---------------------------------------------------------------- the venue sets its rules
+
+
+def test_venue_staff_set_what_visitors_read_before_booking(client, auth, venue):
+    staff = make_user(role=Role.VENUE_STAFF, venue=venue)
+    db.session.commit()
+    auth.login(staff.email)
+    form = {
+        "open_days_ahead": "14", "release_time": "08:00", "green_release_hours": "24",
+        "cancel_cutoff_hours": "2", "preschool_per_teacher": "10", "primary_per_teacher": "20",
+        "junior_per_teacher": "20", "senior_per_teacher": "25", "approval_above": "40",
+        "arrive_minutes_before": "30", "what_to_bring": "预约码\t和\x1b水杯",
+        "is_senior_alone_allowed": "y",
+    }  # fmt: skip
+    saved = client.post(f"/console/venues/{venue.id}/settings", data=form)
+    assert saved.status_code == 302
+    settings = db.session.get(BookingSettings, venue.id)
+    assert (settings.arrive_minutes_before, settings.what_to_bring) == (30, "预约码和水杯")
+    assert settings.is_senior_alone_allowed
+    bad = client.post(
+        f"/console/venues/{venue.id}/settings", data={**form, "arrive_minutes_before": "999"}
+    )
+    assert bad.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(BookingSettings, venue.id).arrive_minutes_before == 30

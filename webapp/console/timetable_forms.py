@@ -115,3 +115,11 @@ class BookingSettingsForm(FlaskForm):
         _l("School groups larger than this need approval"),
         validators=[InputRequired(), NumberRange(min=0, max=10000)],
     )
+    arrive_minutes_before = IntegerField(
+        _l("Visitors arrive this many minutes before their session"),
+        validators=[Optional(), NumberRange(min=0, max=240)],
+    )
+    what_to_bring = StringField(_l("What visitors should bring"), validators=[Length(max=200)])
+    is_senior_alone_allowed = BooleanField(
+        _l("Senior secondary students may come without an adult")
+    )
