@@ -10,7 +10,7 @@ from models import Booking, BookingChannel, BookingSettings, Role, WaitlistEntry
 from models.user import utcnow
 from tests.booking_factories import make_session, make_settings
 from tests.factories import make_user, make_venue
-from webapp.services.sessions import local_date, to_utc
+from webapp.services.sessions import local_date, to_local, to_utc
 
 
 @pytest.fixture
@@ -247,3 +247,82 @@ def test_venue_staff_set_what_visitors_read_before_booking(client, auth, venue):
     assert bad.status_code == 400
     db.session.expire_all()
     assert db.session.get(BookingSettings, venue.id).arrive_minutes_before == 30
+
+
+# ---------------------------------------------------------------- 我的预约, waiting, cancelling
+
+
+def _book(client, session, **counts):
+    form = _family_form(**(counts or {"primary_pupils": 1, "adults": 1}))
+    form["idempotency_key"] = f"key-{session.id:08d}"
+    done = client.post(f"/booking/sessions/{session.id}/family", data={**form, "confirm": "1"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    return db.session.scalar(sa.select(Booking).where(Booking.session_id == session.id))
+
+
+def test_my_bookings_run_soonest_first_with_cancelled_ones_apart(client, auth, family, venue):
+    later = make_session(venue, starts_at=_day_after(6))
+    sooner = make_session(venue, starts_at=_day_after(2))
+    dropped = make_session(venue, starts_at=_day_after(4))
+    db.session.commit()
+    auth.login(family.email)
+    for s in (later, sooner, dropped):
+        _book(client, s)
+    code = _book(client, dropped).code
+    client.post(f"/booking/b/{code}/cancel")
+    page = client.get("/booking/mine").get_data(as_text=True)
+    coming = page[page.index("即将参观") : page.index("已取消和已结束")]
+    finished = page[page.index("已取消和已结束") :]
+    day = lambda s: f"{local_date(s.starts_at):%Y-%m-%d}"  # noqa: E731
+    assert coming.index(day(sooner)) < coming.index(day(later))
+    assert day(dropped) not in coming
+    assert "已取消" in finished and day(dropped) in finished
+
+
+def test_cancelling_asks_first_and_shows_the_deadline(client, auth, family, venue):
+    make_settings(venue, cancel_cutoff_hours=6)
+    session = make_session(venue, starts_at=_day_after(3))
+    db.session.commit()
+    auth.login(family.email)
+    booking = _book(client, session)
+    detail = client.get(f"/booking/b/{booking.code}").get_data(as_text=True)
+    assert f'href="/booking/b/{booking.code}/cancel"' in detail
+    ask = client.get(f"/booking/b/{booking.code}/cancel").get_data(as_text=True)
+    deadline = session.starts_at - timedelta(hours=6)
+    assert f"在线取消截止时间为 {to_local(deadline):%Y-%m-%d %H:%M}" in ask
+    assert "确认取消预约" in ask
+    db.session.expire_all()
+    assert db.session.get(Booking, booking.id).is_active  # looking did not cancel
+    client.post(f"/booking/b/{booking.code}/cancel")
+    db.session.expire_all()
+    assert not db.session.get(Booking, booking.id).is_active
+    again = client.get(f"/booking/b/{booking.code}").get_data(as_text=True)
+    assert "/cancel" not in again and ".ics" not in again
+
+
+def test_a_waiting_entry_shows_in_my_bookings_with_its_hold_and_can_be_left(
+    client, auth, family, venue
+):
+    session = make_session(venue, starts_at=_day_after(3), capacity=4, taken_general=4)
+    db.session.commit()
+    auth.login(family.email)
+    joined = client.post(f"/booking/sessions/{session.id}/waitlist", data={"places": "3"})
+    assert joined.headers["Location"].endswith("/booking/mine")
+    page = client.get("/booking/mine").get_data(as_text=True)
+    assert "候补名单" in page and "需要 3 个名额" in page and "退出候补名单" in page
+    entry = db.session.scalar(sa.select(WaitlistEntry))
+    until = utcnow() + timedelta(hours=5)
+    db.session.execute(
+        sa.update(WaitlistEntry)
+        .where(WaitlistEntry.id == entry.id)
+        .values(held_places=3, held_until=until)
+    )
+    db.session.execute(sa.text("UPDATE sessions SET taken_general = 1, held_general = 3"))
+    db.session.commit()
+    held = client.get("/booking/mine").get_data(as_text=True)
+    assert f"已为您保留 3 个名额，至 {to_local(until):%m-%d %H:%M}" in held
+    assert f'href="/booking/sessions/{session.id}/family"' in held
+    left = client.post(f"/booking/sessions/{session.id}/waitlist/leave", follow_redirects=True)
+    assert "您已退出候补名单" in left.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(WaitlistEntry.id))) == 0
+    assert db.session.get(type(session), session.id).held_general == 0

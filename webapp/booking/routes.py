@@ -13,7 +13,7 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
-from webapp.services import availability, booking_days, bookings, holds, sessions
+from webapp.services import availability, booking_days, bookings, holds, my_bookings, sessions
 from webapp.services.bookings import SessionFull
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.venue_staff import console_venues
@@ -120,9 +120,23 @@ def waitlist(session_id: int):
             flash(
                 _("You are on the waiting list: we will tell you when places come free."), "success"
             )
+            return redirect(url_for("booking.mine"))  # where the entry can be seen and left
         except ServiceError as error:
             flash(error.message, "error")
     return redirect(url_for("directory.venue", venue_id=session.venue_id))
+
+
+@bp.route("/sessions/<int:session_id>/waitlist/leave", methods=["POST"])
+@permission_required("booking.create")
+def leave_waitlist(session_id: int):
+    session = _session_or_404(session_id)
+    if CancelForm().validate_on_submit():
+        try:
+            holds.leave_waitlist(session, by=current_user, now=utcnow())
+            flash(_("You have left the waiting list."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    return redirect(url_for("booking.mine"))
 
 
 def _own_booking(code: str):
@@ -190,10 +204,21 @@ def ics(code: str):
     return response
 
 
-@bp.route("/b/<code>/cancel", methods=["POST"])
+@bp.route("/b/<code>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(code: str):
+    """GET asks to confirm, showing the deadline; POST cancels."""
     booking = _own_booking(code)
+    if request.method == "GET":
+        if not (booking.is_active and bookings.is_booker_of(current_user, booking)):
+            return redirect(url_for("booking.detail", code=booking.code))
+        return render_template(
+            "booking/cancel.html",
+            booking=booking,
+            deadline=my_bookings.cancel_deadline(booking),
+            now=utcnow(),
+            cancel_form=CancelForm(),
+        )
     if CancelForm().validate_on_submit():
         try:
             bookings.cancel_booking(booking, by=current_user, now=utcnow())
@@ -211,7 +236,7 @@ def mine():
     now = utcnow()
     return render_template(
         "booking/mine.html",
-        bookings=bookings.list_user_bookings(current_user),
+        mine=my_bookings.get_my_bookings(current_user, now=now),
         now=now,
         block_until=bookings.get_booking_block(current_user, now=now),
     )
