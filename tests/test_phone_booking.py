@@ -326,3 +326,25 @@ def test_a_waiting_entry_shows_in_my_bookings_with_its_hold_and_can_be_left(
     assert "您已退出候补名单" in left.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(WaitlistEntry.id))) == 0
     assert db.session.get(type(session), session.id).held_general == 0
+
+
+# ---------------------------------------------------------------- English
+
+
+def test_in_english_county_menus_and_lists_follow_the_language(client, auth, regions):
+    import re
+
+    venue = make_venue(regions["140105"])
+    staff = make_user(role=Role.VENUE_STAFF, venue=venue)
+    db.session.commit()
+    auth.login(staff.email)
+    client.set_cookie("lang", "en")
+    page = client.get(f"/console/venues/{venue.id}/edit").get_data(as_text=True)
+    counties = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', page)
+    assert "Taiyuan · Yingze District" in counties
+    assert not [c for c in counties if re.search(r"[\u4e00-\u9fff]", c)]
+    footer = client.get("/").get_data(as_text=True)
+    assert "further promoting school–family–society co-education" in footer
+    client.set_cookie("lang", "zh")
+    chinese = client.get("/").get_data(as_text=True)
+    assert "《关于进一步推进学校家庭社会协同育人工作的通知》（晋教政〔2023〕3号）" in chinese
