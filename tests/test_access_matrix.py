@@ -30,6 +30,7 @@ PUBLIC = {
     "static",
     "directory.index",
     "directory.healthz",
+    "directory.service_worker",
     "directory.set_language",
     "directory.map_page",
     "directory.map_points",

@@ -176,3 +176,38 @@ def test_a_parent_cancels_through_the_confirmation_step(phone_page, live_server,
     page.get_by_role("button", name=words["cancel_yes"]).click()
     expect(page.locator("dd.status")).to_have_text(words["cancelled"])
     assert_accessible(page)
+
+
+def test_the_ticket_opens_with_the_network_switched_off(phone_page, live_server, parent):
+    page, words = phone_page, WORDS["zh"]
+    _start(page, live_server, "zh", parent["login"])
+    page.goto(f"/booking/sessions/{parent['first_id']}/family")
+    page.fill("#primary_pupils", "1")
+    page.fill("#adults", "1")
+    page.fill("#contact_phone", "13800138000")
+    page.get_by_role("button", name=words["see_price"]).click()
+    page.get_by_role("button", name=words["confirm"]).click()
+    page.wait_for_url("**/booking/b/*")
+    ticket = page.url
+    code = page.locator(".code").inner_text()
+    page.goto("/booking/mine")
+    assert_accessible(page)
+    page.wait_for_function(
+        """async (path) => {
+             const cache = await caches.open("tickets-v1");
+             return !!(await cache.match(new URL(path, location.origin).href));
+           }""",
+        arg=ticket,
+    )
+    page.context.set_offline(True)
+    try:
+        page.goto(ticket)
+        expect(page.locator(".code")).to_have_text(code)
+        expect(page.locator("img.qr")).to_be_visible()
+        expect(page.locator("dl.summary")).to_contain_text("09:00")
+        assert_accessible(page)
+        # nothing but tickets is kept: the venue page, with its places, is not there offline
+        with pytest.raises(Exception):  # noqa: B017, PT011 - the browser's own network error
+            page.goto(f"/venues/{parent['venue_id']}")
+    finally:
+        page.context.set_offline(False)
