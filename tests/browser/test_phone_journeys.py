@@ -92,6 +92,17 @@ def _start(page, live_server, lang, login):
     page.wait_for_load_state()
 
 
+def _book_a_child_and_an_adult(page, session_id, words):
+    """Book one primary pupil and one adult in the session; ends on the booking's page."""
+    page.goto(f"/booking/sessions/{session_id}/family")
+    page.fill("#primary_pupils", "1")
+    page.fill("#adults", "1")
+    page.fill("#contact_phone", "13800138000")
+    page.get_by_role("button", name=words["see_price"]).click()
+    page.get_by_role("button", name=words["confirm"]).click()
+    page.wait_for_url("**/booking/b/*")
+
+
 def _fits_the_phone(page):
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{page.url} scrolls sideways: {width}"
@@ -161,13 +172,7 @@ def test_asking_more_than_left_joins_the_waiting_list_then_leaves_it(
 def test_a_parent_cancels_through_the_confirmation_step(phone_page, live_server, parent, lang):
     page, words = phone_page, WORDS[lang]
     _start(page, live_server, lang, parent["login"])
-    page.goto(f"/booking/sessions/{parent['first_id']}/family")
-    page.fill("#primary_pupils", "1")
-    page.fill("#adults", "1")
-    page.fill("#contact_phone", "13800138000")
-    page.get_by_role("button", name=words["see_price"]).click()
-    page.get_by_role("button", name=words["confirm"]).click()
-    page.wait_for_url("**/booking/b/*")
+    _book_a_child_and_an_adult(page, parent["first_id"], words)
     page.locator("a[href$='/cancel']").click()
     page.wait_for_url("**/cancel")
     expect(page.get_by_text(words["deadline"])).to_be_visible()
@@ -181,13 +186,7 @@ def test_a_parent_cancels_through_the_confirmation_step(phone_page, live_server,
 def test_the_ticket_opens_with_the_network_switched_off(phone_page, live_server, parent):
     page, words = phone_page, WORDS["zh"]
     _start(page, live_server, "zh", parent["login"])
-    page.goto(f"/booking/sessions/{parent['first_id']}/family")
-    page.fill("#primary_pupils", "1")
-    page.fill("#adults", "1")
-    page.fill("#contact_phone", "13800138000")
-    page.get_by_role("button", name=words["see_price"]).click()
-    page.get_by_role("button", name=words["confirm"]).click()
-    page.wait_for_url("**/booking/b/*")
+    _book_a_child_and_an_adult(page, parent["first_id"], words)
     ticket = page.url
     code = page.locator(".code").inner_text()
     page.goto("/booking/mine")
