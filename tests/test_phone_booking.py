@@ -73,7 +73,8 @@ def test_search_with_an_unknown_category_reports_it_ignored(client, regions, ven
 
 def test_search_page_shows_quick_chips_then_a_closed_sheet_then_results(client, regions, venue):
     page = client.get("/").get_data(as_text=True)
-    chips, sheet, results = (page.index(m) for m in ("chip-bar", "<details", "result-count"))
+    marks = ("chip-bar", '<details class="filter-panel', "result-count")
+    chips, sheet, results = (page.index(m) for m in marks)
     assert chips < sheet < results
     assert '<details class="filter-panel">' in page  # closed: the results are on screen
     bar = page[chips:sheet]
