@@ -56,8 +56,8 @@ def prepare_sqlite(synthetic: int, workdir: Path | None = None) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int = 2):
-    port = free_port()
+def gunicorn(database_url: str, workers: int = 2, port: int | None = None):
+    port = port or free_port()
     process = subprocess.Popen(
         [
             PYTHON,

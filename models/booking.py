@@ -58,6 +58,7 @@ class BookingSettings(db.Model):
             name="ratios_positive",
         ),
         sa.CheckConstraint("approval_above >= 0", name="approval_not_negative"),
+        sa.CheckConstraint("arrive_minutes_before BETWEEN 0 AND 240", name="arrival_range"),
     )
 
     venue_id: Mapped[int] = mapped_column(
@@ -80,6 +81,14 @@ class BookingSettings(db.Model):
     approval_above: Mapped[int] = mapped_column(default=40)
     #: each adult visitor gives a name and an identity document (children never do)
     requires_real_name: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: visitors are asked to arrive this many minutes before their session
+    arrive_minutes_before: Mapped[int] = mapped_column(default=15, server_default="15")
+    #: what visitors should bring, in the venue's words (shown where people book)
+    what_to_bring: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: whether senior-secondary pupils may come without an adult on a family booking
+    is_senior_alone_allowed: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     venue = relationship("Venue")
 

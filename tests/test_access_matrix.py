@@ -30,6 +30,7 @@ PUBLIC = {
     "static",
     "directory.index",
     "directory.healthz",
+    "directory.service_worker",
     "directory.set_language",
     "directory.map_page",
     "directory.map_points",
@@ -218,6 +219,11 @@ MATRIX = [
         data={"places": "1"},
     ),
     row("POST", "/booking/sessions/{missing}/waitlist", 302, 404, 404, 403, 403, 403, 403, 404),
+    # not on the list: told so and sent to 我的预约 (302)
+    row("POST", "/booking/sessions/{session_a}/waitlist/leave",
+        302, 302, 302, 403, 403, 403, 403, 302),
+    row("POST", "/booking/sessions/{missing}/waitlist/leave",
+        302, 404, 404, 403, 403, 403, 403, 404),
     # a booking: its booker, its school's staff, its venue's staff, the bureau over the venue
     row("GET", "/booking/b/{booking_family_a}", 302, 200, 404, 200, 404, 200, 200, 200),
     row("GET", "/booking/b/{booking_family_b}", 302, 200, 404, 404, 200, 404, 200, 200),
@@ -236,6 +242,9 @@ MATRIX = [
     row("GET", "/booking/b/{missing_code}/calendar.ics", 302, 404, 404, 404, 404, 404, 404, 404),
     # the family cancels (302); venue staff and the administrator then find it cancelled
     # (302 with a word why); the bureau may look but not cancel
+    # the confirmation step is the booker's; others who may see the booking go back to it
+    row("GET", "/booking/b/{booking_family_a}/cancel", 302, 200, 404, 302, 404, 302, 302, 302),
+    row("GET", "/booking/b/{missing_code}/cancel", 302, 404, 404, 404, 404, 404, 404, 404),
     row("POST", "/booking/b/{booking_family_a}/cancel", 302, 302, 404, 302, 404, 403, 403, 302),
     row("POST", "/booking/b/{booking_school_x}/cancel", 302, 404, 302, 302, 404, 403, 403, 302),
     row("POST", "/booking/b/{booking_family2_c}/cancel", 302, 404, 404, 404, 404, 404, 404, 302),

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import BookingChannel, BookingStatus, OutboxMessage, Role, Session, WaitlistEntry, db
-from tests.booking_factories import NOW, family_request, make_session
+from tests.booking_factories import NOW, family_request, make_session, make_settings
 from tests.factories import make_user, make_venue
 from webapp.services import availability, bookings, holds
 
@@ -100,7 +100,12 @@ def test_the_offered_person_books_into_the_hold(full):
 def test_booking_fewer_than_held_keeps_the_rest_held_until_it_lapses(full):
     session, booking, first, waiter, next_waiter = full
     bookings.cancel_booking(booking, by=first, now=NOW)
-    bookings.create_booking(session, family_request(primary_pupils=1, adults=0), by=waiter, now=NOW)
+    # one place of the two held: a senior-secondary pupil alone, as this venue allows
+    make_settings(session.venue, is_senior_alone_allowed=True)
+    db.session.commit()
+    bookings.create_booking(
+        session, family_request(primary_pupils=0, senior=1, adults=0), by=waiter, now=NOW
+    )
     row = db.session.get(Session, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (3, 1)

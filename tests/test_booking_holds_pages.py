@@ -37,7 +37,7 @@ def held(app):
 def test_held_places_are_not_shown_as_free_on_the_venue_page_or_the_api(client, held):
     venue, session, _holder = held
     page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
-    assert "已约满" in page and "剩余名额：2" not in page
+    assert "已约满" in page and "余 2 个名额" not in page
     found = client.get(f"/api/v1/venues/{venue.id}/sessions").get_json()["sessions"]
     row = next(s for s in found if s["id"] == session.id)
     assert (row["places_left"], row["green_places_left"]) == (0, 0)

@@ -53,7 +53,7 @@ FAMILY_FORM = {
 def test_venue_page_shows_coming_sessions_with_places_left(client, venue, session):
     page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
     assert "预约参观" in page
-    assert "剩余名额：15" in page and "绿色通道：20" in page
+    assert "余 20 个名额，其中 5 个为绿色通道保留" in page
     assert f"/booking/sessions/{session.id}/family" in page
 
 

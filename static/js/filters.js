@@ -45,3 +45,10 @@
     nearCounty.addEventListener("change", function () { if (nearCounty.value) { near.value = ""; } });
   }
 })();
+// A quick-filter select applies itself: the chip bar has no separate search button.
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-autosubmit]"), function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+})();

@@ -8,6 +8,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from models import BookingChannel, BookingKind
+from webapp.booking.labels import GREEN_CATEGORY_LABELS
 from webapp.services.bookings import BookingRequest, Party
 from webapp.text_fields import Phone, SingleLine, normalise
 
@@ -41,10 +42,17 @@ class _BookingForm(FlaskForm):
 
 class FamilyBookingForm(_BookingForm):
     adults = _count(_l("Accompanying adults"))
-    left_behind = _count(_l("Left-behind children"))
-    disabled = _count(_l("Children with disabilities"))
-    orphaned = _count(_l("Orphaned children"))
-    special_family = _count(_l("Children from special-hardship families"))
+    left_behind = _count(GREEN_CATEGORY_LABELS["left_behind"])
+    disabled = _count(GREEN_CATEGORY_LABELS["disabled"])
+    orphaned = _count(GREEN_CATEGORY_LABELS["orphaned"])
+    special_family = _count(GREEN_CATEGORY_LABELS["special_family"])
+
+    def fill_contact(self, user) -> None:
+        """Start from the account's name and mobile number; the person may change them."""
+        if not self.contact_name.data:
+            self.contact_name.data = getattr(user, "name", "") or ""
+        if not self.contact_phone.data:
+            self.contact_phone.data = getattr(user, "phone", "") or ""
 
     def to_request(self) -> BookingRequest:
         party = Party(**self.party_values())

@@ -17,3 +17,18 @@ CHANNEL_LABELS = {
     BookingChannel.GENERAL: _l("General booking"),
     BookingChannel.GREEN: _l("Green channel"),
 }
+
+DAY_STATE_LABELS = {
+    "available": _l("Places left"),
+    "few": _l("Few left"),
+    "full": _l("Full"),
+    "not_released": _l("Not yet released"),
+}
+
+#: green-channel categories by Party field: each qualifies a child already counted by stage
+GREEN_CATEGORY_LABELS = {
+    "left_behind": _l("Left-behind children"),
+    "disabled": _l("Children with disabilities"),
+    "orphaned": _l("Orphaned children"),
+    "special_family": _l("Children from special-hardship families"),
+}

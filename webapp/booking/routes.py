@@ -1,6 +1,6 @@
 """Booking pages: the family and school-group forms, the confirmation, my bookings, our trips."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import segno
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -14,7 +14,16 @@ from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
 from webapp.booking.real_name_fields import DOCUMENT_LABELS, visitor_entries, visitor_rows
-from webapp.services import availability, booking_calendar, bookings, holds, sessions
+from webapp.services import (
+    availability,
+    booking_calendar,
+    booking_days,
+    bookings,
+    holds,
+    my_bookings,
+    sessions,
+)
+from webapp.services.bookings import SessionFull
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.real_names import mask_number
 from webapp.services.venue_staff import console_venues
@@ -40,6 +49,7 @@ def _book(form, session, make_request, template, **context):
     """The two steps: check and show the price, then book on confirmation."""
     now = utcnow()
     quote = None
+    waitlist_places, waitlist_channel = 0, ""
     if form.validate_on_submit():
         booking_request = make_request()
         try:
@@ -50,6 +60,11 @@ def _book(form, session, make_request, template, **context):
                 return redirect(url_for("booking.detail", code=booking.code))
             quote = bookings.preview_booking(session, booking_request, by=current_user, now=now)
             form.confirm.data = "1"  # the next submit of this page books
+        except SessionFull as error:
+            form.confirm.data = ""
+            waitlist_places = booking_request.party.places
+            waitlist_channel = booking_request.channel.value
+            _show_error(form, error)
         except ServiceError as error:
             _show_error(form, error)
     form.fresh_key()
@@ -62,6 +77,8 @@ def _book(form, session, make_request, template, **context):
         quote=quote,
         places=places,
         block_until=bookings.get_booking_block(current_user, now=now),
+        waitlist_places=waitlist_places,
+        waitlist_channel=waitlist_channel,
         **context,
     )
 
@@ -71,6 +88,8 @@ def _book(form, session, make_request, template, **context):
 def family(session_id: int):
     session = _session_or_404(session_id)
     form = FamilyBookingForm()
+    if not form.is_submitted():
+        form.fill_contact(current_user)
     real_name = sessions.get_settings(session.venue_id).requires_real_name
 
     def to_request():
@@ -127,9 +146,23 @@ def waitlist(session_id: int):
             flash(
                 _("You are on the waiting list: we will tell you when places come free."), "success"
             )
+            return redirect(url_for("booking.mine"))  # where the entry can be seen and left
         except ServiceError as error:
             flash(error.message, "error")
     return redirect(url_for("directory.venue", venue_id=session.venue_id))
+
+
+@bp.route("/sessions/<int:session_id>/waitlist/leave", methods=["POST"])
+@permission_required("booking.create")
+def leave_waitlist(session_id: int):
+    session = _session_or_404(session_id)
+    if CancelForm().validate_on_submit():
+        try:
+            holds.leave_waitlist(session, by=current_user, now=utcnow())
+            flash(_("You have left the waiting list."), "success")
+        except ServiceError as error:
+            flash(error.message, "error")
+    return redirect(url_for("booking.mine"))
 
 
 def _own_booking(code: str):
@@ -181,10 +214,21 @@ def ics(code: str):
     return response
 
 
-@bp.route("/b/<code>/cancel", methods=["POST"])
+@bp.route("/b/<code>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(code: str):
+    """GET asks to confirm, showing the deadline; POST cancels."""
     booking = _own_booking(code)
+    if request.method == "GET":
+        if not (booking.is_active and bookings.is_booker_of(current_user, booking)):
+            return redirect(url_for("booking.detail", code=booking.code))
+        return render_template(
+            "booking/cancel.html",
+            booking=booking,
+            deadline=my_bookings.cancel_deadline(booking),
+            now=utcnow(),
+            cancel_form=CancelForm(),
+        )
     if CancelForm().validate_on_submit():
         try:
             bookings.cancel_booking(booking, by=current_user, now=utcnow())
@@ -202,7 +246,7 @@ def mine():
     now = utcnow()
     return render_template(
         "booking/mine.html",
-        bookings=bookings.list_user_bookings(current_user),
+        mine=my_bookings.get_my_bookings(current_user, now=now),
         now=now,
         block_until=bookings.get_booking_block(current_user, now=now),
     )
@@ -227,6 +271,22 @@ def trips():
 def coming_sessions(venue, days: int = 14):
     """(session, places) for a venue page: the next two weeks."""
     return availability.list_coming_sessions(venue, now=utcnow(), days=days)
+
+
+@bp.app_template_global()
+def booking_strip(venue):
+    """(days, chosen day) for a venue page; the day comes from ?day=YYYY-MM-DD."""
+    days = booking_days.list_booking_days(venue, now=utcnow())
+    try:
+        wanted = date.fromisoformat(request.args.get("day", "")[:10])
+    except ValueError:
+        wanted = None
+    return days, booking_days.choose_day(days, wanted)
+
+
+@bp.app_template_global()
+def booking_rules(venue):
+    return booking_days.get_booking_rules(venue)
 
 
 @bp.app_template_global()
@@ -257,9 +317,16 @@ def local_weekday(moment) -> int:
 
 @bp.app_context_processor
 def booking_labels():
-    from webapp.booking.labels import CHANNEL_LABELS, STATUS_LABELS
+    from webapp.booking.labels import (
+        CHANNEL_LABELS,
+        DAY_STATE_LABELS,
+        GREEN_CATEGORY_LABELS,
+        STATUS_LABELS,
+    )
 
     return {
+        "GREEN_CATEGORY_LABELS": GREEN_CATEGORY_LABELS,
+        "DAY_STATE_LABELS": DAY_STATE_LABELS,
         "BOOKING_STATUS_LABELS": STATUS_LABELS,
         "BOOKING_CHANNEL_LABELS": CHANNEL_LABELS,
         "VISITOR_GROUPS": VisitorGroup,

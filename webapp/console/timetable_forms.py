@@ -118,3 +118,11 @@ class BookingSettingsForm(FlaskForm):
     requires_real_name = BooleanField(
         _l("Each adult visitor gives a name and an identity document (children never do)")
     )
+    arrive_minutes_before = IntegerField(
+        _l("Visitors arrive this many minutes before their session"),
+        validators=[Optional(), NumberRange(min=0, max=240)],
+    )
+    what_to_bring = StringField(_l("What visitors should bring"), validators=[Length(max=200)])
+    is_senior_alone_allowed = BooleanField(
+        _l("Senior secondary students may come without an adult")
+    )

@@ -11,6 +11,7 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.console import bp
 from webapp.console.venue_forms import VenueForm
+from webapp.i18n import region_label
 from webapp.services import permissions, schools, venue_admin
 from webapp.services import venues as venue_service
 from webapp.services.errors import ServiceError
@@ -22,7 +23,7 @@ def _me():
 
 def _county_choices(counties: list[Region]) -> list[SelectChoice]:
     return [SelectChoice(0, _("Match it from the address"))] + [
-        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name) for c in counties
+        SelectChoice(c.id, region_label(c)) for c in counties
     ]
 
 

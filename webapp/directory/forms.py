@@ -29,9 +29,16 @@ class FlagField(StringField):
             raise ValueError(_l("Use 1 or 0."))
 
 
+class ChoiceListField(SelectMultipleField):
+    """Several choices from a query string; an empty value ("all") is no choice, not a bad one."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([v for v in valuelist if v.strip()])
+
+
 class VenueFilterForm(PagedQueryForm):
     q = StringField(_l("Keyword"))
-    category = SelectMultipleField(
+    category = ChoiceListField(
         _l("Category"), choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in VenueCategory]
     )
     city = RegionCodeField(_l("City"), level=RegionLevel.CITY)

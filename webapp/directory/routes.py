@@ -112,6 +112,16 @@ def map_points():
     )
 
 
+@bp.route("/sw.js")
+def service_worker():
+    """The offline-ticket service worker, served from the root so that it may keep
+    /booking/b/… pages; always revalidated, so a new version reaches phones at once."""
+    response = current_app.send_static_file("js/ticket-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    return response
+
+
 @bp.route("/healthz")
 def healthz():
     """For load balancers and monitoring; also the benchmarks' hello-world baseline."""

@@ -221,7 +221,7 @@ def check_request(session: Session, request: BookingRequest, *, by: User) -> Non
             field="places",
         )
     if request.kind is BookingKind.FAMILY:
-        _check_family(request, party)
+        _check_family(request, party, get_settings(session.venue_id))
     else:
         _check_school_group(session, request, party, by=by)
     if not text_rules.normalise(request.contact_name):
@@ -247,11 +247,28 @@ def require_booker(user: User) -> None:
         raise PermissionDenied(_("Visits are booked from a family or school account."))
 
 
-def _check_family(request: BookingRequest, party: Party) -> None:
+def _check_family(request: BookingRequest, party: Party, settings) -> None:
     if party.teachers:
         raise BookingError(_("Families book without teachers."), field="teachers")
+    if party.green_children > party.children:
+        # the categories qualify children already counted by stage; they are not extra people
+        raise BookingError(
+            _(
+                "You marked %(green)d children as qualifying for the green channel but counted "
+                "%(children)d children by school stage: the qualifying children are among "
+                "those counted.",
+                green=party.green_children,
+                children=party.children,
+            ),
+            field="left_behind",
+        )
     if party.children == 0:
         raise BookingError(_("A family visit includes at least one child."), field="children")
+    seniors_alone = settings.is_senior_alone_allowed and party.children == party.senior
+    if party.adults == 0 and not seniors_alone:
+        raise BookingError(
+            _("Children come with at least one adult: count the adults."), field="adults"
+        )
     if party.places > setting("BOOKING_MAX_FAMILY_PARTY"):
         raise BookingError(
             _(

@@ -395,9 +395,18 @@ SETTING_RANGES = {
     "junior_per_teacher": (1, 100),
     "senior_per_teacher": (1, 100),
     "approval_above": (0, 10_000),
+    "arrive_minutes_before": (0, 240),
 }
 
-SETTING_FIELDS = (*SETTING_RANGES, "release_time", "requires_real_name")
+SETTING_FIELDS = (
+    *SETTING_RANGES,
+    "release_time",
+    "requires_real_name",
+    "what_to_bring",
+    "is_senior_alone_allowed",
+)
+VISITOR_RULE_FIELDS = ("arrive_minutes_before", "what_to_bring", "is_senior_alone_allowed")
+WHAT_TO_BRING_MAX = 200
 
 
 def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSettings:
@@ -407,11 +416,18 @@ def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSetting
     green-channel places are released 0 to 720 hours before a session; bookers may cancel
     until 0 to 720 hours before; each stage allows 1 to 100 pupils per accompanying teacher;
     a school group of more than 0 to 10,000 people waits for approval; real-name entry for
-    adult visitors is on or off (off when not given). Every value is checked before anything
-    is saved.
+    adult visitors is on or off (off when not given); visitors arrive 0 to 240 minutes early;
+    what to bring is one line of at most 200 characters (these last three, left out or None,
+    stay as they were). Every value is checked before anything is saved.
     Raises: PermissionDenied, ServiceError (with the field at fault).
     """
     _require_staff(venue, by)
+    # the rules shown to visitors came later: a caller that leaves them out keeps them
+    current = get_settings(venue.id)
+    values = {
+        **{name: getattr(current, name) for name in VISITOR_RULE_FIELDS},
+        **{k: v for k, v in values.items() if v is not None or k not in VISITOR_RULE_FIELDS},
+    }
     for name, (low, high) in SETTING_RANGES.items():
         value = values.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -420,6 +436,18 @@ def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSetting
             )
     if not isinstance(values.get("release_time"), time):
         raise ServiceError(_("Give the time of day, such as 08:00."), field="release_time")
+    values = {
+        **values,
+        # one line of plain text: control characters (tabs, new lines, escapes) are dropped
+        "what_to_bring": "".join(
+            ch for ch in str(values.get("what_to_bring") or "") if ch.isprintable()
+        ).strip(),
+        "is_senior_alone_allowed": bool(values.get("is_senior_alone_allowed")),
+    }
+    if len(values["what_to_bring"]) > WHAT_TO_BRING_MAX:
+        raise ServiceError(
+            _("At most %(n)d characters.", n=WHAT_TO_BRING_MAX), field="what_to_bring"
+        )
     settings = db.session.get(BookingSettings, venue.id)
     if settings is None:
         settings = get_settings(venue.id)

@@ -32,6 +32,7 @@ from models import (
 )
 from models.user import utcnow
 from seed.loader import apply_venue_values
+from webapp.i18n import region_label
 from webapp.labels import VISITOR_GROUP_LABELS, WEEKDAY_LABELS
 from webapp.services import closures, like, permissions
 from webapp.services.audit import record_change
@@ -448,7 +449,10 @@ def _require_county(by: User, county: Region, venue: Venue | None) -> None:
         return
     if not permissions.can(by, "region.manage", county):
         raise PermissionDenied(
-            _("County: %(county)s is outside the region you look after.", county=county.name),
+            _(
+                "County: %(county)s is outside the region you look after.",
+                county=region_label(county),
+            ),
             field="county",
         )
 

@@ -1,0 +1,185 @@
+"""Lighthouse (npm, pinned to 12.2.3) on Debian's chromium, mobile defaults, against gunicorn.
+
+Pages: the search page (plain and filtered), a venue page, the map, the family booking form,
+a booking's confirmation, 我的预约, the console's Today and a bureau dashboard, each signed in
+as the person who would open it. The plainest HTML page (the privacy notice: text only)
+measured in the same run is the baseline: each page's largest contentful paint is printed
+as a ratio to it (/healthz is plain text, which Lighthouse does not load).
+
+Targets (issue 14): performance >= 95, accessibility 100, best practices 100 on every page;
+the search page's HTML plus its CSS and JS under 100 KB compressed. Exits 1 below target.
+
+    npm install --prefix bench/.lighthouse lighthouse@12.2.3     # once (the folder is ignored)
+    python bench/bench_lighthouse.py [--port 5410] [--only search,venue]
+"""
+
+import argparse
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import ROOT, get, gunicorn, prepare_sqlite  # noqa: E402
+
+LIGHTHOUSE = ROOT / "bench" / ".lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
+CHROME = "/usr/bin/chromium"
+SECRET = "bench-secret"  # harness.env_for gives gunicorn this key, so our cookies are valid
+TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100}
+SEARCH_PAGE_LIMIT = 100 * 1024
+
+
+def prepare_people(url: str) -> dict:
+    """A family with a coming booking, a venue's staff and a city bureau's staff; returns
+    their session cookies and the ids the pages need."""
+    from flask_migrate import upgrade  # noqa: F401 - the database is already migrated
+
+    from models import Region, RegionLevel, Role, RoleGrant, Session, User, Venue, db
+    from models.user import utcnow
+    from webapp import create_app
+    from webapp.services import bookings, sessions
+    from webapp.services.accounts import hash_password
+
+    app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context(), app.test_request_context("/"):
+        sessions.generate_sessions(now=utcnow())
+        venue = db.session.scalars(
+            db.select(Venue).join(Session, Session.venue_id == Venue.id).order_by(Venue.id)
+        ).first()
+        session = db.session.scalars(
+            db.select(Session)
+            .where(Session.venue_id == venue.id, Session.starts_at > utcnow() + timedelta(hours=6))
+            .order_by(Session.starts_at)
+        ).first()
+        city = db.session.scalars(
+            db.select(Region).where(Region.level == RegionLevel.CITY).order_by(Region.adcode)
+        ).first()
+        people = {}
+        for key, grant in {
+            "family": RoleGrant(role=Role.FAMILY),
+            "staff": RoleGrant(role=Role.VENUE_STAFF, venue=venue),
+            "bureau": RoleGrant(role=Role.BUREAU_STAFF, region=city),
+        }.items():
+            user = User(email=f"lh-{key}@example.cn", name="测试", password_hash=hash_password("x"))
+            user.grants.append(grant)
+            db.session.add(user)
+            people[key] = user
+        db.session.commit()
+        request = bookings.BookingRequest(
+            kind=bookings.BookingKind.FAMILY,
+            channel=bookings.BookingChannel.GENERAL,
+            party=bookings.Party(primary_pupils=1, adults=1),
+            contact_name="王女士",
+            contact_phone="13800138000",
+            idempotency_key="lighthouse-bench-1",
+        )
+        booking = bookings.create_booking(session, request, by=people["family"], now=utcnow())
+        cookies = {}
+        for key, user in people.items():
+            client = app.test_client()
+            with client.session_transaction() as flask_session:
+                flask_session["_user_id"] = user.get_id()
+                flask_session["_fresh"] = True
+            cookies[key] = client.get_cookie("session").value
+        ids = {"venue": venue.id, "session": session.id, "code": booking.code}
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()
+    return {"cookies": cookies, "ids": ids}
+
+
+def pages(ids: dict) -> dict[str, tuple[str, str | None]]:
+    """name -> (path, who is signed in)."""
+    return {
+        "search": ("/", None),
+        "search (city, Saturday, free)": ("/?city=140100&free=1&places_on=", None),
+        "venue page": (f"/venues/{ids['venue']}", None),
+        "map": ("/map", None),
+        "booking form": (f"/booking/sessions/{ids['session']}/family", "family"),
+        "confirmation": (f"/booking/b/{ids['code']}", "family"),
+        "我的预约": ("/booking/mine", "family"),
+        "console Today": (f"/console/venues/{ids['venue']}", "staff"),
+        "bureau dashboard": ("/bureau/", "bureau"),
+    }
+
+
+def lighthouse(url: str, cookie: str | None) -> dict:
+    command = [
+        "node", str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
+        "--only-categories=performance,accessibility,best-practices",
+        "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+    ]  # fmt: skip
+    if cookie:
+        command.append("--extra-headers=" + json.dumps({"Cookie": f"session={cookie}"}))
+    env = {**os.environ, "CHROME_PATH": CHROME}
+    done = subprocess.run(  # noqa: S603 - our own fixed command
+        command, capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"lighthouse failed on {url}: {done.stderr[-800:]}")
+    report = json.loads(done.stdout)
+    scores = {k: round((v["score"] or 0) * 100) for k, v in report["categories"].items()}
+    lcp = report["audits"]["largest-contentful-paint"]["numericValue"]
+    failing = [
+        a["id"]
+        for a in report["audits"].values()
+        if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"
+    ]
+    return {"scores": scores, "lcp_ms": lcp, "failing": failing}
+
+
+def compressed_size(base: str, path: str) -> int:
+    """gzip bytes of the page's HTML plus every stylesheet and script it links."""
+    status, html = get(base + path)
+    assert status == 200, path
+    total = len(gzip.compress(html))
+    text = html.decode()
+    for asset in re.findall(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"', text):
+        _status, body = get(base + asset)
+        total += len(gzip.compress(body))
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=5410, help="gunicorn port")
+    parser.add_argument("--only", default="", help="comma-separated page names to measure")
+    args = parser.parse_args()
+    if not LIGHTHOUSE.exists():
+        print("install Lighthouse first: npm install --prefix bench/.lighthouse lighthouse@12.2.3")
+        return 2
+    print("preparing SQLite with the seed…", flush=True)
+    url = prepare_sqlite(0)
+    prepared = prepare_people(url)
+    wanted = [n.strip() for n in args.only.split(",") if n.strip()]
+    ok = True
+    with gunicorn(url, workers=2, port=args.port) as base:
+        size = compressed_size(base, "/")
+        print(f"search page HTML+CSS+JS: {size / 1024:.1f} KB compressed (limit 100 KB)")
+        ok &= size < SEARCH_PAGE_LIMIT
+        baseline = lighthouse(base + "/auth/privacy", None)
+        print(f"baseline /auth/privacy: LCP {baseline['lcp_ms']:.0f} ms")
+        print(f"{'page':32} perf a11y  bp   LCP ms  LCP/baseline  failing audits")
+        for name, (path, who) in pages(prepared["ids"]).items():
+            if wanted and name not in wanted:
+                continue
+            result = lighthouse(base + path, prepared["cookies"].get(who) if who else None)
+            s = result["scores"]
+            ratio = result["lcp_ms"] / max(baseline["lcp_ms"], 1)
+            print(
+                f"{name:32} {s['performance']:4} {s['accessibility']:4} {s['best-practices']:4}"
+                f" {result['lcp_ms']:8.0f} {ratio:12.2f}  {' '.join(result['failing'][:6])}",
+                flush=True,
+            )
+            ok &= all(s[k] >= v for k, v in TARGETS.items())
+    print("PASS" if ok else "FAIL: below target")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
