@@ -743,6 +743,7 @@ def test_public_pages_open_without_signing_in(app, regions):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC and "GET" in rule.methods and not rule.arguments:
             response = client.get(rule.rule)
+            response.close()  # a static file (the service worker) is streamed from disk
             assert response.status_code == 200, rule.rule
 
 
