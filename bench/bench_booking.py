@@ -175,6 +175,7 @@ def book_body(session_id: int) -> dict:
         "session_id": session_id,
         "kind": "family",
         "primary_pupils": 1,
+        "adults": 1,  # a child comes with an adult (issue 14)
         "contact_name": "基准",
         "contact_phone": "13800138000",
         "idempotency_key": uuid.uuid4().hex,
