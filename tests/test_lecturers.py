@@ -520,7 +520,7 @@ def test_seed_step_is_idempotent_and_covers_every_state(regions):
     from models import Lecturer, LecturerPool, RegionLevel
     from seed.lecturers import load_lecturers
 
-    today = date.today()
+    today = service.today()
     first = load_lecturers(db.session, today)
     db.session.commit()
     counts = lambda: (  # noqa: E731

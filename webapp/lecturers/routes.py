@@ -424,7 +424,7 @@ def _render_request(req, assign_form=None, delivery_form=None, cancel_form=None)
     can_assign = service.can_assign(user, req) and req.is_open
     assign_form = assign_form or AssignForm()
     assign_form.on.choices = [SelectChoice(d.isoformat()) for d in req.wanted_dates]
-    delivery_form = delivery_form or DeliveryForm(delivered_on=req.scheduled_on or date.today())
+    delivery_form = delivery_form or DeliveryForm(delivered_on=req.scheduled_on or service.today())
     return render_template(
         "lecturers/request.html",
         req=req,
@@ -536,7 +536,7 @@ def figures():
             flash(_("You cannot see the figures of this region."), "warning")
         else:
             region = chosen
-    today = date.today()
+    today = service.today()
     start = (form.start.data if not form.start.errors else None) or service.semester_bounds(today)[
         0
     ]

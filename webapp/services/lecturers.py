@@ -36,6 +36,7 @@ from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km, place_address
 from webapp.services.outbox import send_message
 from webapp.services.permissions import can, can_act_for_school, can_manage_region, is_admin
+from webapp.services.sessions import local_date
 from webapp.services.transactions import unit_of_work
 
 PHOTO_MAX_BYTES = images.MAX_UPLOAD_BYTES
@@ -48,7 +49,8 @@ MAX_AUDIENCE = 100_000
 
 
 def today(now: datetime | None = None) -> date:
-    return (now or datetime.now()).date()  # noqa: DTZ005 - dates are local (Asia/Shanghai)
+    """The day it is in Shanghai at `now` (naive UTC, as everywhere), never the server's."""
+    return local_date(now or utcnow())
 
 
 _unit_of_work = unit_of_work
