@@ -43,7 +43,7 @@ def prepare_mixed(url: str) -> dict:
     from webapp import create_app
     from webapp.services.accounts import hash_password
     from webapp.services.bookings import new_code
-    from webapp.services.sessions import local_date, to_utc
+    from webapp.services.clock import local_date, to_utc
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():

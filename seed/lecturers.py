@@ -25,6 +25,7 @@ from models import (
     Topic,
 )
 from seed.loader import SeedReport, step
+from webapp.services import clock
 
 TOPICS = [
     ("亲子沟通", "Parent–child communication"),
@@ -207,7 +208,7 @@ def _request(session, host, topic: Topic, **values) -> None:
 
 
 def load_lecturers(session, today: date | None = None) -> dict[str, int]:
-    today = today or date.today()
+    today = today or clock.today()
     rng = random.Random(20230823)  # noqa: S311 - reproducible sample data, not secrets
     regions = {r.adcode: r for r in session.scalars(sa.select(Region))}
     topics_by_name = _upsert_topics(session)

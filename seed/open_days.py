@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from models import Session, SessionKind, Venue, VenueClosure
 from models.user import utcnow
 from seed.loader import SeedReport, step
-from webapp.services.sessions import local_date, to_utc
+from webapp.services.clock import local_date, to_utc
 
 
 def _day(today: date, weekday: int, in_weeks: int) -> date:

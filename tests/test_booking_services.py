@@ -23,7 +23,7 @@ from models import (
 )
 from tests.booking_factories import NOW, family_request, make_session, make_settings, school_request
 from tests.factories import make_region, make_school, make_user, make_venue
-from webapp.services import availability, bookings, sessions
+from webapp.services import availability, bookings, clock, sessions
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 
 
@@ -85,12 +85,12 @@ def test_generating_sessions_twice_adds_no_duplicates_and_skips_closed_days(venu
     db.session.commit()
     added = sessions.generate_sessions(now=NOW, days=14)
     again = sessions.generate_sessions(now=NOW, days=14)
-    starts = [sessions.local_date(s) for s in db.session.scalars(sa.select(Session.starts_at))]
+    starts = [clock.local_date(s) for s in db.session.scalars(sa.select(Session.starts_at))]
     # window 4–17 June; 4 June 09:00 has passed at 10:00; 7 June is closed
     assert sorted(starts) == [date(2025, 6, 11), date(2025, 6, 14)]
     assert (added, again) == (2, 0)
     first = db.session.scalar(sa.select(Session).order_by(Session.starts_at))
-    assert sessions.to_local(first.starts_at).time() == time(9)
+    assert clock.to_local(first.starts_at).time() == time(9)
     assert (first.capacity, first.green_quota) == (30, 5)
 
 
@@ -289,7 +289,7 @@ def test_sessions_that_cannot_be_booked_say_why(family, venue, case, message_par
         starts = NOW + timedelta(days=20)
     session = make_session(venue, starts_at=starts, is_cancelled=case == "cancelled")
     if case == "closed":
-        db.session.add(VenueClosure(venue_id=venue.id, closed_on=sessions.local_date(starts)))
+        db.session.add(VenueClosure(venue_id=venue.id, closed_on=clock.local_date(starts)))
     db.session.commit()
     with pytest.raises(bookings.BookingError) as refused:
         bookings.create_booking(session, family_request(), by=family, now=NOW)
@@ -344,7 +344,7 @@ def test_no_shows_block_booking_until_a_date(family, venue, no_show_days_ago, bl
             Booking(
                 code=bookings.new_code(),
                 session_id=past.id,
-                visit_on=sessions.local_date(past.starts_at),
+                visit_on=clock.local_date(past.starts_at),
                 channel=BookingChannel.GENERAL,
                 kind=bookings.BookingKind.FAMILY,
                 status=BookingStatus.NO_SHOW,

@@ -20,8 +20,8 @@ from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_user, make_venue
 from tests.test_venue_pages import client_for, form_data, world  # noqa: F401 (fixture)
 from webapp.services import booking_states, bookings, capacity, closures
+from webapp.services.clock import local_date, to_utc
 from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.sessions import local_date, to_utc
 
 S = BookingStatus
 

@@ -13,7 +13,7 @@ from models import Booking, BookingStatus, Role, SessionKind, db
 from models.user import utcnow
 from tests.booking_factories import family_request, make_session, school_request
 from tests.factories import make_region, make_school, make_user, make_venue
-from webapp.services import bookings, sessions
+from webapp.services import bookings, clock
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def test_staff_undo_a_no_show_with_a_reason(client, auth, venue, staff):
     booking = Booking(
         code="NOSHOW22",
         session_id=past.id,
-        visit_on=sessions.local_date(past.starts_at),
+        visit_on=clock.local_date(past.starts_at),
         channel=family_request().channel,
         kind=family_request().kind,
         status=BookingStatus.NO_SHOW,
@@ -187,7 +187,7 @@ def test_exports_give_a_workbook_with_title_headers_and_totals_and_a_csv(
     booking.contact_name = "=HYPERLINK()"
     db.session.commit()
     auth.login(staff.email)
-    day = sessions.local_date(utcnow()).isoformat()
+    day = clock.local_date(utcnow()).isoformat()
     url = f"/console/venues/{venue.id}/exports?span=range&first={day}&last={day}"
     xlsx = client.get(url + "&format=xlsx")
     assert xlsx.status_code == 200 and "attachment" in xlsx.headers["Content-Disposition"]
@@ -226,7 +226,7 @@ def test_open_day_edit_refuses_a_capacity_below_booked_and_an_end_before_its_sta
     client, auth, venue, staff
 ):
 
-    start = sessions.to_local(utcnow() + timedelta(days=3))
+    start = clock.to_local(utcnow() + timedelta(days=3))
     day = make_session(
         venue,
         starts_at=utcnow() + timedelta(days=3),

@@ -13,7 +13,7 @@ from models import Lecturer, LectureRequest, LectureStatus, OutboxMessage, Role,
 from tests.factories import make_school, make_user
 from tests.image_factories import picture, png_declaring
 from tests.lecturer_factories import make_lecturer, make_request, make_station, make_topic
-from webapp.services import lecturers as service
+from webapp.services import clock
 
 #: mainland mobile numbers and landlines (0351-1234567), not inside longer digit runs
 PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
@@ -21,7 +21,7 @@ PHONE = re.compile(r"(?<!\d)(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
 
 def next_weekday(day: int) -> date:
     """The next date (after today) falling on ISO weekday `day`."""
-    d = service.today() + timedelta(days=1)
+    d = clock.today() + timedelta(days=1)
     while d.isoweekday() != day:
         d += timedelta(days=1)
     return d
@@ -179,7 +179,7 @@ def test_school_asks_bureau_assigns_school_records_delivery(client, auth, world)
     response = client.post(
         f"/lecturers/requests/{req.id}/deliver",
         data={
-            "delivered_on": service.today().isoformat(),
+            "delivered_on": clock.today().isoformat(),
             "audience_reached": "70",
             "feedback_score": "5",
             "feedback_comment": "好",
@@ -197,7 +197,7 @@ def test_a_request_for_a_past_date_shows_a_chinese_message(client, auth, world):
         data={
             "host": f"school:{world.school.id}",
             "topic": world.talk.id,
-            "wanted_on": (service.today() - timedelta(days=1)).isoformat(),
+            "wanted_on": (clock.today() - timedelta(days=1)).isoformat(),
             "expected_audience": "80",
         },
     )

@@ -24,6 +24,7 @@ from tests.lecturer_factories import (
     make_station,
     make_topic,
 )
+from webapp.services import clock
 from webapp.services import lecturers as service
 from webapp.services.errors import PermissionDenied, ServiceError
 
@@ -520,7 +521,7 @@ def test_seed_step_is_idempotent_and_covers_every_state(regions):
     from models import Lecturer, LecturerPool, RegionLevel
     from seed.lecturers import load_lecturers
 
-    today = service.today()
+    today = clock.today()
     first = load_lecturers(db.session, today)
     db.session.commit()
     counts = lambda: (  # noqa: E731

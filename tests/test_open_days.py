@@ -137,7 +137,7 @@ def test_the_public_list_runs_to_the_end_of_next_week_and_filters_by_county(venu
 def test_the_window_follows_beijing_when_the_server_clock_is_still_on_the_day_before(app):
     # Sunday 8 June 19:30 UTC is Monday 9 June in Beijing: the list runs to Sunday 22 June
     assert open_days.public_window(date(2025, 6, 9)) == (date(2025, 6, 9), date(2025, 6, 22))
-    from webapp.services.sessions import local_date
+    from webapp.services.clock import local_date
 
     assert local_date(datetime(2025, 6, 8, 19, 30)) == date(2025, 6, 9)
 
@@ -145,7 +145,7 @@ def test_the_window_follows_beijing_when_the_server_clock_is_still_on_the_day_be
 def test_the_seed_adds_demo_open_days_and_closed_dates_once(app, seed_dir):
     from models.user import utcnow
     from seed.loader import DATA_DIR, load_seed
-    from webapp.services.sessions import local_date
+    from webapp.services.clock import local_date
 
     first = load_seed(db.session, DATA_DIR)
     assert first.counts["open days"] >= 4 and first.counts["closed dates"] >= 2

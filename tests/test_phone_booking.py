@@ -10,7 +10,7 @@ from models import Booking, BookingChannel, BookingSettings, Role, WaitlistEntry
 from models.user import utcnow
 from tests.booking_factories import make_session, make_settings
 from tests.factories import make_user, make_venue
-from webapp.services.sessions import local_date, to_local, to_utc
+from webapp.services.clock import local_date, to_local, to_utc
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from models import (
 from models.user import utcnow
 from tests.booking_factories import NOW, family_request, make_session, make_settings
 from tests.factories import make_user, make_venue
-from webapp.services import availability, bookings, sessions, timetables
+from webapp.services import availability, bookings, clock, sessions, timetables
 from webapp.services.errors import PermissionDenied, ServiceError
 
 # NOW is Wednesday 2025-06-04 10:00 local. With a 7-day window the coming sessions run from
@@ -73,8 +73,8 @@ def local_starts(venue):
     ).all()
     return [
         (
-            sessions.local_date(s.starts_at),
-            sessions.to_local(s.starts_at).time(),
+            clock.local_date(s.starts_at),
+            clock.to_local(s.starts_at).time(),
             s.capacity,
             s.green_quota,
         )
@@ -225,7 +225,7 @@ def test_a_removed_row_removes_unbooked_sessions_and_keeps_booked_ones(venue, st
     book(sunday, family)
     # a booking cancelled since still counts: the session keeps its history
     cancelled = book(
-        make_session(venue, starts_at=sessions.to_utc(date(2025, 6, 9), time(9)), capacity=30),
+        make_session(venue, starts_at=clock.to_utc(date(2025, 6, 9), time(9)), capacity=30),
         family,
     )
     bookings.cancel_booking(cancelled, by=family, now=NOW)
@@ -267,7 +267,7 @@ def test_open_days_are_left_alone_and_never_doubled(venue, staff):
 def test_another_venues_sessions_are_not_touched(venue, staff):
     other = make_venue()
     db.session.commit()
-    make_session(other, starts_at=sessions.to_utc(SATURDAY, time(9)))
+    make_session(other, starts_at=clock.to_utc(SATURDAY, time(9)))
     db.session.commit()
     timetables.set_timetable(venue, [row(weekday=7)], by=staff, now=NOW)
     assert len(local_starts(other)) == 1
@@ -555,7 +555,7 @@ def test_the_summary_names_the_sessions_kept_because_they_have_bookings(
     saturday = make_session(venue, starts_at=utcnow() + timedelta(days=3), capacity=30)
     db.session.commit()
     bookings.create_booking(saturday, family_request(), by=family, now=utcnow())
-    starts = sessions.to_local(saturday.starts_at)
+    starts = clock.to_local(saturday.starts_at)
     auth.login(staff.email)
     # every row removed: only the page's blank rows come back
     response = client.post(
@@ -644,7 +644,7 @@ def test_staff_close_a_date_and_are_asked_before_bookings_are_cancelled(
     with client.application.test_request_context("/"):
         booking = bookings.create_booking(session, family_request(), by=family, now=utcnow())
     code = booking.code
-    day = sessions.local_date(soon).isoformat()
+    day = clock.local_date(soon).isoformat()
     auth.login(staff.email)
     asked = client.post(
         f"/console/venues/{venue.id}/timetable/closures", data={"on": day, "reason": "设备检修"}

@@ -9,7 +9,7 @@ tests that swap the ids of two users' objects.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from flask.testing import FlaskClient
@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from models import Role, RoleGrant, db
 from tests import factories
 from tests.factories import make_school, make_venue
+from webapp.services import clock
 from webapp.services.accounts import hash_password
 
 #: the roles of the access matrix, in the order the matrix lists them
@@ -54,7 +55,7 @@ class World:
         values["missing"] = 987654
         values["missing_code"] = "ZZZZ9999"
         values["wanted_on"] = self.requests["x"].wanted_on.isoformat() if self.requests else ""
-        values["in_a_week"] = (date.today() + timedelta(days=7)).isoformat()
+        values["in_a_week"] = (clock.today() + timedelta(days=7)).isoformat()
         return values
 
 
@@ -121,7 +122,7 @@ def _add_bookings(world: World) -> None:
     from models import BookingChannel, BookingKind, BookingStatus, Session
     from models.user import utcnow
     from webapp.services.bookings import new_code
-    from webapp.services.sessions import local_date
+    from webapp.services.clock import local_date
 
     starts_at = utcnow().replace(microsecond=0, second=0) + timedelta(days=10)
     for key, venue in world.venues.items():
@@ -216,7 +217,7 @@ def _add_lecturer_pool(world: World) -> None:
             lng=county.lng,
         )
         db.session.add_all([pool, lecturer, world.stations[key]])
-    wanted_on = date.today() + timedelta(days=20)
+    wanted_on = clock.today() + timedelta(days=20)
     for key, school in world.schools.items():
         world.requests[key] = LectureRequest(
             school=school,

@@ -3,13 +3,20 @@ and the school records the talk as delivered. Uses the shared browser fixtures
 (tests/browser/conftest.py: live_server on the real seed, page, assert_accessible)."""
 
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
+
+
+def _beijing_today():
+    # the page's own clock is Shanghai's; the test runs outside the app
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +54,7 @@ def _log_in(page, login):
 
 def test_school_requests_bureau_assigns_school_records_delivery(page, people):
     school_name = people
-    wanted = date.today() + timedelta(days=7)
+    wanted = _beijing_today() + timedelta(days=7)
 
     _log_in(page, TEACHER)
     assert_accessible(page)
@@ -79,7 +86,7 @@ def test_school_requests_bureau_assigns_school_records_delivery(page, people):
     page.goto(request_url)
     expect(page.locator(".assigned-lecturer")).to_contain_text(lecturer)
     assert not re.search(r"1[3-9]\d{9}", page.locator("main").inner_text())
-    page.fill("#delivered_on", date.today().isoformat())
+    page.fill("#delivered_on", _beijing_today().isoformat())
     page.fill("#audience_reached", "110")
     page.select_option("#feedback_score", "5")
     page.fill("#feedback_comment", "家长反响很好")

@@ -1,6 +1,5 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from models import User, db
 from webapp.admin import bp
@@ -8,6 +7,7 @@ from webapp.auth.decorators import permission_required
 from webapp.auth.forms import ConfirmForm
 from webapp.services import accounts, outbox
 from webapp.services.errors import ServiceError
+from webapp.views import current_actor
 
 
 def _page() -> int:
@@ -38,7 +38,7 @@ def outbox_page():
 @permission_required("admin.access")
 def users():
     text = request.args.get("q", "")[:100]
-    result = accounts.search_users(text, by=current_user._get_current_object(), page=_page())
+    result = accounts.search_users(text, by=current_actor(), page=_page())
     return render_template("admin/users.html", result=result, q=text, form=ConfirmForm())
 
 
@@ -50,9 +50,7 @@ def set_enabled(user_id: int, change: str):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            accounts.set_user_enabled(
-                user, change == "enable", by=current_user._get_current_object()
-            )
+            accounts.set_user_enabled(user, change == "enable", by=current_actor())
         except ServiceError as error:
             flash(error.message, "error")
         else:

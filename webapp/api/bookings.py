@@ -15,7 +15,7 @@ from models import BookingChannel, BookingKind, School, db
 from models.user import utcnow
 from webapp.api import bp, openapi
 from webapp.api.errors import json_error, service_error
-from webapp.services import availability, bookings, sessions
+from webapp.services import availability, bookings, clock, sessions
 from webapp.services.errors import ServiceError
 
 MAX_RANGE_DAYS = 62
@@ -80,7 +80,7 @@ def venue_sessions(venue_id: int):
     if venue is None:
         return json_error(404, _("No venue with that id."))
     now = utcnow()
-    today = sessions.local_date(now)
+    today = clock.local_date(now)
     try:
         first = _parse_date("from", today)
     except ValueError:
@@ -93,8 +93,8 @@ def venue_sessions(venue_id: int):
         return json_error(400, _("'to' must not be before 'from'."), "to")
     if (last - first).days > MAX_RANGE_DAYS:
         return json_error(400, _("At most %(n)d days at a time.", n=MAX_RANGE_DAYS), "to")
-    start, _end = sessions.day_bounds(first)
-    _start, end = sessions.day_bounds(last)
+    start, _end = clock.day_bounds(first)
+    _start, end = clock.day_bounds(last)
     found = [
         s for s in sessions.list_venue_sessions(venue, start=start, end=end) if not s.is_cancelled
     ]

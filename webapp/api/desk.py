@@ -13,7 +13,7 @@ from models.user import utcnow
 from webapp.api import bp, openapi
 from webapp.api.bookings import _CSRF, _iso
 from webapp.api.errors import json_error, service_error
-from webapp.services import desk_today, door, sessions
+from webapp.services import clock, desk_today, door
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
 from webapp.services.venue_staff import console_venues
@@ -66,7 +66,7 @@ def desk_today_json():
         venues = [v for v in venues if v.id == chosen]
     if not venues:
         return json_error(403, _("Only the venue's staff can do that."))
-    day = sessions.local_date(utcnow())
+    day = clock.local_date(utcnow())
     rows = desk_today.list_day_sessions(venues, day)
     return jsonify(
         day=day.isoformat(),
@@ -134,7 +134,7 @@ def desk_visitors(venue_id: int):
         return problem
     raw = request.args.get("day", "")
     try:
-        day = date.fromisoformat(raw) if raw else sessions.local_date(utcnow())
+        day = date.fromisoformat(raw) if raw else clock.local_date(utcnow())
     except ValueError:
         return json_error(400, _("Use YYYY-MM-DD."), "day")
     rows = desk_today.list_visitors(venue, day=day)

@@ -14,6 +14,7 @@ from webapp.i18n import current_language
 from webapp.lecturers.forms import LecturerFilterForm
 from webapp.services import lecturers as service
 from webapp.services.errors import ServiceError
+from webapp.views import current_actor
 
 
 def public_lecturer(lecturer: Lecturer, lang: str = "zh") -> dict:
@@ -75,7 +76,7 @@ def request_json(req, lang: str = "zh") -> dict:
 def _bureau_user():
     if not current_user.is_authenticated:
         abort(401, description=_("Log in first."))
-    user = current_user._get_current_object()
+    user = current_actor()
     if not service.is_bureau(user):
         abort(403, description=_("For education-bureau staff only."))
     return user

@@ -36,12 +36,34 @@ def role_required(*roles: Role):
     return decorator
 
 
-def permission_required(action: str, load: Callable | None = None):
-    """Let a view run only when the user may do `action` (see services.permissions).
+_MISSING = object()
 
-    `load`, when given, receives the view's URL arguments and returns the object the action is
-    about, or None. Anonymous visitors are sent to log in (302); a missing object is a 404; a
-    refusal is a 403 and is logged. The loaded object is left in ``g.permission_object``.
+
+def require(action: str, obj=_MISSING):
+    """A view's access check, in one place: anonymous visitors are sent to sign in (401 for
+    the API), a missing object (None) is a 404, a refusal is a 403 and is logged. Returns the
+    object so a view can write ``venue = require("venue.edit", db.session.get(Venue, id))``."""
+    if not current_user.is_authenticated:
+        abort(_login_first())
+    if obj is None:
+        abort(404)
+    target = None if obj is _MISSING else obj
+    if not permissions.can(current_user, action, target):
+        log.warning(
+            "denied %s on %s to user %s at %s",
+            action,
+            getattr(target, "id", None),
+            current_user.id,
+            request.path,
+        )
+        abort(403)
+    return target
+
+
+def permission_required(action: str, load: Callable | None = None):
+    """Let a view run only when the user may do `action` (see services.permissions and
+    `require` above). `load`, when given, receives the view's URL arguments and returns the
+    object the action is about, or None (404). The object is left in ``g.permission_object``.
 
         @bp.route("/venues/<int:venue_id>/edit")
         @permission_required("venue.edit", lambda venue_id: db.session.get(Venue, venue_id))
@@ -53,21 +75,7 @@ def permission_required(action: str, load: Callable | None = None):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return _login_first()
-            obj = None
-            if load is not None:
-                obj = load(**kwargs)
-                if obj is None:
-                    abort(404)
-            g.permission_object = obj
-            if not permissions.can(current_user, action, obj):
-                log.warning(
-                    "denied %s on %s to user %s at %s",
-                    action,
-                    getattr(obj, "id", None),
-                    current_user.id,
-                    request.path,
-                )
-                abort(403)
+            g.permission_object = require(action, load(**kwargs) if load is not None else _MISSING)
             return view(*args, **kwargs)
 
         return wrapped

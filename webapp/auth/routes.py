@@ -37,6 +37,7 @@ from webapp.i18n import current_language, region_label
 from webapp.services import accounts, preferences, schools
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
+from webapp.views import current_actor
 
 log = logging.getLogger("webapp.security")
 
@@ -106,7 +107,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    accounts.end_all_sessions(current_user._get_current_object())
+    accounts.end_all_sessions(current_actor())
     logout_user()
     session.clear()
     flash(_("You have logged out."), "success")
@@ -116,7 +117,7 @@ def logout():
 @bp.route("/account")
 @login_required
 def account():
-    user = current_user._get_current_object()
+    user = current_actor()
     return render_template(
         "auth/account.html",
         user=user,
@@ -180,7 +181,7 @@ def signup_school():
     if county is not None and form.validate_on_submit():
         try:
             if current_user.is_authenticated:
-                accounts.request_school_role(current_user._get_current_object(), form.school.data)
+                accounts.request_school_role(current_actor(), form.school.data)
             else:
                 user = accounts.register_school_staff(
                     form.name.data, form.login.data, form.password.data, form.school.data
@@ -210,7 +211,7 @@ def signup_school():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object()
+        user = current_actor()
         try:
             accounts.change_password(user, form.current.data, form.password.data)
         except ServiceError as error:
@@ -287,7 +288,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             if signed_in:
-                accounts.accept_invitation(token, user=current_user._get_current_object())
+                accounts.accept_invitation(token, user=current_actor())
             else:
                 user = accounts.accept_invitation(
                     token, name=form.name.data, login=form.login.data, password=form.password.data
@@ -316,7 +317,7 @@ def venue_staff(venue_id: int):
                 venue,
                 form.recipient.data,
                 is_manager=form.is_manager.data,
-                by=current_user._get_current_object(),
+                by=current_actor(),
                 make_link=lambda t: url_for("auth.accept_invitation", token=t, _external=True),
             )
         except ServiceError as error:
@@ -356,7 +357,7 @@ def privacy():
 @bp.route("/account/data")
 @login_required
 def download_data():
-    data = accounts.export_user_data(current_user._get_current_object())
+    data = accounts.export_user_data(current_actor())
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -370,7 +371,7 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            accounts.delete_account(current_user._get_current_object(), form.password.data)
+            accounts.delete_account(current_actor(), form.password.data)
         except ServiceError as error:
             show_error(form, error)
         else:

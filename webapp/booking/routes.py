@@ -19,6 +19,7 @@ from webapp.services import (
     booking_calendar,
     booking_days,
     bookings,
+    clock,
     holds,
     my_bookings,
     sessions,
@@ -299,7 +300,7 @@ def my_holds(rows):
 def weekend_dates():
     """The coming Saturday and Sunday (local dates, today included); on a Sunday, that
     Sunday is today and the Saturday is next week's."""
-    today = sessions.local_date(utcnow())
+    today = clock.local_date(utcnow())
     saturday = today + timedelta(days=(5 - today.weekday()) % 7)
     sunday = today + timedelta(days=(6 - today.weekday()) % 7)
     return saturday, sunday
@@ -307,12 +308,12 @@ def weekend_dates():
 
 @bp.app_template_filter("local_time")
 def local_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return sessions.to_local(moment).strftime(fmt) if moment else ""
+    return clock.to_local(moment).strftime(fmt) if moment else ""
 
 
 @bp.app_template_filter("local_weekday")
 def local_weekday(moment) -> int:
-    return sessions.to_local(moment).isoweekday()
+    return clock.to_local(moment).isoweekday()
 
 
 @bp.app_context_processor

@@ -6,7 +6,6 @@ from datetime import date
 
 from flask import flash, render_template, request, send_file
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from models.user import utcnow
 from webapp.auth.decorators import permission_required
@@ -16,9 +15,10 @@ from webapp.bureau.dashboard_forms import DashboardForm
 from webapp.bureau.dashboard_tables import build_tables, map_points
 from webapp.i18n import region_label
 from webapp.services import dashboard
+from webapp.services.clock import local_date
 from webapp.services.errors import ServiceError
 from webapp.services.lecturers import semester_bounds
-from webapp.services.sessions import local_date
+from webapp.views import current_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,7 +32,7 @@ def _month(field, last: bool = False) -> date | None:
 
 def _load():
     """The dashboard the query asks for, else the default one with a message, and a status."""
-    me = current_user._get_current_object()
+    me = current_actor()
     form = DashboardForm(request.args)
     status = 200 if form.validate() else 400
     regions = dashboard.dashboard_regions(me)
@@ -88,5 +88,3 @@ def dashboard_xlsx():
     name = f"监督统计-{result.region.name}-{result.start:%Y%m}-{result.end:%Y%m}.xlsx"
     data = workbook_bytes(_heading(result), build_tables(result))
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name)
-
-

@@ -2,7 +2,6 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from models import GuidanceKind, Role
@@ -14,15 +13,12 @@ from webapp.bureau.guidance_forms import KIND_LABELS, ActivityForm
 from webapp.i18n import region_label
 from webapp.services import guidance
 from webapp.services.errors import ServiceError
-
-
-def _me():
-    return current_user._get_current_object()
+from webapp.views import current_actor
 
 
 def _form(activity=None) -> ActivityForm:
     form = ActivityForm(obj=None)
-    schools, stations = guidance.list_hosts(by=_me())
+    schools, stations = guidance.list_hosts(by=current_actor())
     form.host.choices = [
         SelectChoice(f"{kind}:{h.id}", f"{h.name} · {region_label(h.county)}")
         for kind, hosts in (("school", schools), ("station", stations))
@@ -35,7 +31,7 @@ def _form(activity=None) -> ActivityForm:
 
 
 def _may_correct() -> bool:
-    return _me().has_role(Role.BUREAU_STAFF) or _me().is_admin
+    return current_actor().has_role(Role.BUREAU_STAFF) or current_actor().is_admin
 
 
 def _values(form: ActivityForm) -> guidance.ActivityValues:
@@ -57,7 +53,7 @@ def guidance_list():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     return render_template(
         "bureau/guidance.html",
-        result=guidance.list_activities(by=_me(), page=page),
+        result=guidance.list_activities(by=current_actor(), page=page),
         kinds=KIND_LABELS,
         can_correct=_may_correct(),
         confirm=ConfirmForm(),
@@ -70,8 +66,8 @@ def guidance_new():
     form = _form()
     if form.validate_on_submit():
         try:
-            host = guidance.find_host(form.host.data, by=_me())
-            guidance.record_activity(host, _values(form), by=_me())
+            host = guidance.find_host(form.host.data, by=current_actor())
+            guidance.record_activity(host, _values(form), by=current_actor())
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -91,7 +87,7 @@ def guidance_edit(activity_id: int):
     del form.host  # the host stays; only what was held is corrected
     if form.validate_on_submit():
         try:
-            guidance.correct_activity(activity, _values(form), by=_me())
+            guidance.correct_activity(activity, _values(form), by=current_actor())
         except ServiceError as error:
             if error.status_code == 403:
                 abort(403)
@@ -111,7 +107,7 @@ def guidance_remove(activity_id: int):
     activity = _activity(activity_id)
     if ConfirmForm().validate_on_submit():
         try:
-            guidance.remove_activity(activity, by=_me())
+            guidance.remove_activity(activity, by=current_actor())
         except ServiceError as error:
             abort(error.status_code)
         flash(_("The activity is removed."), "success")

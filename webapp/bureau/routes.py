@@ -1,6 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from models import School, db
@@ -12,10 +11,7 @@ from webapp.bureau.forms import AuditFilterForm, SchoolFilterForm, SchoolForm
 from webapp.i18n import region_label
 from webapp.services import accounts, audit, permissions, schools
 from webapp.services.errors import ServiceError
-
-
-def _me():
-    return current_user._get_current_object()
+from webapp.views import current_actor
 
 
 def _page() -> int:
@@ -27,8 +23,8 @@ def _page() -> int:
 def index():
     return render_template(
         "bureau/index.html",
-        pending=accounts.list_pending_school_staff(by=_me()),
-        scopes=permissions.bureau_regions(_me()),
+        pending=accounts.list_pending_school_staff(by=current_actor()),
+        scopes=permissions.bureau_regions(current_actor()),
     )
 
 
@@ -37,7 +33,7 @@ def index():
 def approvals():
     return render_template(
         "bureau/approvals.html",
-        pending=accounts.list_pending_school_staff(by=_me()),
+        pending=accounts.list_pending_school_staff(by=current_actor()),
         form=ConfirmForm(),
     )
 
@@ -49,7 +45,7 @@ def decide(grant_id: int, decision: str):
     if form.validate_on_submit():
         try:
             if decision == "approve":
-                grant = accounts.approve_school_staff(grant_id, by=_me())
+                grant = accounts.approve_school_staff(grant_id, by=current_actor())
                 flash(
                     _(
                         "%(who)s may now act for %(school)s.",
@@ -59,7 +55,7 @@ def decide(grant_id: int, decision: str):
                     "success",
                 )
             else:
-                accounts.reject_school_staff(grant_id, by=_me())
+                accounts.reject_school_staff(grant_id, by=current_actor())
                 flash(_("The request was refused."), "success")
         except ServiceError as error:
             flash(error.message, "error")
@@ -69,7 +65,9 @@ def decide(grant_id: int, decision: str):
 
 
 def _county_choices():
-    return [SelectChoice(c.id, region_label(c)) for c in permissions.regions_for_choice(_me())]
+    return [
+        SelectChoice(c.id, region_label(c)) for c in permissions.regions_for_choice(current_actor())
+    ]
 
 
 @bp.route("/schools")
@@ -79,7 +77,7 @@ def school_list():
     form.county.choices = [SelectChoice(0, _("All counties in my scope"))] + _county_choices()
     form.validate()
     result = schools.search_schools(
-        by=_me(), county_id=form.county.data or None, text=form.q.data or "", page=_page()
+        by=current_actor(), county_id=form.county.data or None, text=form.q.data or "", page=_page()
     )
     return render_template("bureau/schools.html", form=form, result=result)
 
@@ -104,7 +102,7 @@ def school_new():
     form.county.choices = _county_choices()
     if form.validate_on_submit():
         try:
-            school = schools.create_school(_values(form), by=_me())
+            school = schools.create_school(_values(form), by=current_actor())
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -130,7 +128,7 @@ def school_edit(school_id: int):
             form.lat.data = form.lng.data = None
     if form.validate_on_submit():
         try:
-            schools.update_school(school, _values(form), by=_me())
+            schools.update_school(school, _values(form), by=current_actor())
         except ServiceError as error:
             show_error(form, error)
         else:
@@ -144,8 +142,8 @@ def school_edit(school_id: int):
 def invitations():
     return render_template(
         "bureau/invitations.html",
-        venues=accounts.list_venues_for_invitations(by=_me()),
-        invitations=accounts.list_invitations(by=_me()),
+        venues=accounts.list_venues_for_invitations(by=current_actor()),
+        invitations=accounts.list_invitations(by=current_actor()),
     )
 
 
@@ -163,7 +161,7 @@ def audit_log():
         since=form.since.data if not form.since.errors else None,
         until=form.until.data if not form.until.errors else None,
     )
-    result = audit.list_audit_entries(filters, by=_me(), page=_page())
+    result = audit.list_audit_entries(filters, by=current_actor(), page=_page())
     return render_template(
         "bureau/audit.html",
         form=form,

@@ -4,7 +4,6 @@ import io
 
 from flask import render_template, request, send_file
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from models.user import utcnow
@@ -12,7 +11,8 @@ from webapp.auth.decorators import permission_required
 from webapp.bureau import bp
 from webapp.bureau.forms import SchoolFilterForm
 from webapp.services import directory_export, permissions, venue_admin
-from webapp.services.sessions import local_date
+from webapp.services.clock import local_date
+from webapp.views import current_actor
 
 _EXPORTS = {
     "xlsx": (
@@ -23,21 +23,17 @@ _EXPORTS = {
 }
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.route("/venues")
 @permission_required("bureau.console")
 def venue_list():
     form = SchoolFilterForm(request.args)
     form.county.choices = [SelectChoice(0, _("All counties in my scope"))] + [
         SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name)
-        for c in permissions.regions_for_choice(_me())
+        for c in permissions.regions_for_choice(current_actor())
     ]
     form.validate()
     result = venue_admin.search_managed_venues(
-        by=_me(),
+        by=current_actor(),
         county_id=form.county.data or None if not form.county.errors else None,
         text=form.q.data or "" if not form.q.errors else "",
         page=max(request.args.get("page", 1, type=int) or 1, 1),
@@ -51,5 +47,8 @@ def venue_export(fmt: str):
     build, mimetype = _EXPORTS[fmt]
     name = f"资源目录清单-{local_date(utcnow()).isoformat()}.{fmt}"
     return send_file(
-        io.BytesIO(build(by=_me())), mimetype=mimetype, as_attachment=True, download_name=name
+        io.BytesIO(build(by=current_actor())),
+        mimetype=mimetype,
+        as_attachment=True,
+        download_name=name,
     )

@@ -7,7 +7,7 @@ from models.user import utcnow
 from webapp.console import bp
 from webapp.console.forms import ExportForm
 from webapp.console.routes import _venue_for_staff
-from webapp.services import booking_export, sessions
+from webapp.services import booking_export, clock
 from webapp.services.errors import ServiceError
 
 _TYPES = {
@@ -21,7 +21,7 @@ _TYPES = {
 def exports(venue_id: int):
     venue = _venue_for_staff(venue_id)
     form = ExportForm(request.args, meta={"csrf": False})
-    today = sessions.local_date(utcnow())
+    today = clock.local_date(utcnow())
     if not request.args:
         form.first.data, form.last.data = booking_export.month_range(today)
         return render_template("console/exports.html", venue=venue, form=form)

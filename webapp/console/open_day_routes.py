@@ -9,7 +9,7 @@ from models.user import utcnow
 from webapp.console import bp
 from webapp.console.forms import OpenDayForm, RequiredReasonForm
 from webapp.console.routes import _venue_for_staff
-from webapp.services import open_days, sessions
+from webapp.services import clock, open_days, sessions
 from webapp.services.errors import ServiceError
 
 
@@ -24,7 +24,7 @@ def _open_day_for_staff(session_id: int):
 
 
 def _filled(form: OpenDayForm, found) -> None:
-    start, end = sessions.to_local(found.starts_at), sessions.to_local(found.ends_at)
+    start, end = clock.to_local(found.starts_at), clock.to_local(found.ends_at)
     form.on.data, form.start.data, form.end.data = start.date(), start.time(), end.time()
     form.title.data, form.programme.data = found.title, found.programme
     form.capacity.data, form.green_quota.data = found.capacity, found.green_quota

@@ -15,7 +15,7 @@ from webapp.console.timetable_forms import (
     ClosureForm,
     TimetableForm,
 )
-from webapp.services import sessions, timetables
+from webapp.services import clock, sessions, timetables
 from webapp.services.errors import ServiceError
 
 
@@ -67,7 +67,7 @@ def _sync_message(sync) -> str:
     message = _("Timetable saved. Coming sessions: %(parts)s.", parts=_("; ").join(parts))
     if sync.kept_sessions:
         when = ", ".join(
-            sessions.to_local(s.starts_at).strftime("%m-%d %H:%M") for s in sync.kept_sessions[:8]
+            clock.to_local(s.starts_at).strftime("%m-%d %H:%M") for s in sync.kept_sessions[:8]
         )
         more = "…" if len(sync.kept_sessions) > 8 else ""
         message += " " + _(

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from models.user import utcnow
 from webapp.console import bp
 from webapp.console.forms import EmptyForm
-from webapp.services import desk_today, sessions
+from webapp.services import clock, desk_today, sessions
 from webapp.services.desk_today import mask_phone
 from webapp.services.venue_staff import console_venues
 
@@ -42,7 +42,7 @@ def _day_arg(default: date) -> date:
 def today():
     venues = staff_venues()
     now = utcnow()
-    day = sessions.local_date(now)
+    day = clock.local_date(now)
     return render_template(
         "console/today.html",
         venues=venues,
@@ -61,14 +61,14 @@ def visitors(venue_id: int):
     from webapp.console.routes import _venue_for_staff
 
     venue = _venue_for_staff(venue_id)
-    day = _day_arg(sessions.local_date(utcnow()))
+    day = _day_arg(clock.local_date(utcnow()))
     session = None
     session_id = request.args.get("session", type=int)
     if session_id is not None:
         session = sessions.get_session(session_id)
         if session is None or session.venue_id != venue.id:
             abort(404)
-        day = sessions.local_date(session.starts_at)
+        day = clock.local_date(session.starts_at)
     return render_template(
         "console/visitors.html",
         venue=venue,

@@ -3,7 +3,6 @@
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from models import Region, db
@@ -15,10 +14,7 @@ from webapp.i18n import region_label
 from webapp.services import permissions, schools, venue_admin
 from webapp.services import venues as venue_service
 from webapp.services.errors import ServiceError
-
-
-def _me():
-    return current_user._get_current_object()
+from webapp.views import current_actor
 
 
 def _county_choices(counties: list[Region]) -> list[SelectChoice]:
@@ -53,12 +49,12 @@ def venue_edit(venue_id: int):
     else:
         form = VenueForm()
     # its own staff may say it lies in any county; bureau staff choose within their scope
-    in_scope = permissions.regions_for_choice(_me())
+    in_scope = permissions.regions_for_choice(current_actor())
     form.county.choices = _county_choices(in_scope or schools.list_counties())
     values = _submitted(form)
     if values is not None:
         try:
-            venue_admin.update_venue(venue, values, by=_me(), now=utcnow())
+            venue_admin.update_venue(venue, values, by=current_actor(), now=utcnow())
         except ServiceError as error:
             _show_error(form, error)
         else:
@@ -71,11 +67,11 @@ def venue_edit(venue_id: int):
 @permission_required("bureau.console")
 def venue_new():
     form = VenueForm(data=VenueForm.data_from(None) if request.method == "GET" else None)
-    form.county.choices = _county_choices(permissions.regions_for_choice(_me()))
+    form.county.choices = _county_choices(permissions.regions_for_choice(current_actor()))
     values = _submitted(form)
     if values is not None:
         try:
-            venue = venue_admin.create_venue(values, by=_me(), now=utcnow())
+            venue = venue_admin.create_venue(values, by=current_actor(), now=utcnow())
         except ServiceError as error:
             _show_error(form, error)
         else:

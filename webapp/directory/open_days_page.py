@@ -9,7 +9,7 @@ from webapp.i18n import QueryForm, current_language
 from webapp.query_fields import RegionCodeField
 from webapp.services import open_days
 from webapp.services import venues as venue_service
-from webapp.services.sessions import local_date
+from webapp.services.clock import local_date
 
 
 class OpenDayFilterForm(QueryForm):

@@ -13,7 +13,7 @@ from webapp.i18n import current_language, remember_language
 from webapp.services import preferences
 from webapp.services import venues as venue_service
 from webapp.services.catalogue_cache import cached_result
-from webapp.services.sessions import local_date
+from webapp.services.clock import local_date
 
 
 def _parse_filters() -> tuple[VenueFilterForm, venue_service.VenueFilters, str | None]:

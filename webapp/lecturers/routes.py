@@ -35,10 +35,11 @@ from webapp.lecturers.forms import (
 )
 from webapp.lecturers.labels import region_pool_label
 from webapp.request_limits import upload_route
-from webapp.services import lecturer_excel
+from webapp.services import clock, lecturer_excel
 from webapp.services import lecturers as service
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.venues import get_region, list_cities, list_counties
+from webapp.views import current_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -57,7 +58,7 @@ def bureau_required(view):
 
 
 def _user():
-    return current_user._get_current_object()
+    return current_actor()
 
 
 def _form_error(form, error: ServiceError) -> None:
@@ -424,7 +425,7 @@ def _render_request(req, assign_form=None, delivery_form=None, cancel_form=None)
     can_assign = service.can_assign(user, req) and req.is_open
     assign_form = assign_form or AssignForm()
     assign_form.on.choices = [SelectChoice(d.isoformat()) for d in req.wanted_dates]
-    delivery_form = delivery_form or DeliveryForm(delivered_on=req.scheduled_on or service.today())
+    delivery_form = delivery_form or DeliveryForm(delivered_on=req.scheduled_on or clock.today())
     return render_template(
         "lecturers/request.html",
         req=req,
@@ -536,7 +537,7 @@ def figures():
             flash(_("You cannot see the figures of this region."), "warning")
         else:
             region = chosen
-    today = service.today()
+    today = clock.today()
     start = (form.start.data if not form.start.errors else None) or service.semester_bounds(today)[
         0
     ]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from models import BookingChannel, BookingSettings, Session, Venue, VenueClosure, WaitlistEntry, db
 from webapp.services import capacity
-from webapp.services.sessions import day_bounds, local_date
+from webapp.services.clock import day_bounds, local_date
 
 Availability = capacity.Availability
 compute = capacity.compute

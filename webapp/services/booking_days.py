@@ -9,7 +9,8 @@ from datetime import date, datetime
 
 from models import BookingSettings, Session, Venue
 from webapp.services.availability import Availability, list_coming_sessions
-from webapp.services.sessions import booking_opens_at, get_settings, local_date, setting
+from webapp.services.clock import local_date
+from webapp.services.sessions import booking_opens_at, get_settings, setting
 
 #: a day is "few left" at or below this share of its places (or this many places)
 FEW_SHARE = 0.2

@@ -17,11 +17,11 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingChannel, BookingStatus, Session, User, Venue, db
+from webapp.services.clock import day_bounds, to_local
 from webapp.services.desk_today import mask_phone
 from webapp.services.directory_export import safe_cell
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
-from webapp.services.sessions import day_bounds, to_local
 
 MAX_DAYS = 366
 EXPORTED_STATUSES = (

@@ -23,8 +23,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from models import Booking, BookingStatus, db
 from models.booking import HOLDING_STATUSES
 from webapp.services import capacity
+from webapp.services.clock import to_local
 from webapp.services.errors import ServiceError
-from webapp.services.sessions import to_local
 
 S = BookingStatus
 

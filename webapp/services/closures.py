@@ -21,10 +21,10 @@ from models.booking import ACTIVE_STATUSES
 from webapp.services import booking_states as states
 from webapp.services import capacity
 from webapp.services.bookings import tell_cancelled_by_venue
+from webapp.services.clock import day_bounds, local_date, to_local
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.outbox import absolute_url, send_message
 from webapp.services.permissions import can
-from webapp.services.sessions import day_bounds, local_date, to_local
 from webapp.services.transactions import unit_of_work
 
 CLOSURE_REASON_MAX = 120

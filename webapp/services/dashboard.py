@@ -33,6 +33,7 @@ from models import (
 )
 from models.user import utcnow
 from webapp.services import rollups
+from webapp.services.clock import local_date
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.lecturers import (
     SCHOOL_ACTIVITIES_PER_SEMESTER,
@@ -40,7 +41,6 @@ from webapp.services.lecturers import (
     semester_bounds,
 )
 from webapp.services.permissions import can_manage_region
-from webapp.services.sessions import local_date
 
 MAX_MONTHS = 60
 GROUPS = tuple(rollups.GROUP_COLUMNS)
@@ -164,8 +164,9 @@ def _venues_by_county(region: Region, use: list[tuple]) -> list[tuple[Region, in
         counties = [region]
     else:
         counties = db.session.scalars(sa.select(Region).where(Region.id.in_(counts))).all()
-    return sorted(((c, counts[c.id]) for c in counties if c.id in counts),
-                  key=lambda row: row[0].adcode)
+    return sorted(
+        ((c, counts[c.id]) for c in counties if c.id in counts), key=lambda row: row[0].adcode
+    )
 
 
 def _month_key(value) -> date:
@@ -244,12 +245,16 @@ def _school_trips(region: Region, start: date, end: date, semester: tuple[date, 
     return [(i, n, int(p), int(t)) for i, n, p, t in rows]
 
 
-def _guidance(region: Region, host_model, host_column, talk_column, first: date, last: date,
-              target: int) -> list[HostCount]:
+def _guidance(
+    region: Region, host_model, host_column, talk_column, first: date, last: date, target: int
+) -> list[HostCount]:
     own = (
         sa.select(host_column.label("host_id"), sa.func.count().label("n"))
-        .where(host_column.is_not(None), GuidanceActivity.held_on.between(first, last),
-               _county_filter(region, GuidanceActivity.county_id))
+        .where(
+            host_column.is_not(None),
+            GuidanceActivity.held_on.between(first, last),
+            _county_filter(region, GuidanceActivity.county_id),
+        )
         .group_by(host_column)
     )
     talks = (
@@ -292,8 +297,9 @@ def dashboard_regions(user) -> list[Region]:
     return scopes + [r for r in manageable_regions(user) if r not in scopes]
 
 
-def get_dashboard(region: Region, start: date, end: date, *, by,
-                  now: datetime | None = None) -> Dashboard:
+def get_dashboard(
+    region: Region, start: date, end: date, *, by, now: datetime | None = None
+) -> Dashboard:
     """Every figure of the dashboard for `region` over [start, end] (whole months).
 
     Rules: bureau staff whose scope covers the region (administrators anywhere); visits come
@@ -344,12 +350,20 @@ def get_dashboard(region: Region, start: date, end: date, *, by,
         school_trips=[t for t in trips if t[2] > 0],
         schools_without_trip=[(i, n) for i, n, _p, t in trips if t == 0],
         schools_guidance=_guidance(
-            region, School, GuidanceActivity.school_id, LectureRequest.school_id, *semester,
+            region,
+            School,
+            GuidanceActivity.school_id,
+            LectureRequest.school_id,
+            *semester,
             SCHOOL_ACTIVITIES_PER_SEMESTER,
         ),
         stations_guidance=_guidance(
-            region, GuidanceStation, GuidanceActivity.station_id, LectureRequest.station_id,
-            *year, STATION_ACTIVITIES_PER_YEAR,
+            region,
+            GuidanceStation,
+            GuidanceActivity.station_id,
+            LectureRequest.station_id,
+            *year,
+            STATION_ACTIVITIES_PER_YEAR,
         ),
         talks_delivered=int(talks),
         talk_audience=int(audience or 0),

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from models import Booking, Role, RoleGrant, User, Venue, db
+from webapp.services.clock import to_local
 from webapp.services.outbox import absolute_url, send_message
-from webapp.services.sessions import to_local
 
 
 def venue_staff_of(venue: Venue) -> list[User]:

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingKind, BookingStatus, Session, SessionKind, Stage, Venue, db
-from webapp.services.sessions import day_bounds, get_settings, local_date
+from webapp.services.clock import day_bounds, local_date
+from webapp.services.sessions import get_settings
 
 #: the statuses a visitor list shows: everyone who holds or held a place that day
 LISTED_STATUSES = (

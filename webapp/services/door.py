@@ -22,9 +22,9 @@ from models import Booking, BookingStatus, Session, User, Venue, db
 from webapp.services import booking_states as states
 from webapp.services.audit import record_change
 from webapp.services.bookings import GREEN_FIELDS, STAGE_FIELDS, BookingError, normalise_code
+from webapp.services.clock import local_date, to_local
 from webapp.services.errors import NotFound, PermissionDenied
 from webapp.services.permissions import can
-from webapp.services.sessions import local_date, to_local
 from webapp.services.transactions import unit_of_work
 
 #: Only the race test's control run turns this off, to show the harness can see a race.

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from models import GuidanceActivity, GuidanceKind, GuidanceStation, School, User, db
 from models.user import utcnow
 from webapp.services import audit, permissions
+from webapp.services.clock import local_date
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
-from webapp.services.sessions import local_date
 from webapp.services.transactions import unit_of_work
 
 MAX_PARENTS = 100_000
@@ -61,8 +61,9 @@ def _may_record(user: User, host) -> bool:
     return permissions.can(user, "region.manage", host.county)
 
 
-def record_activity(host: School | GuidanceStation, values: ActivityValues, *, by: User,
-                    now: datetime | None = None) -> GuidanceActivity:
+def record_activity(
+    host: School | GuidanceStation, values: ActivityValues, *, by: User, now: datetime | None = None
+) -> GuidanceActivity:
     """Record a guidance activity a school or station held.
 
     Rules: the school's approved staff, or bureau staff whose scope covers the host's county;
@@ -88,8 +89,12 @@ def record_activity(host: School | GuidanceStation, values: ActivityValues, *, b
         db.session.flush()
         if not isinstance(host, School) or not permissions.can(by, "school.act", host):
             audit.record_change(
-                by, "guidance.record", activity, after=_snapshot(activity),
-                region=host.county, now=now,
+                by,
+                "guidance.record",
+                activity,
+                after=_snapshot(activity),
+                region=host.county,
+                now=now,
             )
     return activity
 
@@ -102,8 +107,9 @@ def get_activity(activity_id: int) -> GuidanceActivity:
     return activity
 
 
-def correct_activity(activity: GuidanceActivity, values: ActivityValues, *, by: User,
-                     now: datetime | None = None) -> GuidanceActivity:
+def correct_activity(
+    activity: GuidanceActivity, values: ActivityValues, *, by: User, now: datetime | None = None
+) -> GuidanceActivity:
     """Correct an activity's date, kind, topic or parents; the change is audited.
 
     Rules: bureau staff whose scope covers the activity's county; the same checks as
@@ -121,9 +127,13 @@ def correct_activity(activity: GuidanceActivity, values: ActivityValues, *, by: 
         changed = {k for k in after if after[k] != before[k]}
         if changed:
             audit.record_change(
-                by, "guidance.correct", activity,
-                before={k: before[k] for k in changed}, after={k: after[k] for k in changed},
-                region=activity.county, now=now,
+                by,
+                "guidance.correct",
+                activity,
+                before={k: before[k] for k in changed},
+                after={k: after[k] for k in changed},
+                region=activity.county,
+                now=now,
             )
     return activity
 
@@ -137,8 +147,12 @@ def remove_activity(activity: GuidanceActivity, *, by: User, now: datetime | Non
         raise PermissionDenied(_("You cannot change activities outside your scope."))
     with unit_of_work():
         audit.record_change(
-            by, "guidance.remove", activity, before=_snapshot(activity) | {
-                "host": activity.host_name}, region=activity.county, now=now,
+            by,
+            "guidance.remove",
+            activity,
+            before=_snapshot(activity) | {"host": activity.host_name},
+            region=activity.county,
+            now=now,
         )
         db.session.execute(sa.delete(GuidanceActivity).where(GuidanceActivity.id == activity.id))
 

@@ -22,9 +22,10 @@ from sqlalchemy.exc import OperationalError
 
 from models import BookingChannel, Session, User, WaitlistEntry, db
 from webapp.services import capacity
+from webapp.services.clock import to_local
 from webapp.services.errors import Busy, NotFound
 from webapp.services.outbox import offer_link, send_message
-from webapp.services.sessions import setting, to_local
+from webapp.services.sessions import setting
 
 held_column = capacity.held_column
 taken_column = capacity.taken_column

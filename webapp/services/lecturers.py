@@ -30,13 +30,12 @@ from models import (
 )
 from models.lecturer import lecturer_topics
 from models.user import utcnow
-from webapp.services import images, like
+from webapp.services import clock, images, like
 from webapp.services import text as text_rules
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 from webapp.services.geo import distance_km, place_address
 from webapp.services.outbox import send_message
 from webapp.services.permissions import can, can_act_for_school, can_manage_region, is_admin
-from webapp.services.sessions import local_date
 from webapp.services.transactions import unit_of_work
 
 PHOTO_MAX_BYTES = images.MAX_UPLOAD_BYTES
@@ -46,11 +45,6 @@ PHOTO_MAX_SIDE = 800
 SCHOOL_ACTIVITIES_PER_SEMESTER = 2
 STATION_ACTIVITIES_PER_YEAR = 4
 MAX_AUDIENCE = 100_000
-
-
-def today(now: datetime | None = None) -> date:
-    """The day it is in Shanghai at `now` (naive UTC, as everywhere), never the server's."""
-    return local_date(now or utcnow())
 
 
 _unit_of_work = unit_of_work
@@ -589,7 +583,7 @@ def create_request(values: RequestValues, *, by, now: datetime | None = None) ->
         raise PermissionDenied(_("You cannot ask for talks for this school or station."))
     if values.topic is None:
         raise ServiceError(_("Choose a topic."), field="topic")
-    day = today(now)
+    day = clock.today(now)
     if values.wanted_on is None:
         raise ServiceError(_("Give the date you want."), field="wanted_on")
     if values.wanted_on < day:
@@ -805,7 +799,7 @@ def rank_candidates(req: LectureRequest, *, now: datetime | None = None) -> list
     lecturers = db.session.scalars(
         sa.select(Lecturer).where(Lecturer.pool_id.in_(list(ranks)), Lecturer.is_retired.is_(False))
     ).all()
-    day = today(now)
+    day = clock.today(now)
     days = [d for d in req.wanted_dates if d >= day]
     ids = [lec.id for lec in lecturers]
     booked = _booked_days(ids, days, exclude_request_id=req.id)
@@ -881,7 +875,7 @@ def assign_lecturer(
             _("%(name)s's pool does not serve this county.", name=lecturer.name),
             field="lecturer_id",
         )
-    day = today(now)
+    day = clock.today(now)
     if on is None:
         on = next(
             (c.free_on for c in rank_candidates(req, now=now) if c.lecturer.id == lecturer.id),
@@ -957,7 +951,7 @@ def record_delivery(
         raise ServiceError(_("Only a talk with an assigned lecturer can be recorded as given."))
     if values.delivered_on is None:
         raise ServiceError(_("Give the date of the talk."), field="delivered_on")
-    if values.delivered_on > today(now):
+    if values.delivered_on > clock.today(now):
         raise ServiceError(_("The talk's date cannot be in the future."), field="delivered_on")
     if values.audience_reached is None or not 0 <= values.audience_reached <= MAX_AUDIENCE:
         raise ServiceError(
@@ -1083,7 +1077,7 @@ def get_figures(
         ).where(delivered, LectureRequest.delivered_on.between(start, end))
     ).one()
 
-    day = today(now)
+    day = clock.today(now)
     sem_start, sem_end = semester_bounds(day)
     school_talks = (
         sa.select(sa.func.count(LectureRequest.id))

@@ -25,9 +25,9 @@ from models import (
     Venue,
     db,
 )
+from webapp.services.clock import day_bounds, local_date, to_utc
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.permissions import can
-from webapp.services.sessions import day_bounds, local_date, to_utc
 from webapp.services.transactions import unit_of_work
 
 

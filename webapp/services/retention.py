@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from models import Booking, BookingVisitor, OutboxMessage, db
-from webapp.services.sessions import local_date
+from webapp.services.clock import local_date
 from webapp.services.transactions import unit_of_work
 
 

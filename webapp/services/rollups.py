@@ -30,7 +30,7 @@ from models import (
     db,
 )
 from models.user import utcnow
-from webapp.services.sessions import local_zone
+from webapp.services.clock import local_zone
 from webapp.services.transactions import unit_of_work
 
 #: bookings whose places were taken, whether or not the party came
@@ -216,8 +216,9 @@ def _school_rollup_select():
             School.county_id,
             sa.func.count(Booking.id),
             sa.func.coalesce(
-                sa.func.sum(Booking.preschool + Booking.primary_pupils + Booking.junior
-                            + Booking.senior),
+                sa.func.sum(
+                    Booking.preschool + Booking.primary_pupils + Booking.junior + Booking.senior
+                ),
                 0,
             ),
         )
@@ -237,11 +238,8 @@ def refresh_rollups(*, now: datetime | None = None) -> int:
         db.session.execute(sa.delete(VenueMonthRollup))
         db.session.execute(sa.delete(SchoolMonthRollup))
         db.session.execute(sa.delete(CountyMonthRollup))
-        columns = ["venue_id", "month", "county_id", "city_id", *RUNNING_COLUMNS,
-                   *VENUE_FIELDS]
-        db.session.execute(
-            sa.insert(VenueMonthRollup).from_select(columns, _venue_rollup_select())
-        )
+        columns = ["venue_id", "month", "county_id", "city_id", *RUNNING_COLUMNS, *VENUE_FIELDS]
+        db.session.execute(sa.insert(VenueMonthRollup).from_select(columns, _venue_rollup_select()))
         _fill_venue_months()
         db.session.execute(
             sa.insert(CountyMonthRollup).from_select(

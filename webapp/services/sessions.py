@@ -6,8 +6,7 @@ default), skips closed dates, and is idempotent: the (venue, starts_at) unique c
 backs the check, so generating twice adds nothing.
 """
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -15,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from models import BookingSettings, Session, SessionKind, TimetableEntry, Venue, VenueClosure, db
+from webapp.services.clock import day_bounds, local_date, to_local, to_utc
 
 DEFAULTS = {
     "BOOKING_WINDOW_DAYS": 30,
@@ -31,32 +31,6 @@ DEFAULTS = {
 def setting(name: str) -> int:
     """A booking setting from the app config, else its default."""
     return int(current_app.config.get(name, DEFAULTS[name]))
-
-
-# ---------------------------------------------------------------- local time
-
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Shanghai")
-
-
-def to_utc(day: date, at: time) -> datetime:
-    """The naive UTC instant of a local date and time."""
-    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(UTC).replace(tzinfo=None)
-
-
-def to_local(moment: datetime) -> datetime:
-    """A naive UTC instant as an aware local datetime."""
-    return moment.replace(tzinfo=UTC).astimezone(local_zone())
-
-
-def local_date(moment: datetime) -> date:
-    return to_local(moment).date()
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a local day, in naive UTC."""
-    return to_utc(day, time(0)), to_utc(day + timedelta(days=1), time(0))
 
 
 # ---------------------------------------------------------------- settings

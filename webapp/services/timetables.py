@@ -29,6 +29,7 @@ from models import (
 )
 from models.booking import ACTIVE_STATUSES
 from webapp.services import closures
+from webapp.services.clock import day_bounds, local_date, to_utc
 from webapp.services.closures import (  # noqa: F401 (the console imports them from here)
     CLOSURE_REASON_MAX,
     ClosureNeedsConfirmation,
@@ -37,7 +38,7 @@ from webapp.services.closures import (  # noqa: F401 (the console imports them f
 )
 from webapp.services.errors import Busy, PermissionDenied, ServiceError
 from webapp.services.permissions import can
-from webapp.services.sessions import day_bounds, get_settings, local_date, setting, to_utc
+from webapp.services.sessions import get_settings, setting
 
 MAX_CAPACITY = 100_000
 

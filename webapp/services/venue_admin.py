@@ -437,7 +437,7 @@ def _unit_of_work():
 
 
 def _today(now: datetime) -> date:
-    from webapp.services.sessions import local_date
+    from webapp.services.clock import local_date
 
     return local_date(now)
 
