@@ -1,9 +1,12 @@
+"""Practice bases as GeoJSON: the directory's search and one venue's page, for maps and apps."""
+
 from flask import abort, current_app, jsonify, request
 from flask_babel import gettext as _
 
-from models import VenueCategory
-from webapp.api import bp, openapi
+from webapp.api import bp
 from webapp.api.errors import bad_request
+from webapp.api.openapi import answers, spec
+from webapp.api.schemas.venues import VenueCollection, VenueDetail, VenueQuery
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language
 from webapp.services import venues as venue_service
@@ -43,7 +46,14 @@ def venue_feature(venue, distance_km=None, lang="zh") -> dict:
 
 
 @bp.route("/venues")
+@spec.validate(
+    query=VenueQuery,
+    resp=answers(HTTP_200=VenueCollection),
+    operation_id="listVenues",
+)
 def list_venues():
+    """Practice bases matching the filters, as GeoJSON"""
+    # the page's own filter form reads the same parameters: regions, and rules across them
     form = VenueFilterForm(request.args)
     if not form.validate():
         return bad_request(form.errors)
@@ -66,7 +76,11 @@ def list_venues():
 
 
 @bp.route("/venues/<int:venue_id>")
+@spec.validate(
+    resp=answers(HTTP_200=VenueDetail, HTTP_404="No such venue"), operation_id="getVenue"
+)
 def get_venue(venue_id: int):
+    """One practice base"""
     venue = venue_service.get_venue(venue_id)
     if venue is None:
         abort(404, description=_("No venue with that id."))
@@ -97,147 +111,3 @@ def get_venue(venue_id: int):
         url=f"/venues/{venue.id}",
     )
     return jsonify(feature)
-
-
-def _query(name, schema, description):
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
-_FILTER_PARAMETERS = [
-    _query(
-        "q",
-        {"type": "string", "maxLength": 60},
-        "Keyword: Chinese name, address, pinyin or pinyin initials",
-    ),
-    _query(
-        "category",
-        {"type": "array", "items": {"type": "string", "enum": [c.value for c in VenueCategory]}},
-        "Category codes (repeatable)",
-    ),
-    _query("city", {"type": "string", "pattern": "^[0-9]{6}$"}, "City adcode"),
-    _query("county", {"type": "string", "pattern": "^[0-9]{6}$"}, "County adcode"),
-    _query(
-        "stage",
-        {"type": "string", "enum": ["preschool", "primary", "junior", "senior"]},
-        "School stage",
-    ),
-    _query(
-        "free",
-        {"type": "string", "enum": ["1", "0", "true", "false"]},
-        "Free admission for children",
-    ),
-    _query(
-        "accessible", {"type": "string", "enum": ["1", "0", "true", "false"]}, "Barrier-free access"
-    ),
-    _query("open_on", {"type": "string", "format": "date"}, "Open on this date (YYYY-MM-DD)"),
-    _query("places_on", {"type": "string", "format": "date"}, "Has a session with places left"),
-    _query("near", {"type": "string", "example": "37.87,112.55"}, "Position as lat,lng (WGS-84)"),
-    _query(
-        "near_county", {"type": "string", "pattern": "^[0-9]{6}$"}, "Near the centre of this county"
-    ),
-    _query("radius_km", {"type": "number", "minimum": 0.5, "maximum": 500}, "Radius for near, km"),
-    _query("page", {"type": "integer", "minimum": 1}, "Page number"),
-    _query("per_page", {"type": "integer", "minimum": 1, "maximum": 100}, "Page size"),
-]
-
-openapi.register(
-    {
-        "/venues": {
-            "get": {
-                "summary": "Practice bases matching the filters, as GeoJSON",
-                "operationId": "listVenues",
-                "parameters": _FILTER_PARAMETERS,
-                "responses": {
-                    "200": {
-                        "description": "A page of matching venues",
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/VenueCollection"}
-                            }
-                        },
-                    },
-                    "400": openapi.error_response("A parameter is not usable; `errors` names it"),
-                },
-            }
-        },
-        "/venues/{venue_id}": {
-            "get": {
-                "summary": "One practice base",
-                "operationId": "getVenue",
-                "parameters": [
-                    {
-                        "name": "venue_id",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "integer", "minimum": 0},
-                    }
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The venue",
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/VenueFeature"}
-                            }
-                        },
-                    },
-                    "404": openapi.error_response("No such venue"),
-                },
-            }
-        },
-    },
-    {
-        "VenueFeature": {
-            "type": "object",
-            "required": ["type", "geometry", "properties"],
-            "properties": {
-                "type": {"type": "string", "enum": ["Feature"]},
-                "id": {"type": "integer"},
-                "geometry": {"type": "object"},
-                "properties": {
-                    "type": "object",
-                    "required": [
-                        "id",
-                        "name",
-                        "categories",
-                        "city",
-                        "county",
-                        "address",
-                        "free_for_children",
-                    ],
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "categories": {"type": "array", "items": {"type": "string"}},
-                        "city": {"type": "string"},
-                        "county": {"type": "string"},
-                        "address": {"type": "string"},
-                        "free_for_children": {"type": "boolean"},
-                        "distance_km": {"type": "number"},
-                    },
-                },
-            },
-        },
-        "VenueCollection": {
-            "type": "object",
-            "required": ["type", "features", "total", "page", "per_page"],
-            "properties": {
-                "type": {"type": "string", "enum": ["FeatureCollection"]},
-                "features": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/VenueFeature"},
-                },
-                "total": {"type": "integer"},
-                "page": {"type": "integer"},
-                "per_page": {"type": "integer"},
-                "pages": {"type": "integer"},
-            },
-        },
-    },
-)

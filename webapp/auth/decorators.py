@@ -39,14 +39,15 @@ def role_required(*roles: Role):
 _MISSING = object()
 
 
-def require(action: str, obj=_MISSING):
+def require(action: str, obj=_MISSING, *, missing=None, denied=None):
     """A view's access check, in one place: anonymous visitors are sent to sign in (401 for
     the API), a missing object (None) is a 404, a refusal is a 403 and is logged. Returns the
-    object so a view can write ``venue = require("venue.edit", db.session.get(Venue, id))``."""
+    object so a view can write ``venue = require("venue.edit", db.session.get(Venue, id))``.
+    `missing` and `denied`, when given, are the 404's and the 403's message."""
     if not current_user.is_authenticated:
         abort(_login_first())
     if obj is None:
-        abort(404)
+        abort(404, description=missing)
     target = None if obj is _MISSING else obj
     if not permissions.can(current_user, action, target):
         log.warning(
@@ -56,11 +57,11 @@ def require(action: str, obj=_MISSING):
             current_user.id,
             request.path,
         )
-        abort(403)
+        abort(403, description=denied)
     return target
 
 
-def permission_required(action: str, load: Callable | None = None):
+def permission_required(action: str, load: Callable | None = None, *, missing=None, denied=None):
     """Let a view run only when the user may do `action` (see services.permissions and
     `require` above). `load`, when given, receives the view's URL arguments and returns the
     object the action is about, or None (404). The object is left in ``g.permission_object``.
@@ -75,7 +76,8 @@ def permission_required(action: str, load: Callable | None = None):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return _login_first()
-            g.permission_object = require(action, load(**kwargs) if load is not None else _MISSING)
+            target = load(**kwargs) if load is not None else _MISSING
+            g.permission_object = require(action, target, missing=missing, denied=denied)
             return view(*args, **kwargs)
 
         return wrapped

@@ -1,0 +1,77 @@
+"""The desk: today's sessions with their figures, codes at the door, a day's visitors."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import Field, StringConstraints
+
+from models import BookingChannel, BookingKind, BookingStatus, SessionKind
+from webapp.api.fields import Blankable, QueryDate, Schema, WholeNumber
+
+
+class DeskQuery(Schema):
+    venue: Blankable[int] = Field(None, description="Only this venue (one of the staff's)")
+
+
+class DeskSession(Schema):
+    session_id: int
+    venue_id: int
+    kind: SessionKind
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    is_cancelled: bool
+    booked: int
+    capacity: int
+    green_used: int
+    green_quota: int
+    checked_in: int
+    parties: int
+    parties_in: int
+
+
+class DeskToday(Schema):
+    """Today's sessions at the staff's venues, and how many group requests wait for approval."""
+
+    day: date
+    waiting: int
+    sessions: list[DeskSession]
+
+
+class DoorParty(Schema):
+    code: str
+    status: BookingStatus
+    channel: BookingChannel
+    kind: BookingKind
+    session_id: int
+    starts_at: datetime
+    places: int
+    arrived: int
+    checked_in_at: datetime | None
+    counts: dict[str, int]
+    green_categories: dict[str, int]
+    group_name: str
+    contact_name: str
+    contact_phone: str = Field(description="Last 4 digits shown")
+
+
+class Arrival(Schema):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    people: WholeNumber | None = Field(
+        None, description="How many arrive now (at least 1); default: everyone still to come"
+    )
+    seen_arrived: WholeNumber | None = Field(
+        None,
+        description="The arrived count last seen; a change meanwhile (a second scan) refuses "
+        "with 409",
+    )
+
+
+class VisitorsQuery(Schema):
+    day: QueryDate = Field(None, description="The local day (default today)")
+
+
+class Visitors(Schema):
+    day: date
+    venue_id: int
+    visitors: list[DoorParty]
