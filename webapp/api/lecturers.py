@@ -12,8 +12,10 @@ from webapp.api import bp, openapi
 from webapp.api.errors import bad_request, service_error
 from webapp.i18n import current_language
 from webapp.lecturers.forms import LecturerFilterForm
-from webapp.services import lecturers as service
 from webapp.services.errors import ServiceError
+from webapp.services.lecturers import directory, matching
+from webapp.services.lecturers import requests as lecture_requests
+from webapp.services.permissions import can
 from webapp.views import current_actor
 
 
@@ -77,17 +79,17 @@ def _bureau_user():
     if not current_user.is_authenticated:
         abort(401, description=_("Log in first."))
     user = current_actor()
-    if not service.is_bureau(user):
+    if not can(user, "bureau.console"):
         abort(403, description=_("For education-bureau staff only."))
     return user
 
 
 def _assignable_request(request_id: int):
     user = _bureau_user()
-    req = service.get_request(request_id)
+    req = lecture_requests.get_request(request_id)
     if req is None:
         abort(404, description=_("No talk request with that id."))
-    if not service.can_assign(user, req):
+    if not can(user, "lecture.assign", req):
         abort(403, description=_("This request is outside your region."))
     return user, req
 
@@ -126,7 +128,7 @@ def list_lecturers():
     form = LecturerFilterForm(request.args)
     if not form.validate():
         return bad_request(form.errors)
-    result = service.search_lecturers(
+    result = directory.search_lecturers(
         form.to_filters(), page=form.page_number, per_page=form.per_page_number(24)
     )
     lang = current_language()
@@ -142,7 +144,7 @@ def list_lecturers():
 @bp.route("/lecturers/<int:lecturer_id>")
 def get_lecturer(lecturer_id: int):
     try:
-        lecturer = service.get_public_lecturer(lecturer_id)
+        lecturer = directory.get_public_lecturer(lecturer_id)
     except ServiceError:
         abort(404, description=_("No lecturer with that id."))
     return jsonify(public_lecturer(lecturer, current_language()))
@@ -154,9 +156,13 @@ def list_lecture_requests():
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in LectureStatus}:
         return _fieldservice_error("status", _("Unknown status."))
-    found = service.list_requests(by=user, status=LectureStatus(status) if status else None)
+    found = lecture_requests.list_requests(
+        by=user, status=LectureStatus(status) if status else None
+    )
     lang = current_language()
-    return jsonify(requests=[request_json(r, lang) for r in found if service.can_assign(user, r)])
+    return jsonify(
+        requests=[request_json(r, lang) for r in found if can(user, "lecture.assign", r)]
+    )
 
 
 @bp.route("/lecture-requests/<int:request_id>/candidates")
@@ -175,7 +181,7 @@ def lecture_request_candidates(request_id: int):
                 "talks_this_term": c.talks_this_term,
                 "pool_rank": c.pool_rank,
             }
-            for c in service.rank_candidates(req)
+            for c in matching.rank_candidates(req)
         ],
     )
 
@@ -194,7 +200,7 @@ def assign_lecture_request(request_id: int):
     if lecturer is None:
         return _fieldservice_error("lecturer_id", _("No lecturer with that id."))
     try:
-        service.assign_lecturer(req, lecturer, on=on, by=user)
+        lecture_requests.assign_lecturer(req, lecturer, on=on, by=user)
     except ServiceError as failure:
         return service_error(failure)
     return jsonify(request_json(req, current_language()))
@@ -216,9 +222,9 @@ def deliver_lecture_request(request_id: int):
     comment = data.get("feedback_comment", "")
     if not isinstance(comment, str):
         return _fieldservice_error("feedback_comment", _("Must be text."))
-    values = service.DeliveryValues(delivered_on, reached, score, comment)
+    values = lecture_requests.DeliveryValues(delivered_on, reached, score, comment)
     try:
-        service.record_delivery(req, values, by=user)
+        lecture_requests.record_delivery(req, values, by=user)
     except ServiceError as failure:
         return service_error(failure)
     return jsonify(request_json(req, current_language()))
@@ -231,7 +237,7 @@ def cancel_lecture_request(request_id: int):
     if not isinstance(reason, str) or not reason.strip():
         return _fieldservice_error("reason", _("Required: say why the talk is cancelled."))
     try:
-        service.cancel_request(req, reason, by=user)
+        lecture_requests.cancel_request(req, reason, by=user)
     except ServiceError as failure:
         return service_error(failure)
     return jsonify(request_json(req, current_language()))
