@@ -68,7 +68,7 @@ def _chosen_region(form: FiguresForm, default):
         return default
     code = form.region.data.strip()
     levels = (RegionLevel.PROVINCE, RegionLevel.CITY, RegionLevel.COUNTY)
-    chosen = next((r for r in (get_region(code, level) for level in levels) if r), None)
+    chosen = next((r for r in (get_region(code, level) for level in levels) if r is not None), None)
     if chosen is None or not can(current_actor(), "region.manage", chosen):
         flash(_("You cannot see the figures of this region."), "warning")
         return default
