@@ -10,8 +10,9 @@ from openpyxl import Workbook, load_workbook
 from models import Lecturer, Role, db
 from tests.factories import make_user
 from tests.lecturer_factories import make_lecturer, make_topic
-from webapp.services import lecturer_excel
 from webapp.services.errors import PermissionDenied
+from webapp.services.lecturers.roster_export import export_workbook, template_workbook
+from webapp.services.lecturers.roster_import import ImportRejected, import_roster
 
 HEADERS = [
     "序号",
@@ -75,7 +76,7 @@ def lecturer_count() -> int:
 def test_a_good_roster_is_imported(bureau, regions):
     data = workbook(row(), row(姓名="李秀兰", 联系电话="13800000002", 所属讲师团="太原市",
                                类别="劳动模范", 状态="已退出"))  # fmt: skip
-    result = lecturer_excel.import_roster(data, by=bureau)
+    result = import_roster(data, by=bureau)
     assert (result.added, result.updated) == (2, 0)
     wang = db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "王建国"))
     assert wang.pool.region == regions["140105"]
@@ -88,8 +89,8 @@ def test_a_good_roster_is_imported(bureau, regions):
 
 def _rejected(data, user):
     before = lecturer_count()
-    with pytest.raises(lecturer_excel.ImportRejected) as caught:
-        lecturer_excel.import_roster(data, by=user)
+    with pytest.raises(ImportRejected) as caught:
+        import_roster(data, by=user)
     db.session.rollback()
     assert lecturer_count() == before, "nothing may be half-imported"
     return caught.value.problems
@@ -152,7 +153,7 @@ def test_a_file_that_is_not_excel_is_refused_clearly(bureau):
 def test_only_bureau_staff_can_import(regions):
     family = make_user(role=Role.FAMILY)
     with pytest.raises(PermissionDenied):
-        lecturer_excel.import_roster(workbook(row()), by=family)
+        import_roster(workbook(row()), by=family)
 
 
 def test_exported_roster_imports_back_as_updates(bureau, regions):
@@ -163,7 +164,7 @@ def test_exported_roster_imports_back_as_updates(bureau, regions):
                   is_retired=True)  # fmt: skip
     db.session.commit()
     lecturers = db.session.scalars(sa.select(Lecturer).order_by(Lecturer.id)).all()
-    data = lecturer_excel.export_workbook(lecturers)
+    data = export_workbook(lecturers)
 
     sheet = load_workbook(BytesIO(data)).active
     assert [c.value for c in sheet[3]][:2] == ["序号", "姓名 *"]
@@ -171,7 +172,7 @@ def test_exported_roster_imports_back_as_updates(bureau, regions):
     assert sheet.cell(row=4, column=9).value == "周六、周日"
     assert isinstance(sheet.cell(row=4, column=7).value, datetime)
 
-    result = lecturer_excel.import_roster(data, by=bureau)
+    result = import_roster(data, by=bureau)
     assert (result.added, result.updated) == (0, 2)
     assert lecturer_count() == 2
     zhou = db.session.scalar(sa.select(Lecturer).where(Lecturer.name == "周慧敏"))
@@ -179,7 +180,7 @@ def test_exported_roster_imports_back_as_updates(bureau, regions):
 
 
 def test_the_template_has_the_chinese_headers_and_imports_as_empty(bureau):
-    data = lecturer_excel.template_workbook(["亲子沟通", "安全教育"])
+    data = template_workbook(["亲子沟通", "安全教育"])
     book = load_workbook(BytesIO(data))
     headers = [c.value.rstrip(" *") for c in book.active[3]]
     assert headers == HEADERS

@@ -25,8 +25,28 @@ from tests.lecturer_factories import (
     make_topic,
 )
 from webapp.services import clock
-from webapp.services import lecturers as service
 from webapp.services.errors import PermissionDenied, ServiceError
+from webapp.services.lecturers.directory import LecturerFilters, search_lecturers
+from webapp.services.lecturers.editing import (
+    PHOTO_MAX_SIDE,
+    LecturerValues,
+    prepare_photo,
+    retire_lecturer,
+    save_lecturer,
+)
+from webapp.services.lecturers.figures import get_figures, semester_bounds
+from webapp.services.lecturers.matching import rank_candidates
+from webapp.services.lecturers.pools import save_topic
+from webapp.services.lecturers.requests import (
+    DeliveryValues,
+    RequestValues,
+    assign_lecturer,
+    cancel_request,
+    create_request,
+    list_requests,
+    record_delivery,
+)
+from webapp.services.lecturers.stations import StationValues, save_station
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +83,7 @@ def _request(w, **overrides):
         place="学校报告厅",
     )
     values.update(overrides)
-    return service.create_request(service.RequestValues(**values), by=w.teacher, now=NOW)
+    return create_request(RequestValues(**values), by=w.teacher, now=NOW)
 
 
 # ---------------------------------------------------------------- requests
@@ -109,12 +129,12 @@ def test_school_staff_cannot_ask_for_another_school(world):
 
 
 def test_station_requests_are_made_by_the_county_bureau(world):
-    values = service.RequestValues(
+    values = RequestValues(
         host=world.station, topic=world.talk, wanted_on=WEDNESDAY, expected_audience=30, place=""
     )
     with pytest.raises(PermissionDenied):
-        service.create_request(values, by=world.teacher, now=NOW)
-    req = service.create_request(values, by=world.county_bureau, now=NOW)
+        create_request(values, by=world.teacher, now=NOW)
+    req = create_request(values, by=world.county_bureau, now=NOW)
     assert req.station_id == world.station.id
     assert req.place == world.station.address
 
@@ -126,7 +146,7 @@ def test_candidates_who_speak_on_the_topic_come_first(world):
     other = make_lecturer(world.xiaodian, name="甲", topics=[world.safety])
     fit = make_lecturer(world.xiaodian, name="乙", topics=[world.talk])
     req = _request(world)
-    ranked = service.rank_candidates(req, now=NOW)
+    ranked = rank_candidates(req, now=NOW)
     assert [c.lecturer for c in ranked] == [fit, other]
     assert ranked[0].has_topic and not ranked[1].has_topic
 
@@ -134,7 +154,7 @@ def test_candidates_who_speak_on_the_topic_come_first(world):
 def test_candidates_free_on_that_weekday_come_before_busy_ones(world):
     busy = make_lecturer(world.xiaodian, name="甲", topics=[world.talk], free_weekdays=[1, 2])
     free = make_lecturer(world.xiaodian, name="乙", topics=[world.talk], free_weekdays=[3])
-    ranked = service.rank_candidates(_request(world), now=NOW)
+    ranked = rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [free, busy]
     assert ranked[0].free_on == WEDNESDAY
     assert ranked[1].free_on is None and ranked[1].not_usual_on == [WEDNESDAY]
@@ -151,14 +171,14 @@ def test_a_lecturer_booked_that_day_is_not_free(world):
         scheduled_on=WEDNESDAY,
     )
     free = make_lecturer(world.xiaodian, name="乙", topics=[world.talk])
-    ranked = service.rank_candidates(_request(world), now=NOW)
+    ranked = rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [free, booked]
     assert ranked[1].booked_on == [WEDNESDAY]
 
 
 def test_the_second_wanted_date_counts_when_the_first_is_taken(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk], free_weekdays=[4])
-    ranked = service.rank_candidates(_request(world, wanted_alt_on=THURSDAY), now=NOW)
+    ranked = rank_candidates(_request(world, wanted_alt_on=THURSDAY), now=NOW)
     assert ranked[0].lecturer == lecturer and ranked[0].free_on == THURSDAY
 
 
@@ -167,7 +187,7 @@ def test_own_county_pool_comes_before_the_city_pool_and_other_counties(world):
     city = make_lecturer(world.taiyuan, name="市讲师", topics=[world.talk])
     own = make_lecturer(world.xiaodian, name="小店讲师", topics=[world.talk])
     make_lecturer(world.datong, name="大同讲师", topics=[world.talk])
-    ranked = service.rank_candidates(_request(world), now=NOW)
+    ranked = rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [own, city, neighbour]
     assert [c.pool_rank for c in ranked] == [0, 1, 2]
 
@@ -175,7 +195,7 @@ def test_own_county_pool_comes_before_the_city_pool_and_other_counties(world):
 def test_nearer_lecturers_rank_before_far_ones_in_the_same_pool(world):
     far = make_lecturer(world.taiyuan, name="远", topics=[world.talk], lat=38.2, lng=112.9)
     near = make_lecturer(world.taiyuan, name="近", topics=[world.talk])
-    ranked = service.rank_candidates(_request(world), now=NOW)
+    ranked = rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [near, far]
     assert ranked[0].distance_km < 10 < ranked[1].distance_km
 
@@ -207,13 +227,13 @@ def test_fewer_talks_this_term_ranks_first_among_equals(world):
         audience_reached=50,
         feedback_score=5,
     )
-    ranked = service.rank_candidates(_request(world), now=NOW)
+    ranked = rank_candidates(_request(world), now=NOW)
     assert [(c.lecturer, c.talks_this_term) for c in ranked] == [(idle, 0), (busy, 2)]
 
 
 def test_retired_lecturers_are_not_candidates(world):
     make_lecturer(world.xiaodian, topics=[world.talk], is_retired=True)
-    assert service.rank_candidates(_request(world), now=NOW) == []
+    assert rank_candidates(_request(world), now=NOW) == []
 
 
 # ---------------------------------------------------------------- assignment
@@ -224,7 +244,7 @@ def test_assigning_tells_the_lecturer_and_the_host(world):
         world.xiaodian, name="王建国", topics=[world.talk], phone="13800001111"
     )
     req = _request(world)
-    service.assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
+    assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
     db.session.refresh(req)
     assert req.status is LectureStatus.ASSIGNED
     assert req.lecturer == lecturer and req.scheduled_on == WEDNESDAY
@@ -240,7 +260,7 @@ def test_a_retired_lecturer_cannot_be_assigned(world):
     lecturer = make_lecturer(world.xiaodian, name="李秀兰", topics=[world.talk], is_retired=True)
     req = _request(world)
     with pytest.raises(ServiceError) as caught:
-        service.assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
+        assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
     assert "李秀兰" in caught.value.message
     assert caught.value.field == "lecturer_id"
     db.session.refresh(req)
@@ -252,23 +272,23 @@ def test_a_retired_lecturer_cannot_be_assigned(world):
 def test_a_lecturer_cannot_be_given_two_talks_on_one_day(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk])
     first, second = _request(world), _request(world)
-    service.assign_lecturer(first, lecturer, by=world.county_bureau, now=NOW)
+    assign_lecturer(first, lecturer, by=world.county_bureau, now=NOW)
     with pytest.raises(ServiceError, match="已有宣讲安排"):
-        service.assign_lecturer(second, lecturer, on=WEDNESDAY, by=world.county_bureau, now=NOW)
+        assign_lecturer(second, lecturer, on=WEDNESDAY, by=world.county_bureau, now=NOW)
 
 
 def test_assignment_date_must_be_a_wanted_date(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk])
     req = _request(world)
     with pytest.raises(ServiceError) as caught:
-        service.assign_lecturer(req, lecturer, on=THURSDAY, by=world.county_bureau, now=NOW)
+        assign_lecturer(req, lecturer, on=THURSDAY, by=world.county_bureau, now=NOW)
     assert caught.value.field == "on"
 
 
 def test_a_lecturer_from_another_city_cannot_be_assigned(world):
     lecturer = make_lecturer(world.datong, topics=[world.talk])
     with pytest.raises(ServiceError, match="不服务本县"):
-        service.assign_lecturer(_request(world), lecturer, by=world.county_bureau, now=NOW)
+        assign_lecturer(_request(world), lecturer, by=world.county_bureau, now=NOW)
 
 
 def test_only_bureau_staff_over_the_hosts_county_can_assign(world):
@@ -276,18 +296,18 @@ def test_only_bureau_staff_over_the_hosts_county_can_assign(world):
     req = _request(world)
     for outsider in (world.other_bureau, world.teacher):
         with pytest.raises(PermissionDenied):
-            service.assign_lecturer(req, lecturer, by=outsider, now=NOW)
+            assign_lecturer(req, lecturer, by=outsider, now=NOW)
     # the city bureau is above the county: it may
-    service.assign_lecturer(req, lecturer, by=world.city_bureau, now=NOW)
+    assign_lecturer(req, lecturer, by=world.city_bureau, now=NOW)
     assert req.status is LectureStatus.ASSIGNED
 
 
 def test_a_cancelled_request_cannot_be_assigned(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk])
     req = _request(world)
-    service.cancel_request(req, "期中考试", by=world.teacher, now=NOW)
+    cancel_request(req, "期中考试", by=world.teacher, now=NOW)
     with pytest.raises(ServiceError, match="已结束"):
-        service.assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
+        assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
 
 
 # ---------------------------------------------------------------- delivery and cancelling
@@ -296,15 +316,15 @@ def test_a_cancelled_request_cannot_be_assigned(world):
 def _assigned(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk], phone="13800002222")
     req = _request(world)
-    service.assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
+    assign_lecturer(req, lecturer, by=world.county_bureau, now=NOW)
     return req
 
 
 def test_the_host_records_the_talk_as_delivered(world):
     req = _assigned(world)
     later = datetime(2025, 3, 6, 9)
-    values = service.DeliveryValues(WEDNESDAY, 75, 5, "很实用")
-    service.record_delivery(req, values, by=world.teacher, now=later)
+    values = DeliveryValues(WEDNESDAY, 75, 5, "很实用")
+    record_delivery(req, values, by=world.teacher, now=later)
     db.session.refresh(req)
     assert req.status is LectureStatus.DELIVERED
     assert (req.delivered_on, req.audience_reached, req.feedback_score) == (WEDNESDAY, 75, 5)
@@ -313,16 +333,16 @@ def test_the_host_records_the_talk_as_delivered(world):
 @pytest.mark.parametrize(
     "values, field",
     [
-        (service.DeliveryValues(date(2025, 3, 7), 75, 5), "delivered_on"),
-        (service.DeliveryValues(WEDNESDAY, -1, 5), "audience_reached"),
-        (service.DeliveryValues(WEDNESDAY, 75, 6), "feedback_score"),
-        (service.DeliveryValues(WEDNESDAY, 75, 0), "feedback_score"),
+        (DeliveryValues(date(2025, 3, 7), 75, 5), "delivered_on"),
+        (DeliveryValues(WEDNESDAY, -1, 5), "audience_reached"),
+        (DeliveryValues(WEDNESDAY, 75, 6), "feedback_score"),
+        (DeliveryValues(WEDNESDAY, 75, 0), "feedback_score"),
     ],
 )
 def test_a_delivery_with_bad_values_is_refused(world, values, field):
     req = _assigned(world)
     with pytest.raises(ServiceError) as caught:
-        service.record_delivery(req, values, by=world.teacher, now=datetime(2025, 3, 6, 9))
+        record_delivery(req, values, by=world.teacher, now=datetime(2025, 3, 6, 9))
     assert caught.value.field == field
     db.session.refresh(req)
     assert req.status is LectureStatus.ASSIGNED
@@ -331,17 +351,15 @@ def test_a_delivery_with_bad_values_is_refused(world, values, field):
 def test_a_talk_without_a_lecturer_cannot_be_recorded_as_delivered(world):
     req = _request(world)
     with pytest.raises(ServiceError):
-        service.record_delivery(
-            req, service.DeliveryValues(WEDNESDAY, 10, 4), by=world.teacher, now=NOW
-        )
+        record_delivery(req, DeliveryValues(WEDNESDAY, 10, 4), by=world.teacher, now=NOW)
 
 
 def test_cancelling_needs_a_reason_and_tells_the_assigned_lecturer(world):
     req = _assigned(world)
     with pytest.raises(ServiceError) as caught:
-        service.cancel_request(req, "  ", by=world.teacher, now=NOW)
+        cancel_request(req, "  ", by=world.teacher, now=NOW)
     assert caught.value.field == "reason"
-    service.cancel_request(req, "学校停电", by=world.teacher, now=NOW)
+    cancel_request(req, "学校停电", by=world.teacher, now=NOW)
     assert req.status is LectureStatus.CANCELLED and req.cancel_reason == "学校停电"
     bodies = db.session.scalars(
         sa.select(OutboxMessage.body).where(OutboxMessage.recipient == "13800002222")
@@ -353,12 +371,12 @@ def test_requests_listed_are_those_in_the_users_scope(world):
     mine = _request(world)
     other_county_school = make_school(world.yingze)
     theirs = make_request(other_county_school, world.talk)
-    assert service.list_requests(by=world.county_bureau) == [mine]
-    assert service.list_requests(by=world.other_bureau) == [theirs]
-    assert set(service.list_requests(by=world.city_bureau)) == {mine, theirs}
-    assert service.list_requests(by=world.teacher) == [mine]
+    assert list_requests(by=world.county_bureau) == [mine]
+    assert list_requests(by=world.other_bureau) == [theirs]
+    assert set(list_requests(by=world.city_bureau)) == {mine, theirs}
+    assert list_requests(by=world.teacher) == [mine]
     family = make_user(role=Role.FAMILY)
-    assert service.list_requests(by=family) == []
+    assert list_requests(by=family) == []
 
 
 # ---------------------------------------------------------------- the pool
@@ -369,35 +387,35 @@ def _values(region, **overrides):
         name="赵德厚", pool_region=region, category=LecturerCategory.VETERAN, phone="13700003333"
     )
     values.update(overrides)
-    return service.LecturerValues(**values)
+    return LecturerValues(**values)
 
 
 def test_bureau_staff_add_lecturers_to_pools_in_their_region(world):
-    lecturer = service.save_lecturer(None, _values(world.xiaodian), by=world.county_bureau)
+    lecturer = save_lecturer(None, _values(world.xiaodian), by=world.county_bureau)
     assert lecturer.pool.region == world.xiaodian
     assert (lecturer.lat, lecturer.lng) == (world.xiaodian.lat, world.xiaodian.lng)
     with pytest.raises(PermissionDenied):
-        service.save_lecturer(None, _values(world.taiyuan), by=world.county_bureau)
+        save_lecturer(None, _values(world.taiyuan), by=world.county_bureau)
     with pytest.raises(PermissionDenied):
-        service.save_lecturer(None, _values(world.xiaodian), by=world.other_bureau)
+        save_lecturer(None, _values(world.xiaodian), by=world.other_bureau)
     # the city bureau keeps the county pools of its city too
-    service.save_lecturer(None, _values(world.xiaodian, name="钱立新"), by=world.city_bureau)
+    save_lecturer(None, _values(world.xiaodian, name="钱立新"), by=world.city_bureau)
 
 
 def test_the_same_lecturer_cannot_be_added_twice_to_a_pool(world):
-    service.save_lecturer(None, _values(world.xiaodian), by=world.county_bureau)
+    save_lecturer(None, _values(world.xiaodian), by=world.county_bureau)
     with pytest.raises(ServiceError) as caught:
-        service.save_lecturer(None, _values(world.xiaodian), by=world.county_bureau)
+        save_lecturer(None, _values(world.xiaodian), by=world.county_bureau)
     assert "赵德厚" in caught.value.message
 
 
 def test_retiring_takes_a_lecturer_out_of_the_directory(world):
     lecturer = make_lecturer(world.xiaodian, name="孙守仁")
-    service.retire_lecturer(lecturer, by=world.county_bureau)
-    found = service.search_lecturers(service.LecturerFilters())
+    retire_lecturer(lecturer, by=world.county_bureau)
+    found = search_lecturers(LecturerFilters())
     assert lecturer not in found.lecturers
     with pytest.raises(PermissionDenied):
-        service.retire_lecturer(lecturer, by=world.other_bureau, is_retired=False)
+        retire_lecturer(lecturer, by=world.other_bureau, is_retired=False)
 
 
 @pytest.mark.parametrize(
@@ -414,31 +432,31 @@ def test_retiring_takes_a_lecturer_out_of_the_directory(world):
 )
 def test_photos_must_be_jpeg_png_or_webp_within_the_pixel_bound(data, ok):
     if ok:
-        photo = service.prepare_photo(data)
+        photo = prepare_photo(data)
         assert photo.mime_type.startswith("image/")
-        assert max(photo.width, photo.height) <= service.PHOTO_MAX_SIDE
+        assert max(photo.width, photo.height) <= PHOTO_MAX_SIDE
     else:
         with pytest.raises(ServiceError) as caught:
-            service.prepare_photo(data)
+            prepare_photo(data)
         assert caught.value.field == "photo"
 
 
 def test_topics_are_kept_by_bureau_staff_and_names_are_unique(world):
-    service.save_topic(None, "网络素养", "Online literacy", by=world.county_bureau)
+    save_topic(None, "网络素养", "Online literacy", by=world.county_bureau)
     with pytest.raises(ServiceError):
-        service.save_topic(None, "网络素养", by=world.city_bureau)
+        save_topic(None, "网络素养", by=world.city_bureau)
     with pytest.raises(PermissionDenied):
-        service.save_topic(None, "新主题", by=world.teacher)
+        save_topic(None, "新主题", by=world.teacher)
 
 
 def test_stations_are_kept_by_the_county_bureau(world):
-    values = service.StationValues(name="建设社区站", community="建设社区", county=world.xiaodian)
-    station = service.save_station(None, values, by=world.county_bureau)
+    values = StationValues(name="建设社区站", community="建设社区", county=world.xiaodian)
+    station = save_station(None, values, by=world.county_bureau)
     assert (station.lat, station.lng) == (world.xiaodian.lat, world.xiaodian.lng)
     with pytest.raises(PermissionDenied):
-        service.save_station(None, values, by=world.other_bureau)
+        save_station(None, values, by=world.other_bureau)
     with pytest.raises(ServiceError) as caught:
-        service.save_station(None, values, by=world.county_bureau)
+        save_station(None, values, by=world.county_bureau)
     assert caught.value.field == "name"
 
 
@@ -453,7 +471,7 @@ def test_directory_filters_by_city_county_pool_category_and_topic(world):
     datong = make_lecturer(world.datong, topics=[world.talk])
 
     def names(**kw):
-        return set(service.search_lecturers(service.LecturerFilters(**kw)).lecturers)
+        return set(search_lecturers(LecturerFilters(**kw)).lecturers)
 
     assert names(city=world.taiyuan) == {county, city}
     assert names(county=world.xiaodian) == {county}
@@ -489,7 +507,7 @@ def test_figures_count_talks_people_and_list_hosts_behind_the_notice(world):
     _delivered(world.station, world.talk, lecturer, date(2025, 1, 10), 30)
     _delivered(make_school(world.yingze), world.talk, lecturer, date(2025, 2, 21), 999)
 
-    figures = service.get_figures(
+    figures = get_figures(
         world.xiaodian, date(2025, 1, 1), date(2025, 3, 3), by=world.county_bureau, now=NOW
     )
     assert figures.talks_given == 3
@@ -500,21 +518,21 @@ def test_figures_count_talks_people_and_list_hosts_behind_the_notice(world):
     assert "达标小学" not in behind and behind[world.school.name] == 0
     assert [(s, n) for s, n in figures.stations_behind] == [(world.station, 1)]
 
-    city = service.get_figures(
+    city = get_figures(
         world.taiyuan, date(2025, 1, 1), date(2025, 3, 3), by=world.city_bureau, now=NOW
     )
     assert city.talks_given == 4
     assert dict(city.lecturers_by_category)[LecturerCategory.LABOUR_MODEL] == 1
     with pytest.raises(PermissionDenied):
-        service.get_figures(
+        get_figures(
             world.taiyuan, date(2025, 1, 1), date(2025, 3, 3), by=world.county_bureau, now=NOW
         )
 
 
 def test_semesters_run_february_to_july_and_august_to_january():
-    assert service.semester_bounds(date(2025, 3, 3)) == (date(2025, 2, 1), date(2025, 7, 31))
-    assert service.semester_bounds(date(2025, 1, 15)) == (date(2024, 8, 1), date(2025, 1, 31))
-    assert service.semester_bounds(date(2025, 9, 1)) == (date(2025, 8, 1), date(2026, 1, 31))
+    assert semester_bounds(date(2025, 3, 3)) == (date(2025, 2, 1), date(2025, 7, 31))
+    assert semester_bounds(date(2025, 1, 15)) == (date(2024, 8, 1), date(2025, 1, 31))
+    assert semester_bounds(date(2025, 9, 1)) == (date(2025, 8, 1), date(2026, 1, 31))
 
 
 def test_seed_step_is_idempotent_and_covers_every_state(regions):

@@ -24,16 +24,18 @@ from webapp.api.schemas.lecturers import Lecturer as LecturerOut
 from webapp.auth.decorators import permission_required
 from webapp.i18n import current_language
 from webapp.lecturers.forms import LecturerFilterForm
-from webapp.services import lecturers as service
 from webapp.services.errors import ServiceError
+from webapp.services.lecturers import directory, matching
+from webapp.services.lecturers import requests as lecture_requests
+from webapp.services.permissions import can
 from webapp.views import current_actor
 
 #: bureau staff of any scope (401, then 403)
 bureau_only = permission_required("bureau.console", denied=_l("For education-bureau staff only."))
 #: …and the request of the URL lies in their region (then 404, then 403)
 request_in_region = permission_required(
-    "lecturer.manage",
-    lambda request_id: service.get_request(request_id),
+    "lecture.assign",
+    lambda request_id: lecture_requests.get_request(request_id),
     missing=_l("No talk request with that id."),
     denied=_l("This request is outside your region."),
 )
@@ -113,7 +115,7 @@ def list_lecturers():
     form = LecturerFilterForm(request.args)
     if not form.validate():
         return bad_request(form.errors)
-    result = service.search_lecturers(
+    result = directory.search_lecturers(
         form.to_filters(), page=form.page_number, per_page=form.per_page_number(24)
     )
     lang = current_language()
@@ -134,7 +136,7 @@ def list_lecturers():
 def get_lecturer(lecturer_id: int):
     """One active lecturer (public fields only)"""
     try:
-        lecturer = service.get_public_lecturer(lecturer_id)
+        lecturer = directory.get_public_lecturer(lecturer_id)
     except ServiceError:
         abort(404, description=_("No lecturer with that id."))
     return jsonify(public_lecturer(lecturer, current_language()))
@@ -151,9 +153,11 @@ def get_lecturer(lecturer_id: int):
 def list_lecture_requests(query: StatusQuery):
     """Talk requests in the signed-in bureau staff's region"""
     user = current_actor()
-    found = service.list_requests(by=user, status=query.status)
+    found = lecture_requests.list_requests(by=user, status=query.status)
     lang = current_language()
-    return jsonify(requests=[request_json(r, lang) for r in found if service.can_assign(user, r)])
+    return jsonify(
+        requests=[request_json(r, lang) for r in found if can(user, "lecture.assign", r)]
+    )
 
 
 @bp.route("/lecture-requests/<int:request_id>/candidates")
@@ -177,7 +181,7 @@ def lecture_request_candidates(request_id: int):
                 "talks_this_term": c.talks_this_term,
                 "pool_rank": c.pool_rank,
             }
-            for c in service.rank_candidates(req)
+            for c in matching.rank_candidates(req)
         ],
     )
 
@@ -211,7 +215,9 @@ def assign_lecture_request(request_id: int, json: Assignment):
     lecturer = db.session.get(Lecturer, body.lecturer_id)
     if lecturer is None:
         return bad_request({"lecturer_id": [_("No lecturer with that id.")]})
-    return _answer_after(service.assign_lecturer, g.permission_object, lecturer, on=body.on)
+    return _answer_after(
+        lecture_requests.assign_lecturer, g.permission_object, lecturer, on=body.on
+    )
 
 
 @bp.route("/lecture-requests/<int:request_id>/deliver", methods=["POST"])
@@ -219,14 +225,16 @@ def assign_lecture_request(request_id: int, json: Assignment):
 def deliver_lecture_request(request_id: int, json: Delivery):
     """Record the talk as delivered"""
     body = json_body(json)
-    values = service.DeliveryValues(
+    values = lecture_requests.DeliveryValues(
         body.delivered_on, body.audience_reached, body.feedback_score, body.feedback_comment
     )
-    return _answer_after(service.record_delivery, g.permission_object, values)
+    return _answer_after(lecture_requests.record_delivery, g.permission_object, values)
 
 
 @bp.route("/lecture-requests/<int:request_id>/cancel", methods=["POST"])
 @_changes_a_request("cancelLectureRequest")
 def cancel_lecture_request(request_id: int, json: TalkCancellation):
     """Cancel the talk with a reason"""
-    return _answer_after(service.cancel_request, g.permission_object, json_body(json).reason)
+    return _answer_after(
+        lecture_requests.cancel_request, g.permission_object, json_body(json).reason
+    )

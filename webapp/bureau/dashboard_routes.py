@@ -17,7 +17,7 @@ from webapp.i18n import region_label
 from webapp.services import dashboard
 from webapp.services.clock import local_date
 from webapp.services.errors import ServiceError
-from webapp.services.lecturers import semester_bounds
+from webapp.services.lecturers.figures import semester_bounds
 from webapp.views import current_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -29,7 +29,7 @@ from webapp.i18n import QueryForm, current_language
 from webapp.labels import WEEKDAY_LABELS
 from webapp.lecturers.labels import LECTURER_CATEGORY_LABELS
 from webapp.query_fields import PagedQueryForm, RegionCodeField
-from webapp.services.lecturers import LecturerFilters
+from webapp.services.lecturers.directory import LecturerFilters
 from webapp.text_fields import Phone, SingleLine, normalise
 
 

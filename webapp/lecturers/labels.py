@@ -4,6 +4,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from models import LecturerCategory, LectureStatus
+from webapp.i18n import current_language
+from webapp.services.lecturers.pools import pool_name
 
 LECTURER_CATEGORY_LABELS = {
     LecturerCategory.RETIRED_CADRE: _l("Retired cadre"),
@@ -28,25 +30,6 @@ LECTURE_STATUS_LABELS = {
     LectureStatus.CANCELLED: _l("Cancelled"),
 }
 
-#: the Chinese names bureaus write in their spreadsheets, whatever the interface language
-CATEGORY_SHEET_NAMES = {
-    LecturerCategory.RETIRED_CADRE: "老干部",
-    LecturerCategory.VETERAN: "老战士",
-    LecturerCategory.RETIRED_EXPERT: "老专家",
-    LecturerCategory.RETIRED_TEACHER: "老教师",
-    LecturerCategory.RETIRED_MODEL_WORKER: "老模范",
-    LecturerCategory.LABOUR_MODEL: "劳动模范",
-    LecturerCategory.MORAL_MODEL: "道德模范",
-    LecturerCategory.ROLE_MODEL_OF_THE_TIMES: "时代楷模",
-    LecturerCategory.CIVIC_VIRTUE: "文明风尚先进代表",
-    LecturerCategory.ESTEEMED_ARTIST: "德艺双馨文艺家",
-    LecturerCategory.UNIVERSITY_EXPERT: "高校及科研院所专家",
-    LecturerCategory.YOUNG_TEACHER: "优秀青年教师",
-    LecturerCategory.OTHER: "其他",
-}
-
-WEEKDAY_SHEET_NAMES = {1: "周一", 2: "周二", 3: "周三", 4: "周四", 5: "周五", 6: "周六", 7: "周日"}
-
 
 def pool_label(pool) -> str:
     """A pool's name in the user's language.
@@ -54,9 +37,6 @@ def pool_label(pool) -> str:
     Pools are named after their region ("太原市家庭教育讲师团"); such a name follows the language
     like the region does, while a name a bureau chose itself is shown as it is.
     """
-    from webapp.i18n import current_language
-    from webapp.services.lecturers import pool_name
-
     if pool.name != pool_name(pool.region):
         return pool.name
     return region_pool_label(pool.region, current_language())

@@ -35,12 +35,12 @@ from models.user import utcnow
 from webapp.services import rollups
 from webapp.services.clock import local_date
 from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.lecturers import (
+from webapp.services.lecturers.figures import (
     SCHOOL_ACTIVITIES_PER_SEMESTER,
     STATION_ACTIVITIES_PER_YEAR,
     semester_bounds,
 )
-from webapp.services.permissions import can_manage_region
+from webapp.services.permissions import can_manage_region, manageable_regions, scope_regions
 
 MAX_MONTHS = 60
 GROUPS = tuple(rollups.GROUP_COLUMNS)
@@ -291,8 +291,6 @@ def find_region(adcode: str) -> Region | None:
 
 def dashboard_regions(user) -> list[Region]:
     """The regions a user may open the dashboard for: their scopes and what lies inside."""
-    from webapp.services.lecturers import manageable_regions, scope_regions
-
     scopes = scope_regions(user)
     return scopes + [r for r in manageable_regions(user) if r not in scopes]
 

@@ -3,7 +3,9 @@
 Every page, API route and service asks here, by action name, instead of testing roles itself:
 ``can(user, action, obj)`` answers yes or no, ``require(user, action, obj)`` raises
 PermissionDenied, and ``region_ids_in_scope(user)`` / ``scope_clause(user, column)`` narrow a
-list query to what the user may see. Administrators may do everything.
+list query to what the user may see. Administrators may do everything. The region tree
+(``region_ids_within``, ``county_ids_within``) and a user's bureau scope (``scope_regions``,
+``manageable_regions``) are worked out here and nowhere else.
 
 Scopes. Bureau staff hold a grant on a region: the province covers everything, a city covers
 itself and its counties, a county covers itself (Region.parent is walked upwards). Venue
@@ -30,6 +32,12 @@ action                     obj                         who may
 ``venue.invite_staff``     Venue                       its managers; bureau staff in scope
 ``venue.view_bookings``    Venue                       its venue staff; bureau staff in scope
 ``lecturer.manage``        Region or lecturer/pool     bureau staff whose scope covers it
+``lecture.request``        School or GuidanceStation   the school's approved staff; bureau staff
+                           (— : for any host)          whose scope covers the host's county
+``lecture.view``           LectureRequest              the host school's staff; bureau staff
+                                                       whose scope covers its (station's) county
+``lecture.assign``         LectureRequest              bureau staff whose scope covers its county
+``lecture.record``         LectureRequest              as ``lecture.view`` (delivery, cancelling)
 ``booking.create``         —                           families and approved school staff
 ``owner.access``           object with ``user_id``     the user it belongs to
 =========================  ==========================  ==========================================
@@ -42,7 +50,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import Region, Role, RoleGrant, School, User, Venue, db
+from models import Region, RegionLevel, Role, RoleGrant, School, User, Venue, db
 from webapp.services.errors import PermissionDenied
 
 # ---------------------------------------------------------------- where objects lie
@@ -78,8 +86,41 @@ def covers(scope: Region, target: Region | None) -> bool:
     return False
 
 
+def region_ids_within(region: Region) -> list[int]:
+    """Ids of `region` and of every city and county inside it."""
+    if region.level is RegionLevel.COUNTY:
+        return [region.id]
+    if region.level is RegionLevel.CITY:
+        return [region.id, *county_ids_within(region)]
+    return list(db.session.scalars(sa.select(Region.id)).all())
+
+
+def county_ids_within(region: Region) -> list[int]:
+    """Ids of the county-level divisions in `region` (itself when it is a county)."""
+    if region.level is RegionLevel.COUNTY:
+        return [region.id]
+    if region.level is RegionLevel.CITY:
+        inside = Region.parent_id == region.id
+    else:
+        inside = Region.level == RegionLevel.COUNTY
+    return list(db.session.scalars(sa.select(Region.id).where(inside)).all())
+
+
 def bureau_regions(user) -> list[Region]:
     return [g.region for g in _grants(user, Role.BUREAU_STAFF) if g.region is not None]
+
+
+def scope_regions(user) -> list[Region]:
+    """The regions a user supervises as bureau staff (the province for an administrator)."""
+    if _is_admin(user):
+        return list(
+            db.session.scalars(
+                sa.select(Region)
+                .where(Region.level == RegionLevel.PROVINCE)
+                .order_by(Region.adcode)
+            ).all()
+        )
+    return bureau_regions(user)
 
 
 def region_ids_in_scope(user) -> set[int] | None:
@@ -90,11 +131,7 @@ def region_ids_in_scope(user) -> set[int] | None:
     for region in bureau_regions(user):
         if region.parent is None:
             return None
-        stack = [region]
-        while stack:
-            current = stack.pop()
-            ids.add(current.id)
-            stack.extend(current.children)
+        ids.update(region_ids_within(region))
     return ids
 
 
@@ -161,6 +198,24 @@ def _school_manage(user, obj) -> bool:
     return _bureau_covers(user, school.county if school is not None else obj)
 
 
+def _lecture_host(user, host) -> bool:
+    # a school asks through its staff or the bureau over it, a station through its bureau
+    if host is None:
+        return bool(school_ids_of(user) or bureau_regions(user))
+    if isinstance(host, School) and _school_staff(user, host):
+        return True
+    return _bureau_covers(user, host)
+
+
+def _lecture_view(user, req) -> bool:
+    station = getattr(req, "station", None)
+    return (
+        _bureau_covers(user, req)
+        or _school_staff(user, req)
+        or (station is not None and _bureau_covers(user, station))
+    )
+
+
 def _owner(user, obj) -> bool:
     owner_id = getattr(obj, "user_id", None)
     return owner_id is not None and getattr(user, "id", None) == owner_id
@@ -186,6 +241,10 @@ RULES: dict[str, Rule] = {
     ),
     "venue.view_bookings": lambda user, obj: _venue_staff(user, obj) or _bureau_covers(user, obj),
     "lecturer.manage": _bureau_covers,
+    "lecture.request": _lecture_host,
+    "lecture.view": _lecture_view,
+    "lecture.assign": _bureau_covers,
+    "lecture.record": _lecture_view,
     "booking.create": lambda user, obj: bool(
         _grants(user, Role.FAMILY) or _grants(user, Role.SCHOOL_STAFF)
     ),
@@ -229,9 +288,13 @@ def scoped_query(model, user, column=None):
 
 def regions_for_choice(user) -> list[Region]:
     """Counties the user may manage, for select boxes, in adcode order."""
-    from models import RegionLevel
-
     query = sa.select(Region).where(Region.level == RegionLevel.COUNTY).order_by(Region.adcode)
+    return list(db.session.scalars(query.where(scope_clause(user, Region.id))))
+
+
+def manageable_regions(user) -> list[Region]:
+    """Cities and counties whose pools and stations the user may keep, ordered by adcode."""
+    query = sa.select(Region).where(Region.level != RegionLevel.PROVINCE).order_by(Region.adcode)
     return list(db.session.scalars(query.where(scope_clause(user, Region.id))))
 
 
@@ -244,10 +307,6 @@ def is_admin(user) -> bool:
 
 def can_manage_region(user, region) -> bool:
     return can(user, "region.manage", region)
-
-
-def can_act_for_school(user, school) -> bool:
-    return can(user, "school.act", school)
 
 
 def can_manage_venue(user, venue) -> bool:

@@ -8,7 +8,7 @@ from pydantic import Field, StringConstraints
 from models import LecturerCategory, LectureStatus, RegionLevel
 from webapp.api.fields import Adcode, Blankable, IsoDate, Schema, WholeNumber
 from webapp.api.schemas.common import Named, Page, PageQuery
-from webapp.services.lecturers import MAX_AUDIENCE
+from webapp.services.lecturers.requests import MAX_AUDIENCE
 
 
 class LecturerQuery(PageQuery):
