@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from models import BookingChannel, BookingKind, School, db
+from models import BookingKind, School, db
 from models.user import utcnow
 from webapp.api import bp, openapi
 from webapp.api.errors import json_error, service_error
-from webapp.services import availability, bookings, clock, sessions
+from webapp.services import clock
+from webapp.services.booking import availability, bookings, queries, requests, slots
+from webapp.services.booking import party as party_service
 from webapp.services.errors import ServiceError
 
 MAX_RANGE_DAYS = 62
@@ -52,7 +54,7 @@ def booking_json(booking) -> dict:
         "starts_at": _iso(booking.session.starts_at),
         "ends_at": _iso(booking.session.ends_at),
         "places": booking.places,
-        "counts": {name: getattr(booking, name) for name in bookings.COUNT_FIELDS},
+        "counts": {name: getattr(booking, name) for name in party_service.COUNT_FIELDS},
         "group_name": booking.group_name,
         "price_yuan": booking.price_yuan,
         "reason": booking.reason,
@@ -96,7 +98,7 @@ def venue_sessions(venue_id: int):
     start, _end = clock.day_bounds(first)
     _start, end = clock.day_bounds(last)
     found = [
-        s for s in sessions.list_venue_sessions(venue, start=start, end=end) if not s.is_cancelled
+        s for s in slots.list_venue_sessions(venue, start=start, end=end) if not s.is_cancelled
     ]
     places = availability.get_availability([s.id for s in found], now=now)
     return jsonify(
@@ -112,14 +114,15 @@ def _int_field(body: dict, name: str) -> int:
     return value
 
 
-def _request_from_json(body: dict) -> tuple[int, bookings.BookingRequest]:
+def _request_from_json(body: dict) -> tuple[int, party_service.BookingRequest]:
     session_id = body.get("session_id")
     if isinstance(session_id, bool) or not isinstance(session_id, int):
         raise ServiceError(_("Give session_id as a whole number."), field="session_id")
     kind_text = body.get("kind", "family")
     if kind_text not in ("family", "school_group"):
         raise ServiceError(_("kind is family or school_group."), field="kind")
-    party = bookings.Party(**{name: _int_field(body, name) for name in bookings.COUNT_FIELDS})
+    counts = {name: _int_field(body, name) for name in party_service.COUNT_FIELDS}
+    party = party_service.Party(**counts)
     for name in ("contact_name", "contact_phone", "idempotency_key", "group_name", "lead_teacher"):
         if not isinstance(body.get(name, ""), str):
             raise ServiceError(_("Must be a string."), field=name)
@@ -130,12 +133,8 @@ def _request_from_json(body: dict) -> tuple[int, bookings.BookingRequest]:
         if isinstance(school_id, bool) or not isinstance(school_id, int):
             raise ServiceError(_("Give school_id for a school group."), field="school_id")
         school = db.session.get(School, school_id)
-        channel = BookingChannel.GREEN
-    else:
-        channel = BookingChannel.GREEN if party.green_children else BookingChannel.GENERAL
-    return session_id, bookings.BookingRequest(
+    return session_id, party_service.BookingRequest(
         kind=kind,
-        channel=channel,
         party=party,
         contact_name=body.get("contact_name", ""),
         contact_phone=body.get("contact_phone", "").strip(),
@@ -155,10 +154,10 @@ def create_booking():
         return json_error(400, _("Send a JSON object."), "body")
     try:
         session_id, booking_request = _request_from_json(body)
-        session = sessions.get_session(session_id)
+        session = slots.get_session(session_id)
         if session is None:
             return json_error(404, _("No session with that id."), "session_id")
-        booking = bookings.create_booking(session, booking_request, by=current_user, now=utcnow())
+        booking = requests.create_booking(session, booking_request, by=current_user, now=utcnow())
     except ServiceError as error:
         return service_error(error)
     response = jsonify(booking_json(booking))
@@ -169,7 +168,7 @@ def create_booking():
 @bp.route("/bookings/<code>")
 def get_booking(code: str):
     try:
-        booking = bookings.get_booking_for(code, user=current_user)
+        booking = queries.get_booking_for(code, user=current_user)
     except ServiceError as error:
         return service_error(error)
     return jsonify(booking_json(booking))
@@ -184,7 +183,7 @@ def cancel_booking(code: str):
     if not isinstance(reason, str):
         return json_error(400, _("Must be a string."), "reason")
     try:
-        booking = bookings.get_booking_for(code, user=current_user)
+        booking = queries.get_booking_for(code, user=current_user)
         booking = bookings.cancel_booking(booking, by=current_user, now=utcnow(), reason=reason)
     except ServiceError as error:
         return service_error(error)
@@ -349,7 +348,7 @@ openapi.register(
             "properties": {
                 "session_id": {"type": "integer"},
                 "kind": {"type": "string", "enum": ["family", "school_group"]},
-                **{name: _COUNT for name in bookings.COUNT_FIELDS},
+                **{name: _COUNT for name in party_service.COUNT_FIELDS},
                 "contact_name": {"type": "string", "maxLength": 60},
                 "contact_phone": {"type": "string"},
                 "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 64},

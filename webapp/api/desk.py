@@ -13,10 +13,11 @@ from models.user import utcnow
 from webapp.api import bp, openapi
 from webapp.api.bookings import _CSRF, _iso
 from webapp.api.errors import json_error, service_error
-from webapp.services import clock, desk_today, door
+from webapp.services import clock
+from webapp.services.booking import desk_today, door
+from webapp.services.booking.venue_staff import console_venues
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
-from webapp.services.venue_staff import console_venues
 
 
 def _staff_venue(venue_id: int):
