@@ -39,15 +39,26 @@ def prepare_people(url: str) -> dict:
     their session cookies and the ids the pages need."""
     from flask_migrate import upgrade  # noqa: F401 - the database is already migrated
 
-    from models import Region, RegionLevel, Role, RoleGrant, Session, User, Venue, db
+    from models import (
+        BookingKind,
+        Region,
+        RegionLevel,
+        Role,
+        RoleGrant,
+        Session,
+        User,
+        Venue,
+        db,
+    )
     from models.user import utcnow
     from webapp import create_app
-    from webapp.services import bookings, sessions
     from webapp.services.accounts import hash_password
+    from webapp.services.booking import party as party_service
+    from webapp.services.booking import requests, slots
 
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context(), app.test_request_context("/"):
-        sessions.generate_sessions(now=utcnow())
+        slots.generate_sessions(now=utcnow())
         venue = db.session.scalars(
             db.select(Venue).join(Session, Session.venue_id == Venue.id).order_by(Venue.id)
         ).first()
@@ -70,15 +81,14 @@ def prepare_people(url: str) -> dict:
             db.session.add(user)
             people[key] = user
         db.session.commit()
-        request = bookings.BookingRequest(
-            kind=bookings.BookingKind.FAMILY,
-            channel=bookings.BookingChannel.GENERAL,
-            party=bookings.Party(primary_pupils=1, adults=1),
+        request = party_service.BookingRequest(
+            kind=BookingKind.FAMILY,
+            party=party_service.Party(primary_pupils=1, adults=1),
             contact_name="王女士",
             contact_phone="13800138000",
             idempotency_key="lighthouse-bench-1",
         )
-        booking = bookings.create_booking(session, request, by=people["family"], now=utcnow())
+        booking = requests.create_booking(session, request, by=people["family"], now=utcnow())
         cookies = {}
         for key, user in people.items():
             client = app.test_client()

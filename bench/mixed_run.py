@@ -42,7 +42,7 @@ def prepare_mixed(url: str) -> dict:
     from models.user import utcnow
     from webapp import create_app
     from webapp.services.accounts import hash_password
-    from webapp.services.bookings import new_code
+    from webapp.services.booking.requests import new_code
     from webapp.services.clock import local_date, to_utc
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
@@ -140,7 +140,7 @@ def sign_in(base: str, email: str) -> requests.Session:
 def recount(url: str) -> list[str]:
     from models import db
     from webapp import create_app
-    from webapp.services import capacity
+    from webapp.services.booking import capacity
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():

@@ -38,8 +38,8 @@ class BookingStatus(enum.Enum):
     NO_SHOW = "no_show"
 
 
-#: statuses that hold places in a session
-HOLDING_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
+#: statuses that take places in a session ("held" is kept for waiting-list holds)
+TAKING_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN)
 #: statuses that count against the per-day limit
 ACTIVE_STATUSES = (BookingStatus.PENDING, BookingStatus.CONFIRMED)
 
@@ -149,9 +149,9 @@ class Session(db.Model):
     programme: Mapped[str] = mapped_column(sa.Text, default="")
     capacity: Mapped[int] = mapped_column()
     green_quota: Mapped[int] = mapped_column(default=0)
-    #: places held by general-channel bookings
+    #: places taken by general-channel bookings
     taken_general: Mapped[int] = mapped_column(default=0)
-    #: places held by green-channel bookings (they may spill past the quota)
+    #: places taken by green-channel bookings (they may spill past the quota)
     taken_green: Mapped[int] = mapped_column(default=0)
     #: places held for waiting-list entries offered them (general channel), not yet booked
     held_general: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -279,8 +279,8 @@ class Booking(db.Model):
         return self.left_behind + self.disabled + self.orphaned + self.special_family
 
     @property
-    def holds_places(self) -> bool:
-        return self.status in HOLDING_STATUSES
+    def takes_places(self) -> bool:
+        return self.status in TAKING_STATUSES
 
     @property
     def is_active(self) -> bool:

@@ -4,8 +4,8 @@ import itertools
 import uuid
 from datetime import datetime, time, timedelta
 
-from models import BookingChannel, BookingKind, BookingSettings, Session, SessionKind, db
-from webapp.services.bookings import BookingRequest, Party
+from models import BookingKind, BookingSettings, Session, SessionKind, db
+from webapp.services.booking.party import BookingRequest, Party
 
 _counter = itertools.count(1)
 
@@ -40,12 +40,11 @@ def make_settings(venue, **values):
     return settings
 
 
-def family_request(channel=BookingChannel.GENERAL, key=None, **counts):
+def family_request(key=None, **counts):
     counts.setdefault("primary_pupils", 1)
     counts.setdefault("adults", 1)
     return BookingRequest(
         kind=BookingKind.FAMILY,
-        channel=channel,
         party=Party(**counts),
         contact_name="王女士",
         contact_phone="13800138000",
@@ -58,7 +57,6 @@ def school_request(school, key=None, **counts):
     counts.setdefault("teachers", 2)
     return BookingRequest(
         kind=BookingKind.SCHOOL_GROUP,
-        channel=counts.pop("channel", BookingChannel.GREEN),
         party=Party(**counts),
         contact_name="李老师",
         contact_phone="13900139000",

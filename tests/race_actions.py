@@ -5,7 +5,7 @@ import uuid
 
 from models import Booking, Session, User, Venue, db
 from tests.booking_factories import family_request
-from webapp.services import bookings, holds
+from webapp.services.booking import bookings, reminders, requests, staff, waitlist
 
 
 def _booking(booking_id: int) -> Booking:
@@ -26,12 +26,12 @@ def cancel_by_staff(*, booking_id, staff_id, now, **_ignored):
 
 
 def approve(*, booking_id, staff_id, now, **_ignored):
-    bookings.approve_booking(_booking(booking_id), by=db.session.get(User, staff_id), now=now)
+    staff.approve_booking(_booking(booking_id), by=db.session.get(User, staff_id), now=now)
     return "ok"
 
 
 def refuse(*, booking_id, staff_id, now, **_ignored):
-    bookings.refuse_booking(
+    staff.refuse_booking(
         _booking(booking_id), by=db.session.get(User, staff_id), reason="当天满员", now=now
     )
     return "ok"
@@ -40,18 +40,18 @@ def refuse(*, booking_id, staff_id, now, **_ignored):
 def check_in(*, booking_id, staff_id, now, **_ignored):
     booking = _booking(booking_id)
     venue = db.session.get(Venue, booking.session.venue_id)
-    bookings.check_in_booking(venue, booking.code, by=db.session.get(User, staff_id), now=now)
+    staff.check_in_booking(venue, booking.code, by=db.session.get(User, staff_id), now=now)
     return "ok"
 
 
 def no_show(*, booking_id, staff_id, later, **_ignored):
     session = db.session.get(Session, _booking(booking_id).session_id)
-    marked = bookings.mark_no_shows(session, by=db.session.get(User, staff_id), now=later)
+    marked = staff.mark_no_shows(session, by=db.session.get(User, staff_id), now=later)
     return "ok" if marked == 1 else "nothing to mark"
 
 
 def take_hold(*, session_id, holder_id, places, now, **_ignored):
-    bookings.create_booking(
+    requests.create_booking(
         db.session.get(Session, session_id),
         family_request(primary_pupils=1, adults=places - 1, key=uuid.uuid4().hex),
         by=db.session.get(User, holder_id),
@@ -61,12 +61,12 @@ def take_hold(*, session_id, holder_id, places, now, **_ignored):
 
 
 def lapse_holds(*, lapse_at, **_ignored):
-    return "ok" if holds.release_expired_holds(now=lapse_at) else "nothing lapsed"
+    return "ok" if waitlist.release_expired_holds(now=lapse_at) else "nothing lapsed"
 
 
 def outsider_books(*, session_id, outsider_id, now, **_ignored):
     """Someone not on the waiting list tries for the places a cancellation frees."""
-    bookings.create_booking(
+    requests.create_booking(
         db.session.get(Session, session_id),
         family_request(key=uuid.uuid4().hex),
         by=db.session.get(User, outsider_id),
@@ -76,8 +76,8 @@ def outsider_books(*, session_id, outsider_id, now, **_ignored):
 
 
 def send_reminders(*, now, **_ignored):
-    return f"sent {bookings.send_reminders(now=now)}"
+    return f"sent {reminders.send_reminders(now=now)}"
 
 
 def release_holds(*, lapse_at, **_ignored):
-    return f"released {holds.release_expired_holds(now=lapse_at)}"
+    return f"released {waitlist.release_expired_holds(now=lapse_at)}"

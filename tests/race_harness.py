@@ -33,7 +33,8 @@ def _start_worker(database_url: str, barrier) -> None:
 
 
 def _set_guards(on: bool) -> None:
-    from webapp.services import booking_states, capacity
+    from webapp.services.booking import capacity
+    from webapp.services.booking import states as booking_states
 
     booking_states._guard = on
     capacity._guard = on

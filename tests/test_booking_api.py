@@ -10,7 +10,7 @@ from models.user import utcnow
 from tests.booking_factories import make_session
 from tests.factories import make_user, make_venue
 from webapp import create_app
-from webapp.services import sessions as session_service
+from webapp.services.clock import local_date
 
 BODY = {
     "kind": "family",
@@ -44,7 +44,7 @@ def family(app):
 
 
 def test_sessions_list_places_left_general_and_green(client, venue, session):
-    day = session_service.local_date(session.starts_at).isoformat()
+    day = local_date(session.starts_at).isoformat()
     data = client.get(f"/api/v1/venues/{venue.id}/sessions?from={day}&to={day}").get_json()
     assert [(s["id"], s["places_left"], s["green_places_left"]) for s in data["sessions"]] == [
         (session.id, 4, 6)

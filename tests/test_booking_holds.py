@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from models import BookingChannel, BookingStatus, OutboxMessage, Role, Session, WaitlistEntry, db
 from tests.booking_factories import NOW, family_request, make_session, make_settings
 from tests.factories import make_user, make_venue
-from webapp.services import availability, bookings, holds
+from webapp.services.booking import availability, bookings, requests, waitlist
+from webapp.services.errors import NotFound
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +31,8 @@ def full(app):
     first, second = make_user(role=Role.FAMILY), make_user(role=Role.FAMILY)
     waiter, next_waiter = make_user(role=Role.FAMILY), make_user(role=Role.FAMILY)
     db.session.commit()
-    booking = bookings.create_booking(session, pair(), by=first, now=NOW)
-    bookings.create_booking(session, pair(), by=second, now=NOW)
+    booking = requests.create_booking(session, pair(), by=first, now=NOW)
+    requests.create_booking(session, pair(), by=second, now=NOW)
     for minute, who in enumerate((waiter, next_waiter)):
         bookings.join_waitlist(
             session,
@@ -78,18 +79,18 @@ def test_someone_else_is_refused_while_the_places_are_held(full):
     bookings.cancel_booking(booking, by=first, now=NOW)
     stranger = make_user(role=Role.FAMILY)
     db.session.commit()
-    with pytest.raises(bookings.SessionFull):
-        bookings.preview_booking(session, pair(), by=stranger, now=NOW)
-    with pytest.raises(bookings.SessionFull):
-        bookings.create_booking(session, pair(), by=stranger, now=NOW)
+    with pytest.raises(requests.SessionFull):
+        requests.preview_booking(session, pair(), by=stranger, now=NOW)
+    with pytest.raises(requests.SessionFull):
+        requests.create_booking(session, pair(), by=stranger, now=NOW)
     assert db.session.get(Session, session.id).taken_general == 2
 
 
 def test_the_offered_person_books_into_the_hold(full):
     session, booking, first, waiter, _next = full
     bookings.cancel_booking(booking, by=first, now=NOW)
-    bookings.preview_booking(session, pair(), by=waiter, now=NOW + timedelta(hours=1))
-    mine = bookings.create_booking(session, pair(), by=waiter, now=NOW + timedelta(hours=1))
+    requests.preview_booking(session, pair(), by=waiter, now=NOW + timedelta(hours=1))
+    mine = requests.create_booking(session, pair(), by=waiter, now=NOW + timedelta(hours=1))
     assert mine.status is BookingStatus.CONFIRMED
     row = db.session.get(Session, session.id)
     db.session.refresh(row)
@@ -103,7 +104,7 @@ def test_booking_fewer_than_held_keeps_the_rest_held_until_it_lapses(full):
     # one place of the two held: a senior-secondary pupil alone, as this venue allows
     make_settings(session.venue, is_senior_alone_allowed=True)
     db.session.commit()
-    bookings.create_booking(
+    requests.create_booking(
         session, family_request(primary_pupils=0, senior=1, adults=0), by=waiter, now=NOW
     )
     row = db.session.get(Session, session.id)
@@ -125,14 +126,14 @@ def test_an_unused_hold_lapses_and_goes_to_the_next_entry_once(full):
     assert (entry.held_places, entry.held_until) == (2, later + timedelta(hours=12))
     assert "2025-06-05" in last_message_to(next_waiter).body
     # releasing again changes nothing: no double release
-    assert bookings.release_expired_holds(now=later) == 0
+    assert waitlist.release_expired_holds(now=later) == 0
     left(session, later)
     row = db.session.get(Session, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (2, 2)
     # the first person's hold is gone: they are refused now
-    with pytest.raises(bookings.SessionFull):
-        bookings.create_booking(session, pair(), by=waiter, now=later)
+    with pytest.raises(requests.SessionFull):
+        requests.create_booking(session, pair(), by=waiter, now=later)
 
 
 def test_a_booking_attempt_releases_a_lapsed_hold_in_its_own_transaction(full):
@@ -142,7 +143,7 @@ def test_a_booking_attempt_releases_a_lapsed_hold_in_its_own_transaction(full):
     db.session.commit()
     stranger = make_user(role=Role.FAMILY)
     db.session.commit()
-    done = bookings.create_booking(session, pair(), by=stranger, now=NOW + timedelta(hours=12))
+    done = requests.create_booking(session, pair(), by=stranger, now=NOW + timedelta(hours=12))
     assert done.status is BookingStatus.CONFIRMED
     row = db.session.get(Session, session.id)
     db.session.refresh(row)
@@ -154,7 +155,7 @@ def test_the_hold_never_outlasts_the_session_start(app):
     session = make_session(venue, capacity=2, starts_at=NOW + timedelta(hours=5))
     first, waiter = make_user(role=Role.FAMILY), make_user(role=Role.FAMILY)
     db.session.commit()
-    booking = bookings.create_booking(session, pair(), by=first, now=NOW)
+    booking = requests.create_booking(session, pair(), by=first, now=NOW)
     bookings.join_waitlist(session, by=waiter, places=2, channel=BookingChannel.GENERAL, now=NOW)
     bookings.cancel_booking(booking, by=first, now=NOW)
     assert entry_of(waiter).held_until == session.starts_at
@@ -167,7 +168,7 @@ def test_leaving_the_waitlist_releases_the_hold_for_the_next_entry(full):
     assert entry_of(waiter) is None
     assert entry_of(next_waiter).held_places == 2
     assert db.session.get(Session, session.id).held_general == 2
-    with pytest.raises(holds.NotFound):
+    with pytest.raises(NotFound):
         bookings.leave_waitlist(session, by=waiter, now=NOW)
 
 
@@ -177,15 +178,15 @@ def test_a_green_channel_hold_is_not_open_to_general_bookings(app):
     first, second = make_user(role=Role.FAMILY), make_user(role=Role.FAMILY)
     waiter, stranger = make_user(role=Role.FAMILY), make_user(role=Role.FAMILY)
     db.session.commit()
-    booking = bookings.create_booking(session, pair(), by=first, now=NOW)
-    bookings.create_booking(session, pair(), by=second, now=NOW)
+    booking = requests.create_booking(session, pair(), by=first, now=NOW)
+    requests.create_booking(session, pair(), by=second, now=NOW)
     bookings.join_waitlist(session, by=waiter, places=2, channel=BookingChannel.GREEN, now=NOW)
     bookings.cancel_booking(booking, by=first, now=NOW)
     assert db.session.get(Session, session.id).held_green == 2
-    with pytest.raises(bookings.SessionFull):
-        bookings.create_booking(session, pair(), by=stranger, now=NOW)
-    green = family_request(BookingChannel.GREEN, primary_pupils=1, adults=1, left_behind=1)
-    assert bookings.create_booking(session, green, by=waiter, now=NOW).places == 2
+    with pytest.raises(requests.SessionFull):
+        requests.create_booking(session, pair(), by=stranger, now=NOW)
+    green = family_request(primary_pupils=1, adults=1, left_behind=1)
+    assert requests.create_booking(session, green, by=waiter, now=NOW).places == 2
 
 
 def test_release_holds_command_releases_lapsed_holds(full, runner):

@@ -245,10 +245,10 @@ def test_send_reminders_command_runs(runner, app):
 # The catalogue's filter form (not this area's) still passes SelectField choices as tuples.
 @pytest.mark.filterwarnings("ignore:Passing SelectField choices:DeprecationWarning")
 def test_places_on_filter_keeps_venues_with_a_free_place_that_day(client, app):
-    from webapp.services import sessions as session_service
+    from webapp.services.clock import to_utc
 
     day = (utcnow() + timedelta(days=3)).date()
-    starts = session_service.to_utc(day, __import__("datetime").time(10))
+    starts = to_utc(day, __import__("datetime").time(10))
     free = make_venue(name="有空位馆")
     full = make_venue(name="已满馆")
     none = make_venue(name="无场次馆")

@@ -12,7 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from models import Booking, BookingChannel, Role, RoleGrant, Session, User, WaitlistEntry, db
-from models.booking import HOLDING_STATUSES
+from models.booking import TAKING_STATUSES
 from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_venue
 from tests.process_apps import app_for_process
@@ -23,7 +23,7 @@ CAPACITY = 10  # each attempt asks for 2 places: at most 5 bookings fit
 
 
 def _book_in_process(database_url, session_id, user_ids, guarded, barrier, results):
-    from webapp.services import bookings, capacity
+    from webapp.services.booking import capacity, requests
     from webapp.services.errors import ServiceError
 
     capacity._guard = guarded
@@ -36,7 +36,7 @@ def _book_in_process(database_url, session_id, user_ids, guarded, barrier, resul
         barrier.wait()
         for user in users:
             try:
-                bookings.create_booking(
+                requests.create_booking(
                     session,
                     family_request(primary_pupils=1, adults=1, key=uuid.uuid4().hex),
                     by=user,
@@ -107,7 +107,7 @@ def _race(database_url, guarded: bool, hold: int = 0):
         outcomes = list(results)
     held = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Booking.places), 0)).where(
-            Booking.session_id == session_id, Booking.status.in_(HOLDING_STATUSES)
+            Booking.session_id == session_id, Booking.status.in_(TAKING_STATUSES)
         )
     )
     row = db.session.get(Session, session_id)
@@ -115,7 +115,7 @@ def _race(database_url, guarded: bool, hold: int = 0):
     others = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Booking.places), 0)).where(
             Booking.session_id == session_id,
-            Booking.status.in_(HOLDING_STATUSES),
+            Booking.status.in_(TAKING_STATUSES),
             Booking.booker_id != user_ids[0],
         )
     )

@@ -14,11 +14,12 @@ import pytest
 import sqlalchemy as sa
 
 from models import Booking, BookingChannel, BookingStatus, OutboxMessage, Role, WaitlistEntry, db
-from models.booking import HOLDING_STATUSES
+from models.booking import TAKING_STATUSES
 from tests.booking_factories import NOW, family_request, make_session, school_request
 from tests.factories import make_school, make_user, make_venue
 from tests.race_harness import WORKERS, Racers
-from webapp.services import booking_states, bookings, capacity
+from webapp.services.booking import capacity, requests
+from webapp.services.booking import states as booking_states
 
 S = BookingStatus
 TARGETS = 3
@@ -65,11 +66,11 @@ def _book(place, *, pending: bool, starts_in: timedelta, filler: bool):
         starts_in += timedelta(minutes=5)
         db.session.commit()
         if filler:
-            bookings.create_booking(
+            requests.create_booking(
                 session, family_request(), by=make_user(role=Role.FAMILY), now=NOW
             )
         if pending:
-            booking = bookings.create_booking(
+            booking = requests.create_booking(
                 session,
                 school_request(place["school"], primary_pupils=44, teachers=3),
                 by=place["teacher"],
@@ -77,7 +78,7 @@ def _book(place, *, pending: bool, starts_in: timedelta, filler: bool):
             )
             assert booking.status is S.PENDING
         else:
-            booking = bookings.create_booking(
+            booking = requests.create_booking(
                 session, family_request(), by=make_user(role=Role.FAMILY), now=NOW
             )
         targets.append(booking.id)
@@ -160,7 +161,7 @@ def _held_session(place, lapse_at, *, minute: int = 0):
     starts_at = lapse_at + timedelta(days=1, minutes=minute)
     session = make_session(place["venue"], capacity=4, starts_at=starts_at)
     db.session.commit()
-    bookings.create_booking(
+    requests.create_booking(
         session, family_request(adults=1), by=make_user(role=Role.FAMILY), now=NOW
     )
     holder, next_in_line = make_user(role=Role.FAMILY), make_user(role=Role.FAMILY)
@@ -209,7 +210,7 @@ def test_a_hold_lapsing_as_its_holder_books_goes_one_way_only(app, place, racers
                 sa.select(sa.func.count(Booking.id)).where(
                     Booking.session_id == target["session_id"],
                     Booking.booker_id == target["holder_id"],
-                    Booking.status.in_(HOLDING_STATUSES),
+                    Booking.status.in_(TAKING_STATUSES),
                 )
             )
             offered_next = db.session.scalar(
@@ -283,7 +284,7 @@ def test_freed_places_go_to_the_earliest_waiting_entries_first(app, place, racer
 
 
 def _book_one(session):
-    return bookings.create_booking(
+    return requests.create_booking(
         session, family_request(), by=make_user(role=Role.FAMILY), now=NOW
     ).id
 

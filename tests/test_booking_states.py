@@ -19,7 +19,9 @@ from models.user import utcnow
 from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_user, make_venue
 from tests.test_venue_pages import client_for, form_data, world  # noqa: F401 (fixture)
-from webapp.services import booking_states, bookings, capacity, closures
+from webapp.services.booking import bookings, capacity, closures, requests
+from webapp.services.booking import staff as staff_service
+from webapp.services.booking import states as booking_states
 from webapp.services.clock import local_date, to_utc
 from webapp.services.errors import PermissionDenied, ServiceError
 
@@ -43,7 +45,7 @@ def staff(venue):
 
 
 def _book(session, user=None, **counts):
-    return bookings.create_booking(
+    return requests.create_booking(
         session, family_request(**counts), by=user or make_user(role=Role.FAMILY), now=NOW
     )
 
@@ -106,15 +108,15 @@ def test_no_show_gives_the_places_back_and_staff_can_undo_it(in_request, venue, 
     booking = _book(session)
     family = make_user(role=Role.FAMILY)
     later = NOW + timedelta(hours=4)
-    assert bookings.mark_no_shows(session, by=staff, now=later) == 1
+    assert staff_service.mark_no_shows(session, by=staff, now=later) == 1
     assert db.session.get(Session, session.id).taken == 0
     with pytest.raises(PermissionDenied):
-        bookings.undo_no_show(booking, by=family, now=later)
-    bookings.undo_no_show(booking, by=staff, now=later)
+        staff_service.undo_no_show(booking, by=family, now=later)
+    staff_service.undo_no_show(booking, by=staff, now=later)
     assert booking.status is S.CONFIRMED
     assert db.session.get(Session, session.id).taken == booking.places
     with pytest.raises(booking_states.StateConflict):
-        bookings.undo_no_show(booking, by=staff, now=later)
+        staff_service.undo_no_show(booking, by=staff, now=later)
     assert capacity.recount() == []
 
 
@@ -196,7 +198,7 @@ def test_a_closed_date_added_on_the_venue_edit_form_cancels_and_tells(app, world
     with app.test_request_context("/"):
         session = make_session(venue, starts_at=to_utc(day, time(10)), capacity=20)
         family = make_user(role=Role.FAMILY)
-        booking = bookings.create_booking(session, family_request(), by=family, now=now)
+        booking = requests.create_booking(session, family_request(), by=family, now=now)
         family_id, booking_id, session_id = family.id, booking.id, session.id
     client = client_for(app, world, "venue_a")
     posted = form_data(
@@ -222,7 +224,7 @@ def test_a_double_click_on_cancel_gets_a_clear_message_not_an_error(app, client,
     with app.test_request_context("/"):
         session = make_session(venue, starts_at=utcnow() + timedelta(days=3), capacity=10)
         family = make_user(role=Role.FAMILY)
-        booking = bookings.create_booking(session, family_request(), by=family, now=utcnow())
+        booking = requests.create_booking(session, family_request(), by=family, now=utcnow())
         code = booking.code
         db.session.commit()
     from tests.world import login_as

@@ -5,11 +5,11 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import AuditEntry, Booking, BookingChannel, BookingStatus, Role, db
+from models import AuditEntry, Booking, BookingStatus, Role, db
 from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_user, make_venue
-from webapp.services import bookings, door
-from webapp.services.bookings import BookingError
+from webapp.services.booking import bookings, door, requests
+from webapp.services.booking.states import BookingError
 from webapp.services.errors import NotFound, PermissionDenied
 
 
@@ -37,9 +37,8 @@ def family(app):
 def _booked(venue, family, *, starts_at, hours=2, **counts):
     session = make_session(venue, starts_at=starts_at, hours=hours)
     db.session.commit()
-    channel = BookingChannel.GREEN if counts.get("left_behind") else BookingChannel.GENERAL
-    return bookings.create_booking(
-        session, family_request(channel, **counts), by=family, now=starts_at - timedelta(days=1)
+    return requests.create_booking(
+        session, family_request(**counts), by=family, now=starts_at - timedelta(days=1)
     )
 
 
@@ -186,9 +185,9 @@ def test_the_no_show_limit_counts_only_what_is_left_after_an_undo(app, venue, st
     first = _booked(venue, family, starts_at=NOW - timedelta(days=3))
     second = _booked(venue, family, starts_at=NOW - timedelta(days=2))
     assert door.mark_due_no_shows(now=NOW) == 2
-    assert bookings.get_booking_block(family, now=NOW) is not None
+    assert requests.get_booking_block(family, now=NOW) is not None
     door.undo_no_show(db.session.get(Booking, second.id), reason="提前电话告知", by=staff, now=NOW)
-    assert bookings.get_booking_block(family, now=NOW) is None
+    assert requests.get_booking_block(family, now=NOW) is None
     assert db.session.get(Booking, first.id).status is BookingStatus.NO_SHOW
 
 

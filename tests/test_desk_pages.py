@@ -13,7 +13,8 @@ from models import Booking, BookingStatus, Role, SessionKind, db
 from models.user import utcnow
 from tests.booking_factories import family_request, make_session, school_request
 from tests.factories import make_region, make_school, make_user, make_venue
-from webapp.services import bookings, clock
+from webapp.services import clock
+from webapp.services.booking import requests
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def today_session(venue):
 
 def _book(session, request, by):
     with db.session.no_autoflush:
-        return bookings.create_booking(session, request, by=by, now=utcnow() - timedelta(hours=1))
+        return requests.create_booking(session, request, by=by, now=utcnow() - timedelta(hours=1))
 
 
 def test_staff_land_on_today_after_signing_in(client, auth, staff):

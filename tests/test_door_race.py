@@ -21,7 +21,8 @@ PROCESSES = 4
 def _scan_in_process(database_url, venue_id, staff_id, code, seen, guarded, barrier, results):
     from models import User, Venue
     from webapp import create_app
-    from webapp.services import booking_states, door
+    from webapp.services.booking import door
+    from webapp.services.booking import states as booking_states
     from webapp.services.errors import ServiceError
 
     booking_states._guard = guarded

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from models import BookingChannel, OutboxMessage, Role, db
 from tests.booking_factories import NOW, family_request, make_session
 from tests.factories import make_user, make_venue
-from webapp.services import bookings
+from webapp.services.booking import bookings, requests
 
 
 def _messages_to(user):
@@ -22,7 +22,7 @@ def test_a_confirmation_links_to_the_booking_in_the_bookers_language(app):
     session = make_session(make_venue(), capacity=4)
     db.session.commit()
     with app.test_request_context("/?lang=zh"):
-        booking = bookings.create_booking(
+        booking = requests.create_booking(
             session, family_request(primary_pupils=1, adults=1), by=parent, now=NOW
         )
     [message] = _messages_to(parent)
@@ -36,7 +36,7 @@ def test_an_offer_links_to_booking_the_held_places_in_the_waiters_language(app):
     session = make_session(make_venue(), capacity=2)
     db.session.commit()
     with app.test_request_context("/?lang=en"):
-        booking = bookings.create_booking(
+        booking = requests.create_booking(
             session, family_request(primary_pupils=1, adults=1), by=first, now=NOW
         )
         bookings.join_waitlist(

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from models import Booking, BookingStatus, OutboxMessage, Role, Stage, db
 from tests.booking_factories import NOW, family_request
 from tests.factories import make_region, make_user, make_venue
-from webapp.services import bookings, open_days
+from webapp.services.booking import open_days, requests
+from webapp.services.booking.open_days import OpenDayDetails
 from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.open_days import OpenDayDetails
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +75,7 @@ def test_editing_keeps_bookings_and_refuses_a_capacity_below_what_is_booked(venu
     day = open_days.create_open_day(venue, _details(), by=staff, now=NOW)
     family = make_user()
     db.session.commit()
-    bookings.create_booking(day, family_request(primary_pupils=2, adults=2), by=family, now=NOW)
+    requests.create_booking(day, family_request(primary_pupils=2, adults=2), by=family, now=NOW)
     with pytest.raises(ServiceError) as refused:
         open_days.update_open_day(day, _details(capacity=3), by=staff, now=NOW)
     assert refused.value.field == "capacity"
@@ -104,7 +104,7 @@ def test_calling_an_open_day_off_cancels_and_tells_everyone_booked(venue, staff)
     day = open_days.create_open_day(venue, _details(), by=staff, now=NOW)
     family = make_user()
     db.session.commit()
-    booking = bookings.create_booking(day, family_request(), by=family, now=NOW)
+    booking = requests.create_booking(day, family_request(), by=family, now=NOW)
     with pytest.raises(ServiceError):
         open_days.cancel_open_day(day, reason=" ", by=staff, now=NOW)
     assert open_days.cancel_open_day(day, reason="暴雨预警", by=staff, now=NOW) == 1

@@ -10,8 +10,9 @@ from models.user import utcnow
 from tests.booking_factories import family_request, make_session, make_settings
 from tests.factories import make_user, make_venue
 from tests.test_booking_pages import FAMILY_FORM
-from webapp.services import bookings, real_names, sessions
-from webapp.services.real_names import RealNameError, VisitorEntry
+from webapp.services.booking import real_names, requests
+from webapp.services.booking import settings as settings_service
+from webapp.services.booking.real_names import RealNameError, VisitorEntry
 
 VALID_ID = "140105199003071234"
 RESIDENT = IdentityDocument.RESIDENT_ID
@@ -86,7 +87,7 @@ def test_a_booking_keeps_only_the_masked_number_and_the_door_can_check_the_docum
     session, family = strict
     request = family_request(primary_pupils=2, adults=1)
     request.visitors = [VisitorEntry("王芳", RESIDENT, VALID_ID)]
-    booking = bookings.create_booking(session, request, by=family, now=utcnow())
+    booking = requests.create_booking(session, request, by=family, now=utcnow())
     [visitor] = db.session.get(Booking, booking.id).visitors
     assert (visitor.name, visitor.masked_number) == ("王芳", "1401**********1234")
     stored = db.session.execute(sa.select(BookingVisitor.__table__)).one()
@@ -98,7 +99,7 @@ def test_a_booking_keeps_only_the_masked_number_and_the_door_can_check_the_docum
 def test_a_venue_requiring_real_names_refuses_a_booking_without_them(strict):
     session, family = strict
     with pytest.raises(RealNameError):
-        bookings.create_booking(
+        requests.create_booking(
             session, family_request(primary_pupils=1, adults=1), by=family, now=utcnow()
         )
     assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
@@ -111,7 +112,7 @@ def test_children_never_give_names_and_venues_ask_nothing_by_default(app):
     db.session.commit()
     request = family_request(primary_pupils=1, adults=1)
     request.visitors = [VisitorEntry("王芳", RESIDENT, VALID_ID)]
-    booking = bookings.create_booking(session, request, by=family, now=utcnow())
+    booking = requests.create_booking(session, request, by=family, now=utcnow())
     assert db.session.get(Booking, booking.id).visitors == []  # off: nothing kept
 
 
@@ -189,7 +190,7 @@ def test_venue_staff_switch_real_name_entry_on_in_the_booking_settings(app, clie
         "approval_above": "40",
     }
     client.post(url, data={**values, "requires_real_name": "y"})
-    assert sessions.get_settings(venue.id).requires_real_name is True
+    assert settings_service.get_settings(venue.id).requires_real_name is True
     client.post(url, data=values)
     db.session.expire_all()
-    assert sessions.get_settings(venue.id).requires_real_name is False
+    assert settings_service.get_settings(venue.id).requires_real_name is False

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 from models import Booking, BookingVisitor, IdentityDocument, OutboxMessage, Role, db
 from tests.booking_factories import family_request, make_session
 from tests.factories import make_user, make_venue
-from webapp.services import bookings, outbox
+from webapp.services import outbox
+from webapp.services.booking import requests
 from webapp.services.retention import purge_personal_data
 
 #: 19:30 UTC: already the next day in Beijing
@@ -21,7 +22,7 @@ def _visit(days_before_beijing_today: int) -> Booking:
     session = make_session(venue, starts_at=starts, capacity=10)
     family = make_user(role=Role.FAMILY)
     db.session.commit()
-    booking = bookings.create_booking(
+    booking = requests.create_booking(
         session,
         family_request(primary_pupils=2, adults=1),
         by=family,

@@ -1,5 +1,5 @@
 """Venue staff edit the weekly timetable, closed dates and booking settings: the rules in
-services/timetables.py first, then the console pages that call them."""
+services/booking/timetables.py first, then the console pages that call them."""
 
 import re
 from datetime import date, time, timedelta
@@ -21,7 +21,10 @@ from models import (
 from models.user import utcnow
 from tests.booking_factories import NOW, family_request, make_session, make_settings
 from tests.factories import make_user, make_venue
-from webapp.services import availability, bookings, clock, sessions, timetables
+from webapp.services import clock
+from webapp.services.booking import availability, bookings, requests, slots, timetables
+from webapp.services.booking import closures as closures_service
+from webapp.services.booking import settings as settings_service
 from webapp.services.errors import PermissionDenied, ServiceError
 
 # NOW is Wednesday 2025-06-04 10:00 local. With a 7-day window the coming sessions run from
@@ -91,7 +94,7 @@ def timetable_rows(venue):
 
 def book(session, family, places=2):
     with db.session.no_autoflush:
-        return bookings.create_booking(
+        return requests.create_booking(
             session, family_request(primary_pupils=places - 1, adults=1), by=family, now=NOW
         )
 
@@ -198,7 +201,7 @@ def test_saving_the_same_timetable_twice_changes_nothing_and_makes_no_duplicates
     assert (again.added, again.changed, again.removed, again.kept) == (0, 0, 0, 0)
     assert local_starts(venue) == after_first
     # and the nightly generation finds nothing missing either
-    assert sessions.generate_sessions(venue, now=NOW, days=7) == 0
+    assert slots.generate_sessions(venue, now=NOW, days=7) == 0
     assert local_starts(venue) == after_first
 
 
@@ -246,7 +249,7 @@ def test_a_session_whose_places_are_being_taken_is_never_changed(venue, staff):
 
 
 def test_open_days_are_left_alone_and_never_doubled(venue, staff):
-    open_day = sessions.create_open_day(
+    open_day = slots.create_open_day(
         venue,
         on=SATURDAY,
         start=time(9),
@@ -278,23 +281,23 @@ def test_another_venues_sessions_are_not_touched(venue, staff):
 
 def test_closing_a_date_removes_its_unbooked_sessions(venue, staff):
     timetables.set_timetable(venue, [row(weekday=6), row(weekday=7)], by=staff, now=NOW)
-    result = timetables.add_closure(venue, SATURDAY, "设备检修", by=staff, now=NOW)
+    result = closures_service.close_day(venue, SATURDAY, "设备检修", by=staff, now=NOW)
     assert (result.removed, result.called_off, result.cancelled) == (1, 0, 0)
     assert [d for d, *_rest in local_starts(venue)] == [SUNDAY]
-    assert sessions.is_closed_on(venue.id, SATURDAY)
+    assert slots.is_closed_on(venue.id, SATURDAY)
     # regenerating does not bring the closed day back
     timetables.set_timetable(venue, [row(weekday=6), row(weekday=7)], by=staff, now=NOW)
-    assert sessions.generate_sessions(venue, now=NOW, days=7) == 0
+    assert slots.generate_sessions(venue, now=NOW, days=7) == 0
     assert [d for d, *_rest in local_starts(venue)] == [SUNDAY]
 
 
 def test_closing_a_booked_date_asks_first_and_changes_nothing(venue, staff, family):
     timetables.set_timetable(venue, [row(weekday=6)], by=staff, now=NOW)
     booking = book(db.session.scalar(sa.select(Session)), family)
-    with pytest.raises(timetables.ClosureNeedsConfirmation) as asked:
-        timetables.add_closure(venue, SATURDAY, "设备检修", by=staff, now=NOW)
+    with pytest.raises(closures_service.ClosureNeedsConfirmation) as asked:
+        closures_service.close_day(venue, SATURDAY, "设备检修", by=staff, now=NOW)
     assert asked.value.bookings == 1 and asked.value.field == "confirm"
-    assert not sessions.is_closed_on(venue.id, SATURDAY)
+    assert not slots.is_closed_on(venue.id, SATURDAY)
     db.session.refresh(booking)
     assert booking.status is BookingStatus.CONFIRMED
     assert db.session.scalar(sa.select(Session.is_cancelled)) is False
@@ -307,7 +310,9 @@ def test_closing_a_booked_date_when_confirmed_cancels_and_tells_the_bookers(venu
     booked, empty = db.session.scalars(sa.select(Session).order_by(Session.starts_at)).all()
     empty_id = empty.id
     booking = book(booked, family, places=3)
-    result = timetables.add_closure(venue, SATURDAY, "设备检修", by=staff, now=NOW, confirm=True)
+    result = closures_service.close_day(
+        venue, SATURDAY, "设备检修", by=staff, now=NOW, confirm=True
+    )
     assert (result.removed, result.called_off, result.cancelled) == (1, 1, 1)
     db.session.refresh(booking)
     assert booking.status is BookingStatus.CANCELLED and booking.reason == "设备检修"
@@ -330,15 +335,15 @@ def test_closing_a_booked_date_when_confirmed_cancels_and_tells_the_bookers(venu
 )
 def test_a_closure_breaking_a_rule_is_refused(venue, staff, day, reason, field):
     with pytest.raises(ServiceError) as refused:
-        timetables.add_closure(venue, day, reason, by=staff, now=NOW)
+        closures_service.close_day(venue, day, reason, by=staff, now=NOW)
     assert refused.value.field == field
     assert db.session.scalar(sa.select(sa.func.count(VenueClosure.id))) == 0
 
 
 def test_a_date_is_closed_only_once(venue, staff):
-    timetables.add_closure(venue, SATURDAY, "检修", by=staff, now=NOW)
+    closures_service.close_day(venue, SATURDAY, "检修", by=staff, now=NOW)
     with pytest.raises(ServiceError) as twice:
-        timetables.add_closure(venue, SATURDAY, "节日", by=staff, now=NOW)
+        closures_service.close_day(venue, SATURDAY, "节日", by=staff, now=NOW)
     assert twice.value.field == "on"
     assert [c.reason for c in timetables.list_closures(venue, now=NOW)] == ["检修"]
 
@@ -348,7 +353,7 @@ def test_closing_today_leaves_sessions_that_have_started(venue, staff):
     later = make_session(venue, starts_at=NOW + timedelta(hours=3))
     db.session.commit()
     started_id, later_id = started.id, later.id
-    result = timetables.add_closure(venue, date(2025, 6, 4), "停电", by=staff, now=NOW)
+    result = closures_service.close_day(venue, date(2025, 6, 4), "停电", by=staff, now=NOW)
     assert result.removed == 1
     assert db.session.get(Session, started_id) is not None
     assert db.session.get(Session, later_id) is None
@@ -359,7 +364,7 @@ def test_opening_a_closed_date_again_brings_its_sessions_back(venue, staff, fami
         venue, [row(weekday=6), row(weekday=6, start="14:00", end="16:00")], by=staff, now=NOW
     )
     book(db.session.scalar(sa.select(Session).order_by(Session.starts_at)), family)
-    result = timetables.add_closure(venue, SATURDAY, "检修", by=staff, now=NOW, confirm=True)
+    result = closures_service.close_day(venue, SATURDAY, "检修", by=staff, now=NOW, confirm=True)
     assert local_starts(venue) == [(SATURDAY, time(9), 30, 5)]
     n = timetables.remove_closure(venue, result.closure.id, by=staff, now=NOW)
     assert n == 2
@@ -373,14 +378,14 @@ def test_only_the_venues_staff_may_close_or_open_its_dates(venue, staff):
     other_staff = make_user(role=Role.VENUE_STAFF, venue=other_venue)
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        timetables.add_closure(venue, SATURDAY, "检修", by=other_staff, now=NOW)
-    closure = timetables.add_closure(venue, SATURDAY, "检修", by=staff, now=NOW).closure
+        closures_service.close_day(venue, SATURDAY, "检修", by=other_staff, now=NOW)
+    closure = closures_service.close_day(venue, SATURDAY, "检修", by=staff, now=NOW).closure
     with pytest.raises(PermissionDenied):
         timetables.remove_closure(venue, closure.id, by=other_staff, now=NOW)
     with pytest.raises(ServiceError):
         # another venue's closure id through one's own venue
         timetables.remove_closure(other_venue, closure.id, by=other_staff, now=NOW)
-    assert sessions.is_closed_on(venue.id, SATURDAY)
+    assert slots.is_closed_on(venue.id, SATURDAY)
 
 
 # ---------------------------------------------------------------- booking settings
@@ -399,13 +404,15 @@ GOOD_SETTINGS = {
 
 
 def test_booking_settings_are_saved_and_used(venue, staff):
-    saved = timetables.update_booking_settings(venue, dict(GOOD_SETTINGS), by=staff)
+    saved = settings_service.update_booking_settings(venue, dict(GOOD_SETTINGS), by=staff)
     assert saved.venue_id == venue.id
-    current = sessions.get_settings(venue.id)
+    current = settings_service.get_settings(venue.id)
     assert {name: getattr(current, name) for name in GOOD_SETTINGS} == GOOD_SETTINGS
-    timetables.update_booking_settings(venue, {**GOOD_SETTINGS, "approval_above": 0}, by=staff)
+    settings_service.update_booking_settings(
+        venue, {**GOOD_SETTINGS, "approval_above": 0}, by=staff
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(BookingSettings)) == 1
-    assert sessions.get_settings(venue.id).approval_above == 0
+    assert settings_service.get_settings(venue.id).approval_above == 0
 
 
 @pytest.mark.parametrize(
@@ -430,17 +437,17 @@ def test_booking_settings_out_of_range_are_refused_and_nothing_is_saved(venue, s
     make_settings(venue, open_days_ahead=14)
     db.session.commit()
     with pytest.raises(ServiceError) as refused:
-        timetables.update_booking_settings(venue, {**GOOD_SETTINGS, name: value}, by=staff)
+        settings_service.update_booking_settings(venue, {**GOOD_SETTINGS, name: value}, by=staff)
     assert refused.value.field == name
     db.session.expire_all()
-    assert sessions.get_settings(venue.id).open_days_ahead == 14
+    assert settings_service.get_settings(venue.id).open_days_ahead == 14
 
 
 def test_only_the_venues_staff_may_change_its_booking_settings(venue):
     other_staff = make_user(role=Role.VENUE_STAFF, venue=make_venue())
     db.session.commit()
     with pytest.raises(PermissionDenied):
-        timetables.update_booking_settings(venue, dict(GOOD_SETTINGS), by=other_staff)
+        settings_service.update_booking_settings(venue, dict(GOOD_SETTINGS), by=other_staff)
     assert db.session.get(BookingSettings, venue.id) is None
 
 
@@ -554,7 +561,7 @@ def test_the_summary_names_the_sessions_kept_because_they_have_bookings(
 ):
     saturday = make_session(venue, starts_at=utcnow() + timedelta(days=3), capacity=30)
     db.session.commit()
-    bookings.create_booking(saturday, family_request(), by=family, now=utcnow())
+    requests.create_booking(saturday, family_request(), by=family, now=utcnow())
     starts = clock.to_local(saturday.starts_at)
     auth.login(staff.email)
     # every row removed: only the page's blank rows come back
@@ -642,7 +649,7 @@ def test_staff_close_a_date_and_are_asked_before_bookings_are_cancelled(
     session = make_session(venue, starts_at=soon, capacity=20)
     db.session.commit()
     with client.application.test_request_context("/"):
-        booking = bookings.create_booking(session, family_request(), by=family, now=utcnow())
+        booking = requests.create_booking(session, family_request(), by=family, now=utcnow())
     code = booking.code
     day = clock.local_date(soon).isoformat()
     auth.login(staff.email)

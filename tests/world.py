@@ -121,7 +121,7 @@ def _add_bookings(world: World) -> None:
     """A session at each venue ten days ahead and the bookings the access tests reach for."""
     from models import BookingChannel, BookingKind, BookingStatus, Session
     from models.user import utcnow
-    from webapp.services.bookings import new_code
+    from webapp.services.booking.requests import new_code
     from webapp.services.clock import local_date
 
     starts_at = utcnow().replace(microsecond=0, second=0) + timedelta(days=10)

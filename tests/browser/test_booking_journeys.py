@@ -14,7 +14,7 @@ from models import Role, db
 from models.user import utcnow
 from tests.booking_factories import make_session, make_settings
 from tests.factories import PASSWORD, make_school, make_user, make_venue
-from webapp.services import sessions as session_service
+from webapp.services.clock import to_utc
 
 # The shared harness comes with the map work; until it is merged here these tests skip.
 harness = pytest.importorskip("tests.browser.conftest", reason="shared browser harness missing")
@@ -36,7 +36,7 @@ def trip_data(live_app):
         saturday = _next_saturday()
         session = make_session(
             venue,
-            starts_at=session_service.to_utc(saturday, time(10)),
+            starts_at=to_utc(saturday, time(10)),
             capacity=80,
             green_quota=10,
         )

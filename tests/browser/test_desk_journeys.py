@@ -15,7 +15,7 @@ from tests.booking_factories import family_request, make_session, school_request
 from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD, make_school, make_user, make_venue
 from webapp.booking.routes import booking_qr
-from webapp.services import bookings
+from webapp.services.booking import requests
 
 PHONE_WIDTH = 375
 
@@ -43,12 +43,12 @@ def desk(live_app):
         teacher = make_user(role=Role.SCHOOL_STAFF, school=school, email=f"t-{tag}@example.cn")
         db.session.commit()
         booked_at = utcnow() - timedelta(hours=1)
-        scanned = bookings.create_booking(
+        scanned = requests.create_booking(
             soon, family_request(primary_pupils=2, adults=1), by=family, now=booked_at
         )
-        typed = bookings.create_booking(soon, family_request(), by=other_family, now=booked_at)
-        on_open_day = bookings.create_booking(open_day, family_request(), by=family, now=booked_at)
-        trip = bookings.create_booking(
+        typed = requests.create_booking(soon, family_request(), by=other_family, now=booked_at)
+        on_open_day = requests.create_booking(open_day, family_request(), by=family, now=booked_at)
+        trip = requests.create_booking(
             later, school_request(school, primary_pupils=40, teachers=2), by=teacher, now=booked_at
         )
         data = {

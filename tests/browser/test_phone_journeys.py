@@ -12,7 +12,7 @@ from models.user import utcnow
 from tests.booking_factories import make_session, make_settings
 from tests.browser.conftest import assert_accessible
 from tests.factories import PASSWORD, make_user, make_venue
-from webapp.services import sessions as session_service
+from webapp.services.clock import local_date, to_utc
 
 #: what the parent reads, by language
 WORDS = {
@@ -46,7 +46,7 @@ WORDS = {
 
 
 def _next_saturday():
-    today = session_service.local_date(utcnow())
+    today = local_date(utcnow())
     return today + timedelta(days=(5 - today.weekday()) % 7 or 7)
 
 
@@ -59,11 +59,11 @@ def parent(live_app):
         venue = make_venue(name=f"少年宫{tag}", slug=f"youth-palace-{tag}")
         make_settings(venue, open_days_ahead=14, cancel_cutoff_hours=2)
         first = make_session(
-            venue, starts_at=session_service.to_utc(saturday - timedelta(days=2), time(9))
+            venue, starts_at=to_utc(saturday - timedelta(days=2), time(9))
         )
         sat = make_session(
             venue,
-            starts_at=session_service.to_utc(saturday, time(10)),
+            starts_at=to_utc(saturday, time(10)),
             capacity=6,
             green_quota=2,
             taken_general=3,

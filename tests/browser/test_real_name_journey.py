@@ -11,7 +11,7 @@ from models import Role, db
 from models.user import utcnow
 from tests.booking_factories import make_session, make_settings
 from tests.factories import PASSWORD, make_user, make_venue
-from webapp.services import sessions as session_service
+from webapp.services.clock import to_utc
 
 harness = pytest.importorskip("tests.browser.conftest", reason="shared browser harness missing")
 assert_accessible = harness.assert_accessible
@@ -24,7 +24,7 @@ def strict_venue(live_app):
         venue = make_venue(name=f"实名博物馆{tag}", slug=f"real-name-{tag}")
         make_settings(venue, requires_real_name=True, open_days_ahead=14)
         day = (utcnow() + timedelta(hours=8)).date() + timedelta(days=3)
-        session = make_session(venue, starts_at=session_service.to_utc(day, time(10)), capacity=40)
+        session = make_session(venue, starts_at=to_utc(day, time(10)), capacity=40)
         family = make_user(role=Role.FAMILY, email=f"real-{tag}@example.cn")
         db.session.commit()
         data = {"session_id": session.id, "family": family.email}

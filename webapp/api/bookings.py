@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from models import BookingChannel, BookingKind, School, Venue, db
+from models import BookingKind, School, Venue, db
 from models.user import utcnow
 from webapp.api import bp
 from webapp.api.errors import json_error, service_error
@@ -25,7 +25,9 @@ from webapp.api.schemas.bookings import (
     SessionRange,
 )
 from webapp.api.schemas.common import CsrfToken
-from webapp.services import availability, bookings, clock, sessions
+from webapp.services import clock
+from webapp.services.booking import availability, bookings, queries, requests, slots
+from webapp.services.booking import party as party_service
 from webapp.services.errors import ServiceError
 
 
@@ -60,7 +62,7 @@ def booking_json(booking) -> dict:
         "starts_at": iso(booking.session.starts_at),
         "ends_at": iso(booking.session.ends_at),
         "places": booking.places,
-        "counts": {name: getattr(booking, name) for name in bookings.COUNT_FIELDS},
+        "counts": {name: getattr(booking, name) for name in party_service.COUNT_FIELDS},
         "group_name": booking.group_name,
         "price_yuan": booking.price_yuan,
         "reason": booking.reason,
@@ -95,25 +97,23 @@ def venue_sessions(venue_id: int, query: SessionRange):
     start, _end = clock.day_bounds(first)
     _start, end = clock.day_bounds(last)
     found = [
-        s for s in sessions.list_venue_sessions(venue, start=start, end=end) if not s.is_cancelled
+        s for s in slots.list_venue_sessions(venue, start=start, end=end) if not s.is_cancelled
     ]
     places = availability.get_availability([s.id for s in found], now=now)
     return jsonify(venue_id=venue.id, sessions=[session_json(s, places[s.id]) for s in found])
 
 
-def _booking_request(body) -> bookings.BookingRequest:
-    party = bookings.Party(**{name: getattr(body, name) for name in bookings.COUNT_FIELDS})
+def _booking_request(body) -> party_service.BookingRequest:
+    party = party_service.Party(
+        **{name: getattr(body, name) for name in party_service.COUNT_FIELDS}
+    )
     school = None
     if body.kind is BookingKind.SCHOOL_GROUP:
         if body.school_id is None:
             raise ServiceError(_("Give school_id for a school group."), field="school_id")
         school = db.session.get(School, body.school_id)
-        channel = BookingChannel.GREEN
-    else:
-        channel = BookingChannel.GREEN if party.green_children else BookingChannel.GENERAL
-    return bookings.BookingRequest(
+    return party_service.BookingRequest(
         kind=body.kind,
-        channel=channel,
         party=party,
         contact_name=body.contact_name,
         contact_phone=body.contact_phone.strip(),
@@ -146,10 +146,10 @@ def create_booking(json: BookingRequest):
     body = json_body(json)
     try:
         booking_request = _booking_request(body)
-        session = sessions.get_session(body.session_id)
+        session = slots.get_session(body.session_id)
         if session is None:
             return json_error(404, _("No session with that id."), "session_id")
-        booking = bookings.create_booking(session, booking_request, by=current_user, now=utcnow())
+        booking = requests.create_booking(session, booking_request, by=current_user, now=utcnow())
     except ServiceError as error:
         return service_error(error)
     response = jsonify(booking_json(booking))
@@ -165,7 +165,7 @@ def create_booking(json: BookingRequest):
 def get_booking(code: str):
     """One booking: the booker's own, or for the venue's staff"""
     try:
-        booking = bookings.get_booking_for(code, user=current_user)
+        booking = queries.get_booking_for(code, user=current_user)
     except ServiceError as error:
         return service_error(error)
     return jsonify(booking_json(booking))
@@ -190,7 +190,7 @@ def cancel_booking(code: str, json: Cancellation):
     """Cancel a booking (booker up to the cut-off; staff with a reason)"""
     reason = json.reason if json is not None else ""
     try:
-        booking = bookings.get_booking_for(code, user=current_user)
+        booking = queries.get_booking_for(code, user=current_user)
         booking = bookings.cancel_booking(booking, by=current_user, now=utcnow(), reason=reason)
     except ServiceError as error:
         return service_error(error)

@@ -21,9 +21,10 @@ from webapp.api.schemas.desk import (
     VisitorsQuery,
 )
 from webapp.auth.decorators import permission_required
-from webapp.services import clock, desk_today, door
+from webapp.services import clock
+from webapp.services.booking import desk_today, door
+from webapp.services.booking.venue_staff import console_venues
 from webapp.services.errors import ServiceError
-from webapp.services.venue_staff import console_venues
 
 _STAFF_ONLY = _l("Only the venue's staff can do that.")
 

@@ -7,7 +7,8 @@ from flask import current_app
 
 from models.user import utcnow
 from webapp.booking import bp
-from webapp.services import bookings, capacity, sessions
+from webapp.services.booking import capacity, door, slots, waitlist
+from webapp.services.booking import reminders as reminders_service
 
 
 @bp.cli.command("generate-sessions")
@@ -20,7 +21,7 @@ from webapp.services import bookings, capacity, sessions
 def generate_sessions_command(days):
     """Create the coming sessions from every venue's weekly timetable (safe to run twice)."""
     with current_app.test_request_context("/"):  # messages are translated (default language)
-        added = sessions.generate_sessions(now=utcnow(), days=days)
+        added = slots.generate_sessions(now=utcnow(), days=days)
     click.echo(f"sessions added: {added}")
 
 
@@ -28,7 +29,7 @@ def generate_sessions_command(days):
 def send_reminders_command():
     """Store a reminder in the outbox for every confirmed visit tomorrow (once each)."""
     with current_app.test_request_context("/"):
-        sent = bookings.send_reminders(now=utcnow())
+        sent = reminders_service.send_reminders(now=utcnow())
     click.echo(f"reminders: {sent}")
 
 
@@ -36,7 +37,7 @@ def send_reminders_command():
 def release_holds_command():
     """Release waiting-list holds that lapsed and offer their places to the next in line."""
     with current_app.test_request_context("/"):
-        released = bookings.release_expired_holds(now=utcnow())
+        released = waitlist.release_expired_holds(now=utcnow())
     click.echo(f"holds released: {released}")
 
 
@@ -44,7 +45,6 @@ def release_holds_command():
 def mark_no_shows_command():
     """Mark confirmed bookings nobody checked in as no-shows, once their session ended
     NO_SHOW_GRACE_MINUTES ago (staff can undo one with a reason)."""
-    from webapp.services import door
 
     with current_app.test_request_context("/"):
         marked = door.mark_due_no_shows(now=utcnow())

@@ -7,9 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from models import BookingChannel, BookingKind
-from webapp.booking.labels import GREEN_CATEGORY_LABELS
-from webapp.services.bookings import BookingRequest, Party
+from models import BookingKind
+from webapp.booking_labels import GREEN_CATEGORY_LABELS
+from webapp.services.booking.party import BookingRequest, Party
 from webapp.text_fields import Phone, SingleLine, normalise
 
 COUNT_RANGE = NumberRange(min=0, max=999, message=_l("Enter a number from 0 to 999."))
@@ -55,12 +55,9 @@ class FamilyBookingForm(_BookingForm):
             self.contact_phone.data = getattr(user, "phone", "") or ""
 
     def to_request(self) -> BookingRequest:
-        party = Party(**self.party_values())
-        channel = BookingChannel.GREEN if party.green_children else BookingChannel.GENERAL
         return BookingRequest(
             kind=BookingKind.FAMILY,
-            channel=channel,
-            party=party,
+            party=Party(**self.party_values()),
             contact_name=self.contact_name.data or "",
             contact_phone=(self.contact_phone.data or "").strip(),
             idempotency_key=self.idempotency_key.data or "",
@@ -76,7 +73,6 @@ class SchoolGroupForm(_BookingForm):
     def to_request(self, school) -> BookingRequest:
         return BookingRequest(
             kind=BookingKind.SCHOOL_GROUP,
-            channel=BookingChannel.GREEN,
             party=Party(**self.party_values()),
             contact_name=self.contact_name.data or "",
             contact_phone=(self.contact_phone.data or "").strip(),

@@ -8,7 +8,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from models import IdentityDocument
-from webapp.services.real_names import NAME_MAX, NUMBER_MAX, VisitorEntry
+from webapp.services.booking.real_names import NAME_MAX, NUMBER_MAX, VisitorEntry
 
 DOCUMENT_LABELS = {
     IdentityDocument.RESIDENT_ID: _l("Resident ID card"),

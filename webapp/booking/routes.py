@@ -14,36 +14,31 @@ from webapp.auth.decorators import permission_required
 from webapp.booking import bp
 from webapp.booking.forms import CancelForm, FamilyBookingForm, SchoolGroupForm, WaitlistForm
 from webapp.booking.real_name_fields import DOCUMENT_LABELS, visitor_entries, visitor_rows
-from webapp.services import (
-    availability,
-    booking_calendar,
-    booking_days,
-    bookings,
-    clock,
-    holds,
-    my_bookings,
-    sessions,
+from webapp.booking_labels import (
+    CHANNEL_LABELS,
+    DAY_STATE_LABELS,
+    GREEN_CATEGORY_LABELS,
+    STATUS_LABELS,
 )
-from webapp.services.bookings import SessionFull
+from webapp.services import clock
+from webapp.services.booking import access, availability, bookings, queries, requests, slots
+from webapp.services.booking import calendar as booking_calendar
+from webapp.services.booking import days as booking_days
+from webapp.services.booking import mine as my_bookings
+from webapp.services.booking import settings as settings_service
+from webapp.services.booking import waitlist as waitlist_service
+from webapp.services.booking.real_names import mask_number
+from webapp.services.booking.requests import SessionFull
+from webapp.services.booking.venue_staff import console_venues
 from webapp.services.errors import NotFound, ServiceError
-from webapp.services.real_names import mask_number
-from webapp.services.venue_staff import console_venues
+from webapp.views import show_service_error
 
 
 def _session_or_404(session_id: int):
-    found = sessions.get_session(session_id)
+    found = slots.get_session(session_id)
     if found is None:
         abort(404)
     return found
-
-
-def _show_error(form, error: ServiceError) -> None:
-    """Put a service's message beside the field it names, or at the top of the page."""
-    if error.field and error.field in form and error.field not in ("confirm", "idempotency_key"):
-        form[error.field].errors = [*form[error.field].errors, error.message]
-        flash(_("Please check the form."), "error")
-    else:
-        flash(error.message, "error")
 
 
 def _book(form, session, make_request, template, **context):
@@ -55,19 +50,19 @@ def _book(form, session, make_request, template, **context):
         booking_request = make_request()
         try:
             if form.confirm.data == "1":
-                booking = bookings.create_booking(
+                booking = requests.create_booking(
                     session, booking_request, by=current_user, now=now
                 )
                 return redirect(url_for("booking.detail", code=booking.code))
-            quote = bookings.preview_booking(session, booking_request, by=current_user, now=now)
+            quote = requests.preview_booking(session, booking_request, by=current_user, now=now)
             form.confirm.data = "1"  # the next submit of this page books
         except SessionFull as error:
             form.confirm.data = ""
             waitlist_places = booking_request.party.places
             waitlist_channel = booking_request.channel.value
-            _show_error(form, error)
+            show_service_error(form, error, summary=_("Please check the form."))
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error, summary=_("Please check the form."))
     form.fresh_key()
     places = availability.get_availability([session.id], now=now).get(session.id)
     return render_template(
@@ -77,7 +72,7 @@ def _book(form, session, make_request, template, **context):
         venue=session.venue,
         quote=quote,
         places=places,
-        block_until=bookings.get_booking_block(current_user, now=now),
+        block_until=requests.get_booking_block(current_user, now=now),
         waitlist_places=waitlist_places,
         waitlist_channel=waitlist_channel,
         **context,
@@ -91,7 +86,7 @@ def family(session_id: int):
     form = FamilyBookingForm()
     if not form.is_submitted():
         form.fill_contact(current_user)
-    real_name = sessions.get_settings(session.venue_id).requires_real_name
+    real_name = settings_service.get_settings(session.venue_id).requires_real_name
 
     def to_request():
         booking_request = form.to_request()
@@ -114,7 +109,7 @@ def family(session_id: int):
 @login_required
 def school(session_id: int):
     session = _session_or_404(session_id)
-    schools = bookings.schools_of(current_user)
+    schools = queries.schools_of(current_user)
     if not schools:
         flash(_("Only school staff can book a class trip."), "error")
         return redirect(url_for("directory.venue", venue_id=session.venue_id))
@@ -126,7 +121,7 @@ def school(session_id: int):
         session,
         lambda: form.to_request(by_id.get(form.school.data)),
         "booking/school.html",
-        settings=sessions.get_settings(session.venue_id),
+        settings=settings_service.get_settings(session.venue_id),
     )
 
 
@@ -149,7 +144,7 @@ def waitlist(session_id: int):
             )
             return redirect(url_for("booking.mine"))  # where the entry can be seen and left
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     return redirect(url_for("directory.venue", venue_id=session.venue_id))
 
 
@@ -157,18 +152,19 @@ def waitlist(session_id: int):
 @permission_required("booking.create")
 def leave_waitlist(session_id: int):
     session = _session_or_404(session_id)
-    if CancelForm().validate_on_submit():
+    form = CancelForm()
+    if form.validate_on_submit():
         try:
-            holds.leave_waitlist(session, by=current_user, now=utcnow())
+            bookings.leave_waitlist(session, by=current_user, now=utcnow())
             flash(_("You have left the waiting list."), "success")
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     return redirect(url_for("booking.mine"))
 
 
 def _own_booking(code: str):
     try:
-        return bookings.get_booking_for(code, user=current_user)
+        return queries.get_booking_for(code, user=current_user)
     except NotFound:
         abort(404)
 
@@ -192,7 +188,7 @@ def detail(code: str):
         booking=booking,
         qr=_qr_data_uri(booking.display_code),
         cancel_form=CancelForm(),
-        can_cancel=bookings.is_booker_of(current_user, booking),
+        can_cancel=access.is_booker_of(current_user, booking),
     )
 
 
@@ -221,7 +217,7 @@ def cancel(code: str):
     """GET asks to confirm, showing the deadline; POST cancels."""
     booking = _own_booking(code)
     if request.method == "GET":
-        if not (booking.is_active and bookings.is_booker_of(current_user, booking)):
+        if not (booking.is_active and access.is_booker_of(current_user, booking)):
             return redirect(url_for("booking.detail", code=booking.code))
         return render_template(
             "booking/cancel.html",
@@ -230,14 +226,15 @@ def cancel(code: str):
             now=utcnow(),
             cancel_form=CancelForm(),
         )
-    if CancelForm().validate_on_submit():
+    form = CancelForm()
+    if form.validate_on_submit():
         try:
             bookings.cancel_booking(booking, by=current_user, now=utcnow())
             flash(_("Booking cancelled."), "success")
         except ServiceError as error:
             if error.status_code in (403, 404):
                 abort(error.status_code)
-            flash(error.message, "error")
+            show_service_error(form, error)
     return redirect(url_for("booking.detail", code=booking.code))
 
 
@@ -249,20 +246,20 @@ def mine():
         "booking/mine.html",
         mine=my_bookings.get_my_bookings(current_user, now=now),
         now=now,
-        block_until=bookings.get_booking_block(current_user, now=now),
+        block_until=requests.get_booking_block(current_user, now=now),
     )
 
 
 @bp.route("/trips")
 @login_required
 def trips():
-    schools = bookings.schools_of(current_user)
+    schools = queries.schools_of(current_user)
     if not schools:
         abort(403)
     return render_template(
         "booking/trips.html",
         schools=[
-            (s, bookings.list_school_trips(s), bookings.list_venues_for_school(s)) for s in schools
+            (s, queries.list_school_trips(s), queries.list_venues_for_school(s)) for s in schools
         ],
         now=utcnow(),
     )
@@ -293,7 +290,8 @@ def booking_rules(venue):
 @bp.app_template_global()
 def my_holds(rows):
     """The signed-in person's live waiting-list holds among these (session, places) rows."""
-    return holds.get_live_holds(current_user, [s.id for s, _places in rows], now=utcnow())
+    ids = [s.id for s, _places in rows]
+    return waitlist_service.get_live_holds(current_user, ids, now=utcnow())
 
 
 @bp.app_template_global()
@@ -318,13 +316,6 @@ def local_weekday(moment) -> int:
 
 @bp.app_context_processor
 def booking_labels():
-    from webapp.booking.labels import (
-        CHANNEL_LABELS,
-        DAY_STATE_LABELS,
-        GREEN_CATEGORY_LABELS,
-        STATUS_LABELS,
-    )
-
     return {
         "GREEN_CATEGORY_LABELS": GREEN_CATEGORY_LABELS,
         "DAY_STATE_LABELS": DAY_STATE_LABELS,
@@ -340,7 +331,7 @@ def booking_nav_links():
     if not current_user.is_authenticated:
         return []
     links = [(url_for("booking.mine"), _("My bookings"))]
-    if bookings.schools_of(current_user):
+    if queries.schools_of(current_user):
         links.append((url_for("booking.trips"), _("Our trips")))
     if console_venues(current_user):
         links.append((url_for("console.index"), _("Venue console")))

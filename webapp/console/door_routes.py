@@ -7,16 +7,17 @@ from flask_login import current_user, login_required
 
 from models.user import utcnow
 from webapp.console import bp
+from webapp.console.access import booking_for_staff, venue_for_staff
 from webapp.console.forms import ArrivalForm, CheckInForm, ReasonForm
-from webapp.console.routes import _booking_for_staff, _venue_for_staff
-from webapp.services import door
+from webapp.services.booking import door
 from webapp.services.errors import ServiceError
+from webapp.views import show_service_error
 
 
 @bp.route("/venues/<int:venue_id>/door")
 @login_required
 def door_page(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     lookup = CheckInForm(request.args, meta={"csrf": False})
     party = problem = None
     arrival = ArrivalForm()
@@ -47,7 +48,7 @@ def door_page(venue_id: int):
 @bp.route("/venues/<int:venue_id>/door", methods=["POST"])
 @login_required
 def door_arrival(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     form = ArrivalForm()
     if not form.validate_on_submit():
         flash(_("Give how many people arrived (at least 1)."), "error")
@@ -62,7 +63,7 @@ def door_arrival(venue_id: int):
             now=utcnow(),
         )
     except ServiceError as error:
-        flash(error.message, "error")
+        show_service_error(form, error)
         return redirect(url_for("console.door_page", venue_id=venue.id))
     flash(
         _(
@@ -79,12 +80,12 @@ def door_arrival(venue_id: int):
 @bp.route("/bookings/<code>/undo-no-show", methods=["POST"])
 @login_required
 def undo_no_show(code: str):
-    booking = _booking_for_staff(code)
+    booking = booking_for_staff(code)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
             door.undo_no_show(booking, reason=form.reason.data or "", by=current_user, now=utcnow())
             flash(_("No-show taken back; the reason is in the audit log."), "success")
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     return redirect(url_for("console.session", session_id=booking.session_id))

@@ -5,10 +5,12 @@ from flask_login import current_user, login_required
 
 from models.user import utcnow
 from webapp.console import bp
+from webapp.console.access import venue_for_staff
 from webapp.console.forms import ExportForm
-from webapp.console.routes import _venue_for_staff
-from webapp.services import booking_export, clock
+from webapp.services import clock
+from webapp.services.booking import export as booking_export
 from webapp.services.errors import ServiceError
+from webapp.views import show_service_error
 
 _TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -19,7 +21,7 @@ _TYPES = {
 @bp.route("/venues/<int:venue_id>/exports")
 @login_required
 def exports(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     form = ExportForm(request.args, meta={"csrf": False})
     today = clock.local_date(utcnow())
     if not request.args:
@@ -30,9 +32,7 @@ def exports(venue_id: int):
             first, last = form.range(today)
             export = booking_export.collect(venue, first, last, by=current_user)
         except ServiceError as error:
-            target = getattr(form, error.field or "", None)
-            if target is not None:
-                target.errors = list(target.errors) + [error.message]
+            show_service_error(form, error)
         else:
             kind = form.format.data
             body = (

@@ -65,7 +65,7 @@ class OpenDayForm(FlaskForm):
     signup_note = StringField(_l("Sign-up note"), validators=[Optional(), Length(max=300)])
 
     def details(self):
-        from webapp.services.open_days import OpenDayDetails
+        from webapp.services.booking.open_days import OpenDayDetails
 
         return OpenDayDetails(
             on=self.on.data,
@@ -106,7 +106,7 @@ class ExportForm(FlaskForm):
 
     def range(self, today):
         """(first, last) for the chosen period; checked by the export service."""
-        from webapp.services.booking_export import check_range, month_range
+        from webapp.services.booking.export import check_range, month_range
 
         if self.span.data == "day":
             return today, today

@@ -7,17 +7,16 @@ from flask_login import current_user, login_required
 from models import Stage
 from models.user import utcnow
 from webapp.console import bp
+from webapp.console.access import session_for_staff
 from webapp.console.forms import OpenDayForm, RequiredReasonForm
-from webapp.console.routes import _venue_for_staff
-from webapp.services import clock, open_days, sessions
+from webapp.services import clock
+from webapp.services.booking import open_days
 from webapp.services.errors import ServiceError
+from webapp.views import show_service_error
 
 
 def _open_day_for_staff(session_id: int):
-    found = sessions.get_session(session_id)
-    if found is None:
-        abort(404)
-    _venue_for_staff(found.venue_id)
+    found = session_for_staff(session_id)
     if not found.is_open_day:
         abort(404)
     return found
@@ -46,10 +45,7 @@ def open_day_edit(session_id: int):
             flash(_("Open day saved."), "success")
             return redirect(url_for("console.open_day_edit", session_id=found.id))
         except ServiceError as error:
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [error.message]
-            flash(error.message, "error")
+            show_service_error(form, error)
             status = 422
     else:
         flash(_("Nothing was saved: please check the fields marked below."), "error")
@@ -75,5 +71,5 @@ def open_day_cancel(session_id: int):
         n = open_days.cancel_open_day(found, reason=form.reason.data, by=current_user, now=utcnow())
         flash(_("Open day called off: %(n)d bookings cancelled and told.", n=n), "success")
     except ServiceError as error:
-        flash(error.message, "error")
+        show_service_error(form, error)
     return redirect(url_for("console.open_day_edit", session_id=session_id))

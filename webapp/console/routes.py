@@ -6,30 +6,16 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from models import Venue, db
 from models.user import utcnow
 from webapp.console import bp
+from webapp.console.access import booking_for_staff, session_for_staff, venue_for_staff
 from webapp.console.forms import CheckInForm, EmptyForm, OpenDayForm, ReasonForm
-from webapp.services import availability, bookings, door, open_days, sessions
-from webapp.services.errors import NotFound, ServiceError
+from webapp.services.booking import availability, bookings, door, open_days, queries, slots
+from webapp.services.booking import staff as staff_service
+from webapp.services.booking.venue_staff import console_venues
+from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
-from webapp.services.venue_staff import console_venues
-
-
-def _venue_for_staff(venue_id: int) -> Venue:
-    venue = db.session.get(Venue, venue_id)
-    if venue is None:
-        abort(404)
-    if not can(current_user, "venue.manage_sessions", venue):
-        abort(403)
-    return venue
-
-
-def _booking_for_staff(code: str):
-    booking = bookings.get_booking_by_code(code)
-    if booking is None or not can(current_user, "venue.manage_sessions", booking.session.venue):
-        abort(404)
-    return booking
+from webapp.views import show_service_error
 
 
 @bp.route("/")
@@ -46,13 +32,13 @@ def index():
 @bp.route("/venues/<int:venue_id>")
 @login_required
 def venue(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     now = utcnow()
     return render_template(
         "console/venue.html",
         venue=venue,
         rows=availability.list_coming_sessions(venue, now=now - timedelta(hours=12), days=15),
-        pending=bookings.list_pending_approvals(venue),
+        pending=queries.list_pending_approvals(venue),
         check_in_form=CheckInForm(),
         open_day_form=OpenDayForm(),
         reason_form=ReasonForm(),
@@ -63,7 +49,7 @@ def venue(venue_id: int):
 @bp.route("/venues/<int:venue_id>/check-in", methods=["POST"])
 @login_required
 def check_in(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     form = CheckInForm()
     if form.validate_on_submit():
         try:
@@ -86,7 +72,7 @@ def check_in(venue_id: int):
                 "success",
             )
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     else:
         flash(_("Type the booking code."), "error")
     return redirect(url_for("console.venue", venue_id=venue.id))
@@ -95,14 +81,14 @@ def check_in(venue_id: int):
 @bp.route("/venues/<int:venue_id>/open-days", methods=["POST"])
 @login_required
 def open_day(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     form = OpenDayForm()
     if form.validate_on_submit():
         try:
             open_days.create_open_day(venue, form.details(), by=current_user, now=utcnow())
             flash(_("Open day published."), "success")
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     else:
         names = ", ".join(str(form[name].label.text) for name in form.errors)
         flash(_("Please check: %(names)s", names=names), "error")
@@ -112,9 +98,9 @@ def open_day(venue_id: int):
 @bp.route("/venues/<int:venue_id>/generate", methods=["POST"])
 @login_required
 def generate(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     if EmptyForm().validate_on_submit():
-        added = sessions.generate_sessions(venue, now=utcnow())
+        added = slots.generate_sessions(venue, now=utcnow())
         flash(_("%(n)d sessions added from the timetable.", n=added), "success")
     return redirect(url_for("console.venue", venue_id=venue.id))
 
@@ -122,16 +108,14 @@ def generate(venue_id: int):
 @bp.route("/sessions/<int:session_id>")
 @login_required
 def session(session_id: int):
-    found = sessions.get_session(session_id)
-    if found is None:
-        abort(404)
-    venue = _venue_for_staff(found.venue_id)
+    found = session_for_staff(session_id)
+    venue = found.venue
     return render_template(
         "console/session.html",
         venue=venue,
         session=found,
         places=availability.get_availability([found.id], now=utcnow())[found.id],
-        rows=bookings.list_session_bookings(found),
+        rows=queries.list_session_bookings(found),
         reason_form=ReasonForm(),
         empty_form=EmptyForm(),
     )
@@ -140,16 +124,14 @@ def session(session_id: int):
 @bp.route("/sessions/<int:session_id>/no-shows", methods=["POST"])
 @login_required
 def no_shows(session_id: int):
-    found = sessions.get_session(session_id)
-    if found is None:
-        abort(404)
-    _venue_for_staff(found.venue_id)
-    if EmptyForm().validate_on_submit():
+    found = session_for_staff(session_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
         try:
-            n = bookings.mark_no_shows(found, by=current_user, now=utcnow())
+            n = staff_service.mark_no_shows(found, by=current_user, now=utcnow())
             flash(_("%(n)d bookings marked as not come.", n=n), "success")
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     return redirect(url_for("console.session", session_id=found.id))
 
 
@@ -165,36 +147,37 @@ def _back(booking):
 @bp.route("/bookings/<code>/approve", methods=["POST"])
 @login_required
 def approve(code: str):
-    booking = _booking_for_staff(code)
-    if EmptyForm().validate_on_submit():
+    booking = booking_for_staff(code)
+    form = EmptyForm()
+    if form.validate_on_submit():
         try:
-            bookings.approve_booking(booking, by=current_user, now=utcnow())
+            staff_service.approve_booking(booking, by=current_user, now=utcnow())
             flash(_("Approved: the school has been told."), "success")
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     return _back(booking)
 
 
 @bp.route("/bookings/<code>/refuse", methods=["POST"])
 @login_required
 def refuse(code: str):
-    booking = _booking_for_staff(code)
+    booking = booking_for_staff(code)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            bookings.refuse_booking(
+            staff_service.refuse_booking(
                 booking, by=current_user, reason=form.reason.data or "", now=utcnow()
             )
             flash(_("Refused: the school has been told."), "success")
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     return _back(booking)
 
 
 @bp.route("/bookings/<code>/cancel", methods=["POST"])
 @login_required
 def cancel(code: str):
-    booking = _booking_for_staff(code)
+    booking = booking_for_staff(code)
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -202,6 +185,6 @@ def cancel(code: str):
                 booking, by=current_user, reason=form.reason.data or "", now=utcnow()
             )
             flash(_("Cancelled: the booker has been told."), "success")
-        except (ServiceError, NotFound) as error:
-            flash(error.message, "error")
+        except ServiceError as error:
+            show_service_error(form, error)
     return _back(booking)

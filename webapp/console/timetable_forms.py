@@ -1,7 +1,8 @@
 """Forms of the console's timetable, closed-date and booking-settings pages.
 
 The forms check types and required fields; the rules (end after start, quotas, overlaps,
-ranges) live in services/timetables.py, whose errors the routes put back on the fields.
+ranges) live in services/booking/timetables.py and settings.py, whose errors the routes put
+back on the fields.
 """
 
 from flask_babel import lazy_gettext as _l

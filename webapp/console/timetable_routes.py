@@ -7,16 +7,20 @@ from flask_login import current_user, login_required
 
 from models.user import utcnow
 from webapp.console import bp
+from webapp.console.access import venue_for_staff
 from webapp.console.forms import EmptyForm
-from webapp.console.routes import _venue_for_staff
 from webapp.console.timetable_forms import (
     BLANK_ROWS,
     BookingSettingsForm,
     ClosureForm,
     TimetableForm,
 )
-from webapp.services import clock, sessions, timetables
+from webapp.services import clock
+from webapp.services.booking import closures as closures_service
+from webapp.services.booking import settings as settings_service
+from webapp.services.booking import timetables
 from webapp.services.errors import ServiceError
+from webapp.views import show_service_error
 
 
 def _timetable_form(venue) -> TimetableForm:
@@ -47,7 +51,7 @@ def _render_timetable(venue, *, form=None, closure_form=None, status=200):
             form=form or _timetable_form(venue),
             closure_form=closure_form or ClosureForm(formdata=None),
             closures=timetables.list_closures(venue, now=now),
-            window_days=sessions.setting("BOOKING_WINDOW_DAYS"),
+            window_days=settings_service.setting("BOOKING_WINDOW_DAYS"),
         ),
         status,
     )
@@ -91,7 +95,7 @@ def _closure_message(result) -> str:
 @bp.route("/venues/<int:venue_id>/timetable", methods=["GET", "POST"])
 @login_required
 def timetable(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     form = TimetableForm()
     if not form.is_submitted():
         return _render_timetable(venue)
@@ -109,7 +113,7 @@ def timetable(venue_id: int):
             for problem in error.problems:
                 form.rows[indexes[problem.row]].form[problem.field].errors.append(problem.message)
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     flash(_("Nothing was saved: please correct the rows marked below."), "error")
     return _render_timetable(venue, form=form, status=400)
 
@@ -117,11 +121,11 @@ def timetable(venue_id: int):
 @bp.route("/venues/<int:venue_id>/timetable/closures", methods=["POST"])
 @login_required
 def add_closure(venue_id: int):
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     form = ClosureForm()
     if form.validate_on_submit():
         try:
-            result = timetables.add_closure(
+            result = closures_service.close_day(
                 venue,
                 form.on.data,
                 form.reason.data,
@@ -132,46 +136,49 @@ def add_closure(venue_id: int):
             flash(_closure_message(result), "success")
             return redirect(url_for("console.timetable", venue_id=venue.id))
         except ServiceError as error:
-            field = form[error.field] if error.field in form else None
-            if field is not None:
-                field.errors = [*field.errors, error.message]
-            else:
-                flash(error.message, "error")
+            show_service_error(form, error)
     return _render_timetable(venue, closure_form=form, status=400)
 
 
 @bp.route("/venues/<int:venue_id>/timetable/closures/<int:closure_id>/remove", methods=["POST"])
 @login_required
 def remove_closure(venue_id: int, closure_id: int):
-    venue = _venue_for_staff(venue_id)
-    if EmptyForm().validate_on_submit():
+    venue = venue_for_staff(venue_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
         try:
             n = timetables.remove_closure(venue, closure_id, by=current_user, now=utcnow())
             flash(_("Open again: %(n)d sessions bookable that day.", n=n), "success")
         except ServiceError as error:
-            flash(error.message, "error")
+            show_service_error(form, error)
     return redirect(url_for("console.timetable", venue_id=venue.id))
 
 
 @bp.route("/venues/<int:venue_id>/settings", methods=["GET", "POST"])
 @login_required
 def booking_settings(venue_id: int):
-    venue = _venue_for_staff(venue_id)
-    current = sessions.get_settings(venue.id)
+    venue = venue_for_staff(venue_id)
+    current = settings_service.get_settings(venue.id)
     form = BookingSettingsForm(obj=current)
     status = 200
     if form.is_submitted():
         status = 400
         if form.validate():
-            values = {name: form[name].data for name in timetables.SETTING_FIELDS}
+            values = {name: form[name].data for name in settings_service.SETTING_FIELDS}
             try:
-                timetables.update_booking_settings(venue, values, by=current_user)
+                settings_service.update_booking_settings(venue, values, by=current_user)
                 flash(_("Booking settings saved."), "success")
                 return redirect(url_for("console.booking_settings", venue_id=venue.id))
             except ServiceError as error:
-                if error.field in form:
-                    form[error.field].errors = [*form[error.field].errors, error.message]
-                else:
-                    flash(error.message, "error")
-        flash(_("Nothing was saved: please correct the fields marked below."), "error")
+                show_service_error(form, error, summary=_not_saved())
+                return _render_settings(venue, form, status)
+        flash(_not_saved(), "error")
+    return _render_settings(venue, form, status)
+
+
+def _not_saved() -> str:
+    return _("Nothing was saved: please correct the fields marked below.")
+
+
+def _render_settings(venue, form, status: int):
     return render_template("console/booking_settings.html", venue=venue, form=form), status

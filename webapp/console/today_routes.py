@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 from models.user import utcnow
 from webapp.console import bp
 from webapp.console.forms import EmptyForm
-from webapp.services import clock, desk_today, sessions
-from webapp.services.desk_today import mask_phone
-from webapp.services.venue_staff import console_venues
+from webapp.services import clock
+from webapp.services.booking import desk_today, slots
+from webapp.services.booking.desk_today import mask_phone
+from webapp.services.booking.venue_staff import console_venues
 
 
 def staff_venues():
@@ -58,14 +59,14 @@ def today():
 @bp.route("/venues/<int:venue_id>/visitors")
 @login_required
 def visitors(venue_id: int):
-    from webapp.console.routes import _venue_for_staff
+    from webapp.console.access import venue_for_staff
 
-    venue = _venue_for_staff(venue_id)
+    venue = venue_for_staff(venue_id)
     day = _day_arg(clock.local_date(utcnow()))
     session = None
     session_id = request.args.get("session", type=int)
     if session_id is not None:
-        session = sessions.get_session(session_id)
+        session = slots.get_session(session_id)
         if session is None or session.venue_id != venue.id:
             abort(404)
         day = clock.local_date(session.starts_at)

@@ -31,7 +31,7 @@ from models.user import utcnow
 from webapp.services import like, outbox, permissions
 from webapp.services import text as text_rules
 from webapp.services.audit import record_change
-from webapp.services.bookings import forget_bookings_of
+from webapp.services.booking.bookings import forget_bookings_of
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 
 # Checked against when no account matches, so a wrong login takes as long as a wrong password.

@@ -18,6 +18,11 @@ from webapp.services.errors import Busy, ServiceError
 _BUSY_WORDS = ("locked", "busy", "lock timeout", "deadlock", "could not obtain lock")
 
 
+def busy() -> Busy:
+    """The one "busy, try again" refusal, for a writer that could not get the lock in time."""
+    return Busy(_("The system is busy. Please try again."))
+
+
 def is_busy(error: OperationalError) -> bool:
     """True when the database refused because another writer held the lock too long."""
     text = str(error.orig if error.orig is not None else error).lower()
@@ -25,19 +30,29 @@ def is_busy(error: OperationalError) -> bool:
 
 
 @contextmanager
-def unit_of_work(*, conflict_message: str | None = None, conflict_field: str | None = None):
+def unit_of_work(
+    *,
+    conflict_message: str | None = None,
+    conflict_field: str | None = None,
+    busy_on_conflict: bool = False,
+):
+    """Commit once on success, roll back on any error. A clash on a unique constraint becomes
+    `busy()` with `busy_on_conflict` (a concurrent writer added the same row: try again), or a
+    ServiceError carrying `conflict_message`; otherwise the IntegrityError is re-raised."""
     try:
         yield
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        if busy_on_conflict:
+            raise busy() from None
         if conflict_message is None:
             raise
         raise ServiceError(conflict_message, field=conflict_field) from None
     except OperationalError as error:
         db.session.rollback()
         if is_busy(error):
-            raise Busy(_("The system is busy. Please try again.")) from None
+            raise busy() from None
         raise
     except BaseException:
         db.session.rollback()

@@ -34,8 +34,9 @@ from models.user import utcnow
 from seed.loader import apply_venue_values
 from webapp.i18n import region_label
 from webapp.labels import VISITOR_GROUP_LABELS, WEEKDAY_LABELS
-from webapp.services import closures, like, permissions
+from webapp.services import like, permissions
 from webapp.services.audit import record_change
+from webapp.services.booking import closures
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.geo import match_county, place_address
 from webapp.services.transactions import unit_of_work

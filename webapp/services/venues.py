@@ -156,7 +156,7 @@ def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
             ),
         )
     if filters.places_on is not None:
-        from webapp.services.availability import has_places_on_clause
+        from webapp.services.booking.availability import has_places_on_clause
 
         stmt = stmt.where(has_places_on_clause(filters.places_on))
     if filters.near is not None:

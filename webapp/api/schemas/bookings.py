@@ -7,7 +7,8 @@ from pydantic import Field, create_model
 
 from models import BookingChannel, BookingKind, BookingStatus, SessionKind
 from webapp.api.fields import QueryDate, Schema, WholeNumber
-from webapp.services.bookings import COUNT_FIELDS, MAX_COUNT
+from webapp.services.booking.party import COUNT_FIELDS
+from webapp.services.booking.requests import MAX_COUNT
 
 #: the most days one list of sessions may span
 MAX_RANGE_DAYS = 62

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingKind, BookingStatus, Session, SessionKind, Stage, Venue, db
+from webapp.services.booking.settings import get_settings
 from webapp.services.clock import day_bounds, local_date
-from webapp.services.sessions import get_settings
 
 #: the statuses a visitor list shows: everyone who holds or held a place that day
 LISTED_STATUSES = (
@@ -28,7 +28,7 @@ OPEN_DAYS_AHEAD = 14
 @dataclass(frozen=True)
 class SessionFigures:
     session: Session
-    #: places held by bookings (both channels)
+    #: places taken by bookings (both channels)
     booked: int
     green_used: int
     #: people recorded at the door so far

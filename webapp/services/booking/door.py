@@ -6,7 +6,7 @@ Rules: a code is only good at its own venue, on its own day, within the check-in
 an arrival is a compare-and-set on the booking row: the first arrival moves it from confirmed
 to checked in, later ones add people only if the count is still the one staff saw, so two
 scans of the same code at the same moment record one arrival. Status moves go through
-`booking_states.transition`.
+`states.transition`.
 """
 
 import time as time_module
@@ -19,12 +19,14 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingStatus, Session, User, Venue, db
-from webapp.services import booking_states as states
 from webapp.services.audit import record_change
-from webapp.services.bookings import GREEN_FIELDS, STAGE_FIELDS, BookingError, normalise_code
+from webapp.services.booking import states
+from webapp.services.booking.access import require_venue_staff
+from webapp.services.booking.party import GREEN_FIELDS, STAGE_FIELDS
+from webapp.services.booking.queries import normalise_code
+from webapp.services.booking.states import BookingError
 from webapp.services.clock import local_date, to_local
-from webapp.services.errors import NotFound, PermissionDenied
-from webapp.services.permissions import can
+from webapp.services.errors import NotFound
 from webapp.services.transactions import unit_of_work
 
 #: Only the race test's control run turns this off, to show the harness can see a race.
@@ -89,8 +91,7 @@ def look_up(venue: Venue, code: str, *, by: User, now: datetime) -> Party:
     what is wrong: waiting for approval, cancelled or refused, not come, all already in
     ("already checked in at HH:MM (n people)"), another day, too early or too late.
     """
-    if not can(by, "venue.manage_sessions", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
+    require_venue_staff(venue, by)
     normal = normalise_code(code)
     booking = None
     if normal:
@@ -156,8 +157,8 @@ def record_arrival(
             _("Only %(n)d people of this party are still to come.", n=party.still_to_come),
             field="people",
         )
-    with unit_of_work():
-        try:
+    try:
+        with unit_of_work():
             if booking.status is BookingStatus.CONFIRMED:
                 states.transition(
                     booking,
@@ -169,12 +170,11 @@ def record_arrival(
                 )
             else:
                 _add_arrivals(booking, people, seen_arrived=seen_arrived)
-        except states.StateConflict:
-            db.session.rollback()
-            db.session.refresh(booking)
-            if booking.status is BookingStatus.CHECKED_IN:
-                raise BookingError(_already_in_message(booking), field="code") from None
-            raise
+    except states.StateConflict:
+        db.session.refresh(booking)
+        if booking.status is BookingStatus.CHECKED_IN:
+            raise BookingError(_already_in_message(booking), field="code") from None
+        raise
     db.session.refresh(booking)
     return booking
 
@@ -254,8 +254,7 @@ def undo_no_show(booking: Booking, *, reason: str, by: User, now: datetime) -> B
     only what is left.
     Raises: PermissionDenied, BookingError, StateConflict (not a no-show, or changed meanwhile).
     """
-    if not can(by, "venue.manage_sessions", booking.session.venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
+    require_venue_staff(booking.session.venue, by)
     reason = (reason or "").strip()
     if not reason:
         raise BookingError(_("Give the reason: it is kept in the audit log."), field="reason")

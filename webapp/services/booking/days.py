@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from models import BookingSettings, Session, Venue
-from webapp.services.availability import Availability, list_coming_sessions
+from webapp.services.booking.availability import Availability, list_coming_sessions
+from webapp.services.booking.settings import get_settings, setting
+from webapp.services.booking.slots import booking_opens_at
 from webapp.services.clock import local_date
-from webapp.services.sessions import booking_opens_at, get_settings, setting
 
 #: a day is "few left" at or below this share of its places (or this many places)
 FEW_SHARE = 0.2

@@ -3,7 +3,7 @@
 The timetable page's closed dates, the venue-edit form's closed dates and cancelling one
 session all come here. Calling off marks the sessions cancelled first (their row locks make
 a booking being made right now either finish before we look, or find the session called
-off), then cancels every active booking on them through `booking_states.transition` (so a
+off), then cancels every active booking on them through `states.transition` (so a
 booker cancelling at the same moment gives the places back once between them), tells each
 booker why, and tells the people waiting for those sessions that there is nothing to wait
 for any more (their holds are given back and their entries removed).
@@ -18,13 +18,12 @@ from flask_babel import lazy_gettext as _l
 
 from models import Booking, BookingStatus, Session, User, Venue, VenueClosure, WaitlistEntry, db
 from models.booking import ACTIVE_STATUSES
-from webapp.services import booking_states as states
-from webapp.services import capacity
-from webapp.services.bookings import tell_cancelled_by_venue
-from webapp.services.clock import day_bounds, local_date, to_local
-from webapp.services.errors import PermissionDenied, ServiceError
+from webapp.services.booking import capacity, states
+from webapp.services.booking.access import require_venue_staff
+from webapp.services.booking.notices import tell_cancelled_by_venue, when
+from webapp.services.clock import day_bounds, local_date
+from webapp.services.errors import ServiceError
 from webapp.services.outbox import absolute_url, send_message
-from webapp.services.permissions import can
 from webapp.services.transactions import unit_of_work
 
 CLOSURE_REASON_MAX = 120
@@ -58,11 +57,6 @@ class ClosureNeedsConfirmation(ServiceError):
         self.bookings = bookings
 
 
-def _require_staff(venue: Venue, by) -> None:
-    if not can(by, "venue.manage_sessions", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
-
-
 def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -84,7 +78,7 @@ def day_clause(venue_id: int, day: date, *, now: datetime):
     )
 
 
-def _untouched_clause():
+def untouched_clause():
     """Nobody holds places in, has ever booked, or waits for this session."""
     return sa.and_(
         Session.taken_general == 0,
@@ -92,10 +86,6 @@ def _untouched_clause():
         ~sa.exists().where(Booking.session_id == Session.id),
         ~sa.exists().where(WaitlistEntry.session_id == Session.id),
     )
-
-
-def _when(session: Session) -> str:
-    return to_local(session.starts_at).strftime("%Y-%m-%d %H:%M")
 
 
 # ---------------------------------------------------------------- the shared steps
@@ -156,7 +146,7 @@ def _tell_waiting(where, reason: str, *, now: datetime) -> int:
             _l(
                 "The session you were waiting for, %(when)s, has been called off. "
                 "Reason: %(reason)s. You are no longer on its waiting list.",
-                when=_when(session),
+                when=when(session),
                 reason=reason,
             ),
             now=now,
@@ -196,7 +186,7 @@ def close_day(
     Raises: PermissionDenied, ServiceError (field "on" or "reason"), ClosureNeedsConfirmation,
     Busy.
     """
-    _require_staff(venue, by)
+    require_venue_staff(venue, by)
     if on is None:
         raise ServiceError(_("Choose the date."), field="on")
     if on < local_date(now):
@@ -225,7 +215,7 @@ def call_off_day(
     result = _call_off(where, reason, now=now, confirm=confirm)
     result.removed = db.session.execute(
         sa.delete(Session)
-        .where(where, _untouched_clause())
+        .where(where, untouched_clause())
         .execution_options(synchronize_session=False)
     ).rowcount
     result.called_off = db.session.scalar(sa.select(sa.func.count(Session.id)).where(where))
@@ -240,7 +230,7 @@ def call_off_session(session: Session, *, reason: str, by: User, now: datetime) 
     told; the session is kept, called off, for the record. Calling it off twice is refused.
     Raises: PermissionDenied, ServiceError, Busy.
     """
-    _require_staff(session.venue, by)
+    require_venue_staff(session.venue, by)
     if session.starts_at <= now:
         raise ServiceError(_("The session has already started."), field="session")
     if session.is_cancelled:

@@ -13,7 +13,6 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from models import (
@@ -25,9 +24,10 @@ from models import (
     Venue,
     db,
 )
+from webapp.services.booking import closures
+from webapp.services.booking.access import require_venue_staff
 from webapp.services.clock import day_bounds, local_date, to_utc
-from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.permissions import can
+from webapp.services.errors import ServiceError
 from webapp.services.transactions import unit_of_work
 
 
@@ -44,11 +44,6 @@ class OpenDayDetails:
     programme: str = ""
     audience: list[Stage] | None = None
     signup_note: str = ""
-
-
-def _require_staff(venue: Venue, by: User) -> None:
-    if not can(by, "venue.manage_sessions", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
 
 
 def _checked(details: OpenDayDetails, *, now: datetime) -> dict:
@@ -92,7 +87,7 @@ def create_open_day(venue: Venue, details: OpenDayDetails, *, by: User, now: dat
     zero and the green quota within it; not at the start of another session of the venue.
     Raises: PermissionDenied, ServiceError (with the field at fault).
     """
-    _require_staff(venue, by)
+    require_venue_staff(venue, by)
     values = _checked(details, now=now)
     session = Session(
         venue_id=venue.id,
@@ -101,12 +96,8 @@ def create_open_day(venue: Venue, details: OpenDayDetails, *, by: User, now: dat
         taken_green=0,
         **values,
     )
-    db.session.add(session)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(_clash_message(), field="start") from None
+    with unit_of_work(conflict_message=_clash_message(), conflict_field="start"):
+        db.session.add(session)
     return session
 
 
@@ -120,7 +111,7 @@ def update_open_day(
     (one conditional UPDATE checks it against the row as it is when written).
     Raises: PermissionDenied, ServiceError.
     """
-    _require_staff(session.venue, by)
+    require_venue_staff(session.venue, by)
     if not session.is_open_day:
         raise ServiceError(_("This is not an open day."))
     if session.is_cancelled:
@@ -157,9 +148,7 @@ def cancel_open_day(session: Session, *, reason: str, by: User, now: datetime) -
     Returns how many bookings were cancelled.
     Raises: PermissionDenied, ServiceError, Busy.
     """
-    from webapp.services import closures
-
-    _require_staff(session.venue, by)
+    require_venue_staff(session.venue, by)
     if not session.is_open_day:
         raise ServiceError(_("This is not an open day."))
     return closures.call_off_session(session, reason=reason, by=by, now=now).cancelled

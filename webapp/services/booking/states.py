@@ -4,7 +4,7 @@ A booking is pending (a large school group waiting for the venue), confirmed, re
 cancelled, checked in or a no-show. `TRANSITIONS` lists every allowed move. `transition`
 performs one as a compare-and-set: `UPDATE bookings SET status = :new … WHERE id = :id AND
 status = :expected`, its row count checked, and in the same unit of work moves the session's
-counters through `capacity` when the move starts or stops holding places. Of two requests
+counters through `capacity` when the move starts or stops taking places. Of two requests
 that meet on one booking (a double click, the booker and staff at once) exactly one wins;
 the other gets `StateConflict` saying what happened ("already checked in at 10:02") and
 changes no counter.
@@ -21,8 +21,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models import Booking, BookingStatus, db
-from models.booking import HOLDING_STATUSES
-from webapp.services import capacity
+from models.booking import TAKING_STATUSES
+from webapp.services.booking import capacity
 from webapp.services.clock import to_local
 from webapp.services.errors import ServiceError
 
@@ -38,9 +38,6 @@ TRANSITIONS: dict[tuple[BookingStatus, BookingStatus], str] = {
     (S.CONFIRMED, S.NO_SHOW): "no_show",
     (S.NO_SHOW, S.CONFIRMED): "undo_no_show",
 }
-
-#: hold states of a waiting-list entry: offered → taken (booked) or lapsed (given back)
-HOLD_TRANSITIONS = {("offered", "taken"), ("offered", "lapsed")}
 
 #: Only the race tests' control runs turn this off, to show the harness can see a race.
 _guard = True
@@ -58,11 +55,6 @@ class StateConflict(BookingError):
 
 def can_move(booking: Booking, to: BookingStatus) -> bool:
     return (booking.status, to) in TRANSITIONS
-
-
-def sources_of(to: BookingStatus) -> tuple[BookingStatus, ...]:
-    """The states a booking may move to `to` from."""
-    return tuple(frm for frm, dest in TRANSITIONS if dest is to)
 
 
 def refusal(booking: Booking, to: BookingStatus) -> str:
@@ -101,7 +93,7 @@ def transition(
     """Move the booking to `to` with one compare-and-set, and its counters with it.
 
     Rules: the move must be in `TRANSITIONS` from the state the caller read; the UPDATE
-    matches only while the booking is still in that state; leaving a place-holding state
+    matches only while the booking is still in that state; leaving a place-taking state
     gives the places back, entering one takes them again (when they are still there).
     `values` are further columns to set in the same UPDATE. Flushes, no commit: the caller's
     unit of work commits or rolls back the move and the counters together.
@@ -125,10 +117,10 @@ def transition(
     if result.rowcount != 1:
         db.session.refresh(booking)
         raise StateConflict(refusal(booking, to), field=field)
-    was_holding, holds_now = expected in HOLDING_STATUSES, to in HOLDING_STATUSES
-    if was_holding and not holds_now:
+    was_taking, takes_now = expected in TAKING_STATUSES, to in TAKING_STATUSES
+    if was_taking and not takes_now:
         capacity.give_back_places(booking)
-    elif holds_now and not was_holding and not capacity.take_back_places(booking):
+    elif takes_now and not was_taking and not capacity.take_back_places(booking):
         raise StateConflict(_("The session has no places left for this booking."))
     set_committed_value(booking, "status", to)
     for name, value in values.items():
@@ -154,7 +146,7 @@ def remove(booking: Booking, *, now: datetime) -> bool:
         ).rowcount
         if deleted == 1:
             db.session.expunge(booking)
-            if expected in HOLDING_STATUSES and session.starts_at > now:
+            if expected in TAKING_STATUSES and session.starts_at > now:
                 capacity.give_back_places(booking)
                 return True
             return False

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from models import Booking, Session, User, WaitlistEntry, db
-from webapp.services.bookings import list_user_bookings
-from webapp.services.sessions import get_settings
+from webapp.services.booking.queries import list_user_bookings
+from webapp.services.booking.settings import get_settings
 
 
 @dataclass

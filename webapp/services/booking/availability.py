@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from models import BookingChannel, BookingSettings, Session, Venue, VenueClosure, WaitlistEntry, db
-from webapp.services import capacity
+from webapp.services.booking import capacity, waitlist
 from webapp.services.clock import day_bounds, local_date
 
 Availability = capacity.Availability
@@ -33,9 +33,7 @@ def get_availability(
         return {}
     rows = _rows(ids, now=now)
     if release and any(row.has_lapsed for row in rows):
-        from webapp.services import holds
-
-        if holds.apply_expiry([row.id for row in rows if row.has_lapsed], now=now):
+        if waitlist.apply_expiry([row.id for row in rows if row.has_lapsed], now=now):
             rows = _rows(ids, now=now)
     result = {}
     for row in rows:

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from models import Booking, BookingChannel, BookingSettings, Session, WaitlistEntry, db
-from models.booking import HOLDING_STATUSES
-from webapp.services.sessions import get_settings
+from models.booking import TAKING_STATUSES
+from webapp.services.booking.settings import get_settings
 
 #: hours before a session when unused green places open to everyone, for a venue without
 #: settings: the model's own default, so Python and SQL agree
@@ -266,7 +266,7 @@ def recount(session_ids=None) -> list[Difference]:
     places = sa.func.coalesce(sa.func.sum(Booking.places), 0)
     booked = (
         sa.select(Booking.session_id, Booking.channel, places.label("n"))
-        .where(Booking.status.in_(HOLDING_STATUSES))
+        .where(Booking.status.in_(TAKING_STATUSES))
         .group_by(Booking.session_id, Booking.channel)
     )
     held = (

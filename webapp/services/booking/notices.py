@@ -1,7 +1,8 @@
-"""Notices to a venue's staff: a school group's booking waits for their approval.
+"""Notices about bookings: a venue's staff hear that a school group waits for their approval;
+a booker hears that the venue cancelled their booking.
 
-The message joins the booking's own unit of work (outbox rows are flushed, not committed), so
-staff are told exactly when the booking exists. Today shows the count of groups waiting.
+Each message joins the caller's unit of work (outbox rows are flushed, not committed), so
+people are told exactly when the change is saved. Today shows the count of groups waiting.
 """
 
 from datetime import datetime
@@ -9,9 +10,35 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models import Booking, Role, RoleGrant, User, Venue, db
+from models import Booking, Role, RoleGrant, Session, User, Venue, db
 from webapp.services.clock import to_local
-from webapp.services.outbox import absolute_url, send_message
+from webapp.services.outbox import absolute_url, booking_link, send_message
+
+
+def at(moment: datetime) -> str:
+    """A moment as messages show it: local date and time."""
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def when(session: Session) -> str:
+    """A session's start as messages show it."""
+    return at(session.starts_at)
+
+
+def tell_cancelled_by_venue(booking: Booking, *, now: datetime) -> None:
+    """The booker hears that the venue cancelled the booking, and why (flushes)."""
+    send_message(
+        booking.booker,
+        _l("Booking %(code)s cancelled by the venue", code=booking.display_code),
+        _l(
+            "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
+            venue=booking.session.venue.name,
+            when=when(booking.session),
+            reason=booking.reason,
+        ),
+        now=now,
+        link=booking_link(booking),
+    )
 
 
 def venue_staff_of(venue: Venue) -> list[User]:
@@ -33,7 +60,6 @@ def venue_staff_of(venue: Venue) -> list[User]:
 def tell_staff_approval_waiting(booking: Booking, venue: Venue, *, now: datetime) -> int:
     """Queue a message to each of the venue's staff about a group waiting for approval
     (flushes). Returns how many were told."""
-    when = to_local(booking.session.starts_at).strftime("%Y-%m-%d %H:%M")
     school = booking.school.name if booking.school is not None else ""
     staff = venue_staff_of(venue)
     for person in staff:
@@ -45,7 +71,7 @@ def tell_staff_approval_waiting(booking: Booking, venue: Venue, *, now: datetime
                 "Approve or refuse it on the Today page.",
                 school=school,
                 group=booking.group_name,
-                when=when,
+                when=when(booking.session),
                 n=booking.places,
                 teachers=booking.teachers,
             ),

@@ -1,5 +1,5 @@
-"""Timetables: a venue's weekly timetable, its closed dates and its booking settings, as the
-venue's staff edit them.
+"""Timetables: a venue's weekly timetable and its closed dates, as the venue's staff edit them
+(closing a date is `closures.close_day`; the booking settings are in `settings`).
 
 Saving a timetable regenerates the coming sessions of the rolling window (BOOKING_WINDOW_DAYS)
 in the same transaction: missing sessions are added, unbooked ones that differ are changed or
@@ -11,46 +11,19 @@ the same moment is never deleted or changed under the booker.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, OperationalError
 
-from models import (
-    Booking,
-    BookingSettings,
-    Session,
-    SessionKind,
-    TimetableEntry,
-    Venue,
-    VenueClosure,
-    db,
-)
-from models.booking import ACTIVE_STATUSES
-from webapp.services import closures
-from webapp.services.clock import day_bounds, local_date, to_utc
-from webapp.services.closures import (  # noqa: F401 (the console imports them from here)
-    CLOSURE_REASON_MAX,
-    ClosureNeedsConfirmation,
-    ClosureResult,
-    _untouched_clause,
-)
-from webapp.services.errors import Busy, PermissionDenied, ServiceError
-from webapp.services.permissions import can
-from webapp.services.sessions import get_settings, setting
+from models import Session, SessionKind, TimetableEntry, Venue, VenueClosure, db
+from webapp.services.booking import closures, slots
+from webapp.services.booking.access import require_venue_staff
+from webapp.services.clock import day_bounds, local_date
+from webapp.services.errors import ServiceError
+from webapp.services.transactions import unit_of_work
 
 MAX_CAPACITY = 100_000
-
-
-def _require_staff(venue: Venue, by) -> None:
-    if not can(by, "venue.manage_sessions", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
-
-
-def _is_busy(error: OperationalError) -> bool:
-    text = str(error.orig if error.orig is not None else error).lower()
-    return any(word in text for word in ("locked", "busy", "lock timeout", "deadlock"))
 
 
 # ---------------------------------------------------------------- the weekly timetable
@@ -170,11 +143,12 @@ def set_timetable(venue: Venue, entries: list[dict], *, by, now: datetime) -> Se
     Returns what happened to the sessions.
     Raises: PermissionDenied, TimetableInvalid, Busy.
     """
-    _require_staff(venue, by)
+    require_venue_staff(venue, by)
     problems = check_timetable(entries)
     if problems:
         raise TimetableInvalid(problems)
-    try:
+    # a session added at the same moment by a concurrent generation: try again
+    with unit_of_work(busy_on_conflict=True):
         db.session.execute(sa.delete(TimetableEntry).where(TimetableEntry.venue_id == venue.id))
         new_entries = [
             TimetableEntry(
@@ -190,57 +164,12 @@ def set_timetable(venue: Venue, entries: list[dict], *, by, now: datetime) -> Se
         db.session.add_all(new_entries)
         db.session.flush()
         sync = _sync_sessions(venue.id, new_entries, now=now)
-        db.session.commit()
-    except IntegrityError:
-        # a session added at the same moment by a concurrent generation: try again
-        db.session.rollback()
-        raise Busy(_("Busy, try again.")) from None
-    except OperationalError as error:
-        db.session.rollback()
-        if _is_busy(error):
-            raise Busy(_("Busy, try again.")) from None
-        raise
     return sync
 
 
-def _window(now: datetime) -> tuple[date, date]:
-    first = local_date(now)
-    return first, first + timedelta(days=setting("BOOKING_WINDOW_DAYS"))
-
-
-def _wanted_sessions(
-    venue_id: int, entries: list[TimetableEntry], first: date, last: date, now: datetime
-) -> dict[datetime, tuple[datetime, int, int]]:
-    """starts_at → (ends_at, capacity, green_quota) the timetable asks for in [first, last)."""
-    closed = set(
-        db.session.scalars(
-            sa.select(VenueClosure.closed_on).where(
-                VenueClosure.venue_id == venue_id,
-                VenueClosure.closed_on >= first,
-                VenueClosure.closed_on < last,
-            )
-        )
-    )
-    wanted = {}
-    day = first
-    while day < last:
-        if day not in closed:
-            for entry in entries:
-                if entry.weekday == day.isoweekday():
-                    starts_at = to_utc(day, entry.start_time)
-                    if starts_at > now:
-                        wanted[starts_at] = (
-                            to_utc(day, entry.end_time),
-                            entry.capacity,
-                            entry.green_quota,
-                        )
-        day += timedelta(days=1)
-    return wanted
-
-
 def _sync_sessions(venue_id: int, entries: list[TimetableEntry], *, now: datetime) -> SessionSync:
-    first, last = _window(now)
-    wanted = _wanted_sessions(venue_id, entries, first, last, now)
+    first, last = slots.window(now)
+    wanted = slots.planned_sessions(venue_id, entries, first, last, now=now)
     window_start = max(day_bounds(first)[0], now)
     window_end = day_bounds(last)[0]
     existing = db.session.scalars(
@@ -269,7 +198,7 @@ def _sync_sessions(venue_id: int, entries: list[TimetableEntry], *, now: datetim
                 ends_at=ends_at, capacity=capacity, green_quota=green_quota
             )
         done = db.session.execute(
-            stmt.where(Session.id == session.id, _untouched_clause()).execution_options(
+            stmt.where(Session.id == session.id, closures.untouched_clause()).execution_options(
                 synchronize_session=False
             )
         ).rowcount
@@ -280,23 +209,7 @@ def _sync_sessions(venue_id: int, entries: list[TimetableEntry], *, now: datetim
             sync.removed += 1
         else:
             sync.changed += 1
-    for starts_at, (ends_at, capacity, green_quota) in sorted(wanted.items()):
-        if starts_at in taken_starts:
-            continue
-        db.session.add(
-            Session(
-                venue_id=venue_id,
-                kind=SessionKind.REGULAR,
-                starts_at=starts_at,
-                ends_at=ends_at,
-                capacity=capacity,
-                green_quota=green_quota,
-                taken_general=0,
-                taken_green=0,
-            )
-        )
-        sync.added += 1
-    db.session.flush()
+    sync.added = slots.add_planned(venue_id, wanted, skip=taken_starts)
     return sync
 
 
@@ -312,24 +225,6 @@ def list_closures(venue: Venue, *, now: datetime) -> list[VenueClosure]:
     ).all()
 
 
-def count_bookings_on(venue: Venue, day: date, *, now: datetime) -> int:
-    """Active (pending or confirmed) bookings for the venue's coming sessions on a local day."""
-    start, end = day_bounds(day)
-    return db.session.scalar(
-        sa.select(sa.func.count(Booking.id))
-        .join(Session, Booking.session_id == Session.id)
-        .where(
-            Session.venue_id == venue.id,
-            Session.starts_at >= max(start, now),
-            Session.starts_at < end,
-            Booking.status.in_(ACTIVE_STATUSES),
-        )
-    )
-
-
-add_closure = closures.close_day
-
-
 def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
     """Open the venue again on a closed date and bring that day's sessions back.
 
@@ -337,9 +232,9 @@ def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
     closure called off are bookable again (their cancelled bookings stay cancelled), and the
     timetable's missing sessions for that day are added.
     Returns the number of sessions bookable that day again.
-    Raises: PermissionDenied, ServiceError.
+    Raises: PermissionDenied, ServiceError, Busy.
     """
-    _require_staff(venue, by)
+    require_venue_staff(venue, by)
     closure = db.session.get(VenueClosure, closure_id)
     if closure is None or closure.venue_id != venue.id:
         raise ServiceError(_("That closed date is no longer there."))
@@ -347,7 +242,8 @@ def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
     if day < local_date(now):
         raise ServiceError(_("That date has passed."))
     on_that_day = closures.day_clause(venue.id, day, now=now)
-    try:
+    # a session added at the same moment by a concurrent generation: try again
+    with unit_of_work(busy_on_conflict=True):
         db.session.delete(closure)
         db.session.flush()
         reopened = db.session.execute(
@@ -358,107 +254,6 @@ def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
         ).rowcount
         existing = set(db.session.scalars(sa.select(Session.starts_at).where(on_that_day)))
         entries = [e for e in list_timetable(venue) if e.weekday == day.isoweekday()]
-        wanted = _wanted_sessions(venue.id, entries, day, day + timedelta(days=1), now)
-        added = 0
-        for starts_at, (ends_at, capacity, green_quota) in wanted.items():
-            if starts_at not in existing:
-                db.session.add(
-                    Session(
-                        venue_id=venue.id,
-                        kind=SessionKind.REGULAR,
-                        starts_at=starts_at,
-                        ends_at=ends_at,
-                        capacity=capacity,
-                        green_quota=green_quota,
-                        taken_general=0,
-                        taken_green=0,
-                    )
-                )
-                added += 1
-        db.session.commit()
-    except (IntegrityError, OperationalError) as error:
-        db.session.rollback()
-        if isinstance(error, IntegrityError) or _is_busy(error):
-            raise Busy(_("Busy, try again.")) from None
-        raise
+        planned = slots.planned_sessions(venue.id, entries, day, day + timedelta(days=1), now=now)
+        added = slots.add_planned(venue.id, planned, skip=existing)
     return reopened + added
-
-
-# ---------------------------------------------------------------- booking settings
-
-#: field → (lowest, highest) allowed
-SETTING_RANGES = {
-    "open_days_ahead": (1, 366),
-    "green_release_hours": (0, 720),
-    "cancel_cutoff_hours": (0, 720),
-    "preschool_per_teacher": (1, 100),
-    "primary_per_teacher": (1, 100),
-    "junior_per_teacher": (1, 100),
-    "senior_per_teacher": (1, 100),
-    "approval_above": (0, 10_000),
-    "arrive_minutes_before": (0, 240),
-}
-
-SETTING_FIELDS = (
-    *SETTING_RANGES,
-    "release_time",
-    "requires_real_name",
-    "what_to_bring",
-    "is_senior_alone_allowed",
-)
-VISITOR_RULE_FIELDS = ("arrive_minutes_before", "what_to_bring", "is_senior_alone_allowed")
-WHAT_TO_BRING_MAX = 200
-
-
-def update_booking_settings(venue: Venue, values: dict, *, by) -> BookingSettings:
-    """Save how the venue takes bookings.
-
-    Rules: venue staff only; booking opens 1 to 366 days ahead, at a time of day; unused
-    green-channel places are released 0 to 720 hours before a session; bookers may cancel
-    until 0 to 720 hours before; each stage allows 1 to 100 pupils per accompanying teacher;
-    a school group of more than 0 to 10,000 people waits for approval; real-name entry for
-    adult visitors is on or off (off when not given); visitors arrive 0 to 240 minutes early;
-    what to bring is one line of at most 200 characters (these last three, left out or None,
-    stay as they were). Every value is checked before anything is saved.
-    Raises: PermissionDenied, ServiceError (with the field at fault).
-    """
-    _require_staff(venue, by)
-    # the rules shown to visitors came later: a caller that leaves them out keeps them
-    current = get_settings(venue.id)
-    values = {
-        **{name: getattr(current, name) for name in VISITOR_RULE_FIELDS},
-        **{k: v for k, v in values.items() if v is not None or k not in VISITOR_RULE_FIELDS},
-    }
-    for name, (low, high) in SETTING_RANGES.items():
-        value = values.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise ServiceError(
-                _("Give a whole number from %(low)d to %(high)d.", low=low, high=high), field=name
-            )
-    if not isinstance(values.get("release_time"), time):
-        raise ServiceError(_("Give the time of day, such as 08:00."), field="release_time")
-    values = {
-        **values,
-        # one line of plain text: control characters (tabs, new lines, escapes) are dropped
-        "what_to_bring": "".join(
-            ch for ch in str(values.get("what_to_bring") or "") if ch.isprintable()
-        ).strip(),
-        "is_senior_alone_allowed": bool(values.get("is_senior_alone_allowed")),
-    }
-    if len(values["what_to_bring"]) > WHAT_TO_BRING_MAX:
-        raise ServiceError(
-            _("At most %(n)d characters.", n=WHAT_TO_BRING_MAX), field="what_to_bring"
-        )
-    settings = db.session.get(BookingSettings, venue.id)
-    if settings is None:
-        settings = get_settings(venue.id)
-        db.session.add(settings)
-    values = {**values, "requires_real_name": bool(values.get("requires_real_name"))}
-    for name in SETTING_FIELDS:
-        setattr(settings, name, values[name])
-    try:
-        db.session.commit()
-    except (IntegrityError, OperationalError):
-        db.session.rollback()
-        raise Busy(_("Busy, try again.")) from None
-    return settings

@@ -14,14 +14,20 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingChannel, BookingStatus, Session, User, Venue, db
+from webapp.booking_labels import CHANNEL_LABELS, STATUS_LABELS
+from webapp.count_labels import COUNT_LABELS
+from webapp.services.booking.access import require_venue_staff
+from webapp.services.booking.desk_today import mask_phone
+from webapp.services.booking.party import GREEN_FIELDS
 from webapp.services.clock import day_bounds, to_local
-from webapp.services.desk_today import mask_phone
 from webapp.services.directory_export import safe_cell
 from webapp.services.errors import ServiceError
-from webapp.services.permissions import can
 
 MAX_DAYS = 366
 EXPORTED_STATUSES = (
@@ -31,7 +37,6 @@ EXPORTED_STATUSES = (
     BookingStatus.NO_SHOW,
 )
 GROUP_FIELDS = ("preschool", "primary_pupils", "junior", "senior", "adults", "teachers")
-GREEN_FIELDS = ("left_behind", "disabled", "orphaned", "special_family")
 
 
 class ExportError(ServiceError):
@@ -88,10 +93,7 @@ def collect(venue: Venue, first: date, last: date, *, by: User) -> Export:
 
     Raises: PermissionDenied (not the venue's staff), ExportError (a bad range).
     """
-    from webapp.services.errors import PermissionDenied
-
-    if not can(by, "venue.view_bookings", venue):
-        raise PermissionDenied(_("Only the venue's staff can do that."))
+    require_venue_staff(venue, by, "venue.view_bookings")
     first, last = check_range(first, last)
     start, _ignored = day_bounds(first)
     _ignored, end = day_bounds(last)
@@ -134,14 +136,10 @@ def collect(venue: Venue, first: date, last: date, *, by: User) -> Export:
 
 
 def _group_labels() -> dict:
-    from webapp.count_labels import COUNT_LABELS
-
     return {name: str(label) for name, label in COUNT_LABELS.items()}
 
 
 def _channel_label(value: str) -> str:
-    from webapp.booking.labels import CHANNEL_LABELS
-
     return str(CHANNEL_LABELS[BookingChannel(value)])
 
 
@@ -164,8 +162,6 @@ def headers() -> list[str]:
 
 
 def _row(b: Booking) -> list:
-    from webapp.booking.labels import STATUS_LABELS
-
     start = to_local(b.session.starts_at)
     school = f"{b.school.name if b.school else ''} {b.group_name}".strip()
     return [
@@ -259,10 +255,6 @@ WIDTHS = (12, 8, 12, 12, 14, 24, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 10, 10, 12, 14)
 def to_xlsx(export: Export) -> bytes:
     """An Excel workbook: the bookings sheet (title row, bold frozen headers, widths, a bold
     totals row) and a totals sheet (booked against arrived)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Bookings")[:31]

@@ -6,7 +6,8 @@ start). Held places count in the session's `held_general`/`held_green` columns, 
 capacity check includes: nobody else can take them. The offered person books as usual and the
 booking consumes the hold first. An unused hold lapses: it is released (and the places offered
 to the next fitting entry) lazily whenever availability or a booking for that session is worked
-out, and by `flask release-holds`.
+out, and by `flask release-holds`. Joining and leaving the list are a booker's changes
+(`bookings`).
 
 Every change to the counters is one conditional UPDATE (compare-and-set on the entry, a guarded
 increment on the session), never read-then-write, so a hold is released or consumed once only
@@ -16,30 +17,21 @@ whatever the concurrency, on SQLite and PostgreSQL.
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
 from models import BookingChannel, Session, User, WaitlistEntry, db
-from webapp.services import capacity
-from webapp.services.clock import to_local
-from webapp.services.errors import Busy, NotFound
+from webapp.services.booking import capacity
+from webapp.services.booking.notices import at
+from webapp.services.booking.settings import setting
+from webapp.services.errors import Busy
 from webapp.services.outbox import offer_link, send_message
-from webapp.services.sessions import setting
-
-held_column = capacity.held_column
-taken_column = capacity.taken_column
-fits_clause = capacity.fits_clause
-is_released = capacity.is_released
+from webapp.services.transactions import unit_of_work
 
 
 def hold_deadline(session: Session, *, now: datetime) -> datetime:
     """Until when offered places are held: the hold time from now, never past the start."""
     return min(now + timedelta(hours=setting("BOOKING_WAITLIST_HOLD_HOURS")), session.starts_at)
-
-
-def _when(moment: datetime) -> str:
-    return to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 # ---------------------------------------------------------------- offering
@@ -75,8 +67,8 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
                 "%(until)s. Book them before then; after that they go to the next person "
                 "waiting.",
                 places=entry.places,
-                when=_when(session.starts_at),
-                until=_when(deadline),
+                when=at(session.starts_at),
+                until=at(deadline),
             ),
             now=now,
             link=offer_link(session),
@@ -87,9 +79,6 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
 
 
 # ---------------------------------------------------------------- releasing
-
-
-_release = capacity.release_hold
 
 
 def release_expired(session_ids=None, *, now: datetime) -> int:
@@ -114,7 +103,9 @@ def release_expired(session_ids=None, *, now: datetime) -> int:
     released = 0
     touched = []
     for entry_id, session_id, channel, places in expired:
-        if _release(entry_id, session_id, channel, places, where=e.__table__.c.held_until <= now):
+        if capacity.release_hold(
+            entry_id, session_id, channel, places, where=e.__table__.c.held_until <= now
+        ):
             released += 1
             if session_id not in touched:
                 touched.append(session_id)
@@ -134,10 +125,9 @@ def apply_expiry(session_ids, *, now: datetime) -> int:
     if not ids:
         return 0
     try:
-        released = release_expired(ids, now=now)
-        db.session.commit()
-    except OperationalError:
-        db.session.rollback()
+        with unit_of_work():
+            released = release_expired(ids, now=now)
+    except (Busy, OperationalError):
         return 0
     return released
 
@@ -145,14 +135,10 @@ def apply_expiry(session_ids, *, now: datetime) -> int:
 def release_expired_holds(*, now: datetime) -> int:
     """Release every lapsed hold and offer the places on (cron: `flask release-holds`).
 
-    Commits. Raises: Busy.
+    One unit of work. Raises: Busy.
     """
-    try:
+    with unit_of_work():
         released = release_expired(None, now=now)
-        db.session.commit()
-    except OperationalError:
-        db.session.rollback()
-        raise Busy(_("Busy, try again.")) from None
     return released
 
 
@@ -188,33 +174,6 @@ def consume_hold(
     e = WaitlistEntry.__table__.c
     mine = sa.and_(e.session_id == session.id, e.user_id == user.id, e.channel == channel)
     return use if capacity.consume_hold(mine, use, now=now) else 0
-
-
-def leave_waitlist(session: Session, *, by: User, now: datetime) -> None:
-    """Leave a session's waiting list; places held for you go to the next person waiting.
-
-    Commits. Raises: NotFound, Busy.
-    """
-    entry = db.session.scalar(
-        sa.select(WaitlistEntry).where(
-            WaitlistEntry.session_id == session.id, WaitlistEntry.user_id == by.id
-        )
-    )
-    if entry is None:
-        raise NotFound(_("You are not on this waiting list."))
-    db.session.flush()
-    try:
-        had_hold = entry.held_places > 0 and _release(
-            entry.id, session.id, entry.channel, entry.held_places, where=sa.true()
-        )
-        db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.id == entry.id))
-        db.session.expire_all()
-        if had_hold:
-            offer_places(db.session.get(Session, session.id), now=now)
-        db.session.commit()
-    except OperationalError:
-        db.session.rollback()
-        raise Busy(_("Busy, try again.")) from None
 
 
 def get_live_holds(user, session_ids, *, now: datetime) -> dict[int, WaitlistEntry]:

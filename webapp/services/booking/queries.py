@@ -1,0 +1,111 @@
+"""Reading bookings: by code (for the booker, the school or the venue's staff), a person's and
+a school's bookings, venues suited to a school, and a venue's bookings waiting for approval.
+"""
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
+
+from models import Booking, BookingStatus, Role, School, Session, User, Venue, db
+from models.venue import venue_stages
+from webapp.services.booking.access import can_see_booking
+from webapp.services.errors import NotFound
+from webapp.services.geo import distance_km
+from webapp.services.permissions import can
+
+
+def normalise_code(text: str) -> str:
+    """What a person typed or read aloud, as stored: upper case, no spaces or dashes."""
+    return re.sub(r"[\s\-]", "", (text or "")).upper()[:12]
+
+
+def get_booking_by_code(code: str) -> Booking | None:
+    return db.session.scalar(
+        sa.select(Booking)
+        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .where(Booking.code == normalise_code(code))
+    )
+
+
+def get_booking_for(code: str, *, user) -> Booking:
+    """The booking with this code, if the user booked it, acts for its school or staffs its
+    venue.
+
+    Raises: NotFound, the same for an unknown code and for someone else's.
+    """
+    booking = get_booking_by_code(code)
+    if booking is None or not can_see_booking(user, booking):
+        raise NotFound(_("No booking with that code."))
+    return booking
+
+
+def list_user_bookings(user: User) -> list[Booking]:
+    """The person's own bookings, newest visit first (history included)."""
+    return db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Booking.booker_id == user.id)
+        .order_by(Session.starts_at.desc())
+    ).all()
+
+
+def schools_of(user: User) -> list[School]:
+    """The schools the user acts for (approved school-staff grants)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [g.school for g in user.active_grants(Role.SCHOOL_STAFF) if g.school is not None]
+
+
+def list_school_trips(school: School) -> list[Booking]:
+    """A school's group bookings, newest visit first (history included)."""
+    return db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Booking.school_id == school.id)
+        .order_by(Session.starts_at.desc())
+    ).all()
+
+
+def list_venues_for_school(school: School, *, limit: int = 20) -> list[tuple[Venue, float]]:
+    """Venues suited to the school's stages, nearest to the school first, with distance in km."""
+    stages = school.stages
+    stmt = sa.select(Venue)
+    if stages:
+        stmt = stmt.where(
+            sa.exists().where(venue_stages.c.venue_id == Venue.id, venue_stages.c.stage.in_(stages))
+        )
+    venues = db.session.scalars(stmt).all()
+    ranked = sorted(
+        ((v, round(distance_km((school.lat, school.lng), (v.lat, v.lng)), 1)) for v in venues),
+        key=lambda pair: pair[1],
+    )
+    return ranked[:limit]
+
+
+def list_pending_approvals(venue: Venue) -> list[Booking]:
+    return db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.session))
+        .join(Session, Session.id == Booking.session_id)
+        .where(Session.venue_id == venue.id, Booking.status == BookingStatus.PENDING)
+        .order_by(Session.starts_at)
+    ).all()
+
+
+def list_session_bookings(session: Session) -> list[Booking]:
+    return db.session.scalars(
+        sa.select(Booking).where(Booking.session_id == session.id).order_by(Booking.created_at)
+    ).all()
+
+
+def get_staff_booking(code: str, *, user) -> Booking | None:
+    """The booking with this code if the user runs its venue's sessions, else None (the same
+    for an unknown code and another venue's, so staff cannot probe other venues' codes)."""
+    booking = get_booking_by_code(code)
+    if booking is None or not can(user, "venue.manage_sessions", booking.session.venue):
+        return None
+    return booking
