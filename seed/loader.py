@@ -25,7 +25,7 @@ from models import (
     VenueLevel,
     VisitorGroup,
 )
-from webapp.services.venues import forget_region_menus, index_venue
+from webapp.services.catalogue.search import forget_region_menus, index_venue
 
 DATA_DIR = Path(__file__).parent / "data"
 

@@ -22,7 +22,7 @@ from models import (
     db,
 )
 from webapp.services.accounts import hash_password
-from webapp.services.venues import index_venue
+from webapp.services.catalogue.search import index_venue
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"

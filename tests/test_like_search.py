@@ -6,7 +6,8 @@ from models import OutboxMessage, Role, db
 from models.user import utcnow
 from tests.factories import make_school, make_user, make_venue
 from tests.lecturer_factories import make_lecturer
-from webapp.services import accounts, lecturers, like, outbox, schools, venue_admin, venues
+from webapp.services import accounts, lecturers, like, outbox, schools, venue_admin
+from webapp.services.catalogue import search as venues
 
 
 def test_the_wildcards_and_the_escape_character_are_escaped():

@@ -6,7 +6,7 @@ from webapp.api import bp, openapi
 from webapp.api.errors import bad_request
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language
-from webapp.services import venues as venue_service
+from webapp.services.catalogue import search as venue_service
 from webapp.services.catalogue_cache import cached_result
 
 

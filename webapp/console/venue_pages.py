@@ -12,7 +12,7 @@ from webapp.console import bp
 from webapp.console.venue_forms import VenueForm
 from webapp.i18n import region_label
 from webapp.services import permissions, schools, venue_admin
-from webapp.services import venues as venue_service
+from webapp.services.catalogue import search as venue_service
 from webapp.services.errors import ServiceError
 from webapp.views import current_actor
 

@@ -37,8 +37,8 @@ from webapp.lecturers.labels import region_pool_label
 from webapp.request_limits import upload_route
 from webapp.services import clock, lecturer_excel
 from webapp.services import lecturers as service
+from webapp.services.catalogue.search import get_region, list_cities, list_counties
 from webapp.services.errors import NotFound, ServiceError
-from webapp.services.venues import get_region, list_cities, list_counties
 from webapp.views import current_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
