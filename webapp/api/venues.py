@@ -7,7 +7,7 @@ from webapp.api.errors import bad_request
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language
 from webapp.services.catalogue import search as venue_service
-from webapp.services.catalogue_cache import cached_result
+from webapp.services.catalogue.cache import cached_result
 
 
 def venue_properties(venue, distance_km=None, lang="zh") -> dict:

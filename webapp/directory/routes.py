@@ -12,7 +12,7 @@ from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language, remember_language
 from webapp.services import preferences
 from webapp.services.catalogue import search as venue_service
-from webapp.services.catalogue_cache import cached_result
+from webapp.services.catalogue.cache import cached_result
 from webapp.services.clock import local_date
 
 
