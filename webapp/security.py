@@ -15,7 +15,7 @@ def csp_nonce() -> str:
 
 
 def _tile_hosts() -> str:
-    from webapp.services.maps import tile_hosts
+    from webapp.services.catalogue.maps import tile_hosts
 
     return " ".join(tile_hosts(current_app.config["MAP_TILE_PROVIDER"]))
 

@@ -75,7 +75,7 @@ def venue(venue_id: int):
     found = venue_service.get_venue(venue_id)
     if found is None:
         abort(404)
-    from webapp.services.maps import venue_map_html
+    from webapp.services.catalogue.maps import venue_map_html
 
     return render_template("directory/venue.html", venue=found, map_html=venue_map_html(found))
 
@@ -83,7 +83,7 @@ def venue(venue_id: int):
 @bp.route("/map")
 def map_page():
     form, filters = _read_filters()
-    from webapp.services.maps import directory_map_html
+    from webapp.services.catalogue.maps import directory_map_html
 
     cities, counties = venue_service.list_region_options(current_language())
     return render_template(
