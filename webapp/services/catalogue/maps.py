@@ -20,7 +20,7 @@ from folium.template import Template
 from markupsafe import Markup, escape
 
 from models import VenueCategory
-from webapp.security import csp_nonce
+from webapp.csp import csp_nonce
 
 
 @dataclass(frozen=True)
