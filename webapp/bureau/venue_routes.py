@@ -10,16 +10,17 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.bureau import bp
 from webapp.bureau.forms import SchoolFilterForm
-from webapp.services import directory_export, permissions, venue_admin
+from webapp.services import permissions, venue_admin
+from webapp.services.catalogue import export
 from webapp.services.clock import local_date
 from webapp.views import current_actor
 
 _EXPORTS = {
     "xlsx": (
-        directory_export.export_directory_xlsx,
+        export.export_directory_xlsx,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
-    "csv": (directory_export.export_directory_csv, "text/csv; charset=utf-8"),
+    "csv": (export.export_directory_csv, "text/csv; charset=utf-8"),
 }
 
 

@@ -17,9 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingChannel, BookingStatus, Session, User, Venue, db
+from webapp.services.catalogue.export import safe_cell
 from webapp.services.clock import day_bounds, to_local
 from webapp.services.desk_today import mask_phone
-from webapp.services.directory_export import safe_cell
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
 
