@@ -11,7 +11,8 @@ from webapp.auth.decorators import permission_required
 from webapp.console import bp
 from webapp.console.venue_forms import VenueForm
 from webapp.i18n import region_label
-from webapp.services import permissions, schools, venue_admin
+from webapp.services import permissions, schools
+from webapp.services.catalogue import editing
 from webapp.services.catalogue import search as venue_service
 from webapp.services.errors import ServiceError
 from webapp.views import current_actor
@@ -45,7 +46,7 @@ def _submitted(form: VenueForm):
 def venue_edit(venue_id: int):
     venue = g.permission_object
     if request.method == "GET":
-        form = VenueForm(data=VenueForm.data_from(venue_admin.get_venue_values(venue)))
+        form = VenueForm(data=VenueForm.data_from(editing.get_venue_values(venue)))
     else:
         form = VenueForm()
     # its own staff may say it lies in any county; bureau staff choose within their scope
@@ -54,7 +55,7 @@ def venue_edit(venue_id: int):
     values = _submitted(form)
     if values is not None:
         try:
-            venue_admin.update_venue(venue, values, by=current_actor(), now=utcnow())
+            editing.update_venue(venue, values, by=current_actor(), now=utcnow())
         except ServiceError as error:
             _show_error(form, error)
         else:
@@ -71,7 +72,7 @@ def venue_new():
     values = _submitted(form)
     if values is not None:
         try:
-            venue = venue_admin.create_venue(values, by=current_actor(), now=utcnow())
+            venue = editing.create_venue(values, by=current_actor(), now=utcnow())
         except ServiceError as error:
             _show_error(form, error)
         else:
