@@ -43,7 +43,7 @@ def prepare_people(url: str) -> dict:
     from models.user import utcnow
     from webapp import create_app
     from webapp.services import bookings, sessions
-    from webapp.services.accounts import hash_password
+    from webapp.services.accounts.credentials import hash_password
 
     app = create_app({"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context(), app.test_request_context("/"):

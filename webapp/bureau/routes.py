@@ -9,7 +9,9 @@ from webapp.auth.routes import show_error
 from webapp.bureau import audit_text, bp
 from webapp.bureau.forms import AuditFilterForm, SchoolFilterForm, SchoolForm
 from webapp.i18n import region_label
-from webapp.services import accounts, audit, permissions, schools
+from webapp.services import audit, permissions
+from webapp.services.accounts import invitations as invitation_service
+from webapp.services.accounts import schools, signup
 from webapp.services.errors import ServiceError
 from webapp.views import current_actor
 
@@ -23,7 +25,7 @@ def _page() -> int:
 def index():
     return render_template(
         "bureau/index.html",
-        pending=accounts.list_pending_school_staff(by=current_actor()),
+        pending=signup.list_pending_school_staff(by=current_actor()),
         scopes=permissions.bureau_regions(current_actor()),
     )
 
@@ -33,7 +35,7 @@ def index():
 def approvals():
     return render_template(
         "bureau/approvals.html",
-        pending=accounts.list_pending_school_staff(by=current_actor()),
+        pending=signup.list_pending_school_staff(by=current_actor()),
         form=ConfirmForm(),
     )
 
@@ -45,7 +47,7 @@ def decide(grant_id: int, decision: str):
     if form.validate_on_submit():
         try:
             if decision == "approve":
-                grant = accounts.approve_school_staff(grant_id, by=current_actor())
+                grant = signup.approve_school_staff(grant_id, by=current_actor())
                 flash(
                     _(
                         "%(who)s may now act for %(school)s.",
@@ -55,7 +57,7 @@ def decide(grant_id: int, decision: str):
                     "success",
                 )
             else:
-                accounts.reject_school_staff(grant_id, by=current_actor())
+                signup.reject_school_staff(grant_id, by=current_actor())
                 flash(_("The request was refused."), "success")
         except ServiceError as error:
             flash(error.message, "error")
@@ -142,8 +144,8 @@ def school_edit(school_id: int):
 def invitations():
     return render_template(
         "bureau/invitations.html",
-        venues=accounts.list_venues_for_invitations(by=current_actor()),
-        invitations=accounts.list_invitations(by=current_actor()),
+        venues=invitation_service.list_venues_for_invitations(by=current_actor()),
+        invitations=invitation_service.list_invitations(by=current_actor()),
     )
 
 

@@ -11,7 +11,8 @@ from webapp.auth.decorators import permission_required
 from webapp.console import bp
 from webapp.console.venue_forms import VenueForm
 from webapp.i18n import region_label
-from webapp.services import permissions, schools
+from webapp.services import permissions
+from webapp.services.accounts import schools
 from webapp.services.catalogue import editing
 from webapp.services.catalogue import search as venue_service
 from webapp.services.errors import ServiceError
