@@ -24,6 +24,7 @@ from webapp.services import (
     my_bookings,
     sessions,
 )
+from webapp.services.accounts.schools import list_schools_acted_for
 from webapp.services.bookings import SessionFull
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.real_names import mask_number
@@ -114,7 +115,7 @@ def family(session_id: int):
 @login_required
 def school(session_id: int):
     session = _session_or_404(session_id)
-    schools = bookings.schools_of(current_user)
+    schools = list_schools_acted_for(current_user)
     if not schools:
         flash(_("Only school staff can book a class trip."), "error")
         return redirect(url_for("directory.venue", venue_id=session.venue_id))
@@ -256,7 +257,7 @@ def mine():
 @bp.route("/trips")
 @login_required
 def trips():
-    schools = bookings.schools_of(current_user)
+    schools = list_schools_acted_for(current_user)
     if not schools:
         abort(403)
     return render_template(
@@ -340,7 +341,7 @@ def booking_nav_links():
     if not current_user.is_authenticated:
         return []
     links = [(url_for("booking.mine"), _("My bookings"))]
-    if bookings.schools_of(current_user):
+    if list_schools_acted_for(current_user):
         links.append((url_for("booking.trips"), _("Our trips")))
     if console_venues(current_user):
         links.append((url_for("console.index"), _("Venue console")))

@@ -366,7 +366,8 @@ def requests():
 
 def _host_choices():
     user = _user()
-    choices = [SelectChoice(f"school:{s.id}", s.name) for s in service.schools_for(user)]
+    schools = service.list_schools_for_talk_requests(user)
+    choices = [SelectChoice(f"school:{s.id}", s.name) for s in schools]
     if service.is_bureau(user):
         choices += [
             SelectChoice(f"station:{s.id}", f"{s.name}（{s.community}）")

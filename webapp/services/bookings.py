@@ -26,7 +26,6 @@ from models import (
     BookingChannel,
     BookingKind,
     BookingStatus,
-    Role,
     School,
     Session,
     User,
@@ -605,13 +604,6 @@ def list_user_bookings(user: User) -> list[Booking]:
         .where(Booking.booker_id == user.id)
         .order_by(Session.starts_at.desc())
     ).all()
-
-
-def schools_of(user: User) -> list[School]:
-    """The schools the user acts for (approved school-staff grants)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return [g.school for g in user.active_grants(Role.SCHOOL_STAFF) if g.school is not None]
 
 
 def list_school_trips(school: School) -> list[Booking]:
