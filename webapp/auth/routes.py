@@ -39,7 +39,7 @@ from webapp.services.accounts import credentials, invitations, schools, users
 from webapp.services.accounts import signup as signup_service
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
-from webapp.views import current_actor
+from webapp.views import current_actor, show_service_error
 
 log = logging.getLogger("webapp.security")
 
@@ -61,15 +61,6 @@ def _safe_next(target: str | None, user=None) -> str:
         # bureau staff land on their supervision dashboard
         return url_for("bureau.dashboard_page")
     return url_for("directory.index")
-
-
-def show_error(form, error: ServiceError) -> None:
-    """Put a service's message under the field it names, or flash it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _login_limit() -> str:
@@ -143,7 +134,7 @@ def signup():
                 form.name.data, form.login.data, form.password.data
             )
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             _start_session(user)
             flash(_("Welcome! Your account is ready."), "success")
@@ -192,7 +183,7 @@ def signup_school():
                 )
                 _start_session(user)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(
                 _(
@@ -219,7 +210,7 @@ def change_password():
         try:
             credentials.change_password(user, form.current.data, form.password.data)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             _start_session(user)  # this session carries on; every other one has ended
             flash(_("Your password was changed. Other devices have been logged out."), "success")
@@ -264,7 +255,7 @@ def reset(token: str):
         try:
             credentials.reset_password(token, form.password.data)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             logout_user()
             session.clear()
@@ -299,7 +290,7 @@ def accept_invitation(token: str):
                 )
                 _start_session(user)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("You have joined the staff of %(venue)s.", venue=link.venue.name), "success")
             return redirect(url_for("auth.account"))
@@ -325,7 +316,7 @@ def venue_staff(venue_id: int):
                 make_link=lambda t: url_for("auth.accept_invitation", token=t, _external=True),
             )
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The invitation was sent."), "success")
             return redirect(url_for("auth.venue_staff", venue_id=venue.id))
@@ -377,7 +368,7 @@ def delete_account():
         try:
             users.delete_account(current_actor(), form.password.data)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             logout_user()
             session.clear()

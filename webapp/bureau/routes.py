@@ -5,7 +5,6 @@ from wtforms.fields.choices import SelectChoice
 from models import School, db
 from webapp.auth.decorators import permission_required
 from webapp.auth.forms import ConfirmForm
-from webapp.auth.routes import show_error
 from webapp.bureau import audit_text, bp
 from webapp.bureau.forms import AuditFilterForm, SchoolFilterForm, SchoolForm
 from webapp.i18n import region_label
@@ -13,7 +12,7 @@ from webapp.services import audit, permissions
 from webapp.services.accounts import invitations as invitation_service
 from webapp.services.accounts import schools, signup
 from webapp.services.errors import ServiceError
-from webapp.views import current_actor
+from webapp.views import current_actor, show_service_error
 
 
 def _page() -> int:
@@ -106,7 +105,7 @@ def school_new():
         try:
             school = schools.create_school(_values(form), by=current_actor())
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The school %(name)s was added.", name=school.name), "success")
             return redirect(url_for("bureau.school_list", county=school.county_id))
@@ -132,7 +131,7 @@ def school_edit(school_id: int):
         try:
             schools.update_school(school, _values(form), by=current_actor())
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The school was saved."), "success")
             return redirect(url_for("bureau.school_list", county=school.county_id))

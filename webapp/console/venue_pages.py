@@ -16,20 +16,13 @@ from webapp.services.accounts import schools
 from webapp.services.catalogue import editing
 from webapp.services.catalogue import search as venue_service
 from webapp.services.errors import ServiceError
-from webapp.views import current_actor
+from webapp.views import current_actor, show_service_error
 
 
 def _county_choices(counties: list[Region]) -> list[SelectChoice]:
     return [SelectChoice(0, _("Match it from the address"))] + [
         SelectChoice(c.id, region_label(c)) for c in counties
     ]
-
-
-def _show_error(form: VenueForm, error: ServiceError) -> None:
-    field = form.field_for(error.field)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    flash(error.message, "error")
 
 
 def _submitted(form: VenueForm):
@@ -58,7 +51,7 @@ def venue_edit(venue_id: int):
         try:
             editing.update_venue(venue, values, by=current_actor(), now=utcnow())
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Saved: the venue's page shows your changes."), "success")
             return redirect(url_for("directory.venue", venue_id=venue.id))
@@ -75,7 +68,7 @@ def venue_new():
         try:
             venue = editing.create_venue(values, by=current_actor(), now=utcnow())
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("%(name)s was added to the catalogue.", name=venue.name), "success")
             return redirect(url_for("directory.venue", venue_id=venue.id))
