@@ -248,7 +248,3 @@ def can_manage_region(user, region) -> bool:
 
 def can_act_for_school(user, school) -> bool:
     return can(user, "school.act", school)
-
-
-def can_manage_venue(user, venue) -> bool:
-    return can(user, "venue.edit", venue)
