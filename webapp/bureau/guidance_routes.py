@@ -10,8 +10,8 @@ from webapp.auth.forms import ConfirmForm
 from webapp.bureau import bp
 from webapp.bureau.guidance_forms import KIND_LABELS, ActivityForm
 from webapp.i18n import region_label
-from webapp.services import guidance
 from webapp.services.errors import ServiceError
+from webapp.services.supervision import guidance
 from webapp.views import current_actor, show_service_error
 
 

@@ -2,7 +2,7 @@
 
 Item 11 of the notice asks city and county bureaus to assess how co-education works; items 2
 and 7 set the guidance targets (2 activities a semester per school, 4 a year per station). Every
-figure is aggregated in SQL: visits come from the monthly rollups (``services/rollups.py``),
+figure is aggregated in SQL: visits come from the monthly rollups (``supervision/rollups.py``),
 venues, schools and guidance activities from their own small tables.
 """
 
@@ -32,15 +32,17 @@ from models import (
     venue,
 )
 from models.user import utcnow
-from webapp.services import rollups
 from webapp.services.clock import local_date
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.lecturers import (
     SCHOOL_ACTIVITIES_PER_SEMESTER,
     STATION_ACTIVITIES_PER_YEAR,
+    manageable_regions,
+    scope_regions,
     semester_bounds,
 )
 from webapp.services.permissions import can_manage_region
+from webapp.services.supervision import rollups
 
 MAX_MONTHS = 60
 GROUPS = tuple(rollups.GROUP_COLUMNS)
@@ -291,8 +293,6 @@ def find_region(adcode: str) -> Region | None:
 
 def dashboard_regions(user) -> list[Region]:
     """The regions a user may open the dashboard for: their scopes and what lies inside."""
-    from webapp.services.lecturers import manageable_regions, scope_regions
-
     scopes = scope_regions(user)
     return scopes + [r for r in manageable_regions(user) if r not in scopes]
 
