@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from models import Role, School, Venue, db
+from models import LinkPurpose, Role, School, Venue, db
+from models.user import utcnow
 from webapp.auth import bp
 from webapp.auth.decorators import permission_required
 from webapp.auth.forms import (
@@ -243,8 +244,6 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset(token: str):
-    from models import LinkPurpose
-
     try:
         credentials.get_usable_link(token, LinkPurpose.PASSWORD_RESET)
     except ServiceError as error:
@@ -269,8 +268,6 @@ def reset(token: str):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    from models import LinkPurpose
-
     try:
         link = credentials.get_usable_link(token, LinkPurpose.VENUE_INVITATION)
     except ServiceError as error:
@@ -379,6 +376,4 @@ def delete_account():
 
 @bp.app_context_processor
 def permission_helpers():
-    from models.user import utcnow
-
     return {"can": lambda action, obj=None: can(current_user, action, obj), "now_utc": utcnow()}

@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from models import School, db
+from models import School, Stage, db
 from webapp.auth.decorators import permission_required
 from webapp.auth.forms import ConfirmForm
 from webapp.bureau import audit_text, bp
@@ -84,8 +84,6 @@ def school_list():
 
 
 def _values(form: SchoolForm) -> schools.SchoolValues:
-    from models import Stage
-
     return schools.SchoolValues(
         name=form.name.data,
         county=schools.get_county(form.county.data),
