@@ -366,8 +366,7 @@ def requests():
 
 def _host_choices():
     user = _user()
-    schools = service.list_schools_for_talk_requests(user)
-    choices = [SelectChoice(f"school:{s.id}", s.name) for s in schools]
+    choices = [SelectChoice(f"school:{s.id}", s.name) for s in service.schools_for(user)]
     if service.is_bureau(user):
         choices += [
             SelectChoice(f"station:{s.id}", f"{s.name}（{s.community}）")

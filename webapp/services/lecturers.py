@@ -530,10 +530,8 @@ def can_record_outcome(user, req: LectureRequest) -> bool:
     return can_view_request(user, req)
 
 
-def list_schools_for_talk_requests(user) -> list[School]:
-    """Schools the user may request talks for: those they act for as school staff, every
-    school of their bureau scope, and every school for administrators (compare
-    `accounts.schools.list_schools_acted_for`, which counts only the first)."""
+def schools_for(user) -> list[School]:
+    """Schools the user may request talks for."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     if is_admin(user):
@@ -552,7 +550,7 @@ def list_schools_for_talk_requests(user) -> list[School]:
 
 
 def can_request(user) -> bool:
-    return bool(list_schools_for_talk_requests(user)) or is_bureau(user)
+    return bool(schools_for(user)) or is_bureau(user)
 
 
 # ---------------------------------------------------------------- requests

@@ -64,7 +64,7 @@ def get_school(school_id) -> School:
 
 def list_schools_acted_for(user: User) -> list[School]:
     """The schools the user acts for: those of their approved school-staff grants only (no
-    bureau scope; compare `lecturers.list_schools_for_talk_requests`)."""
+    bureau scope; compare `lecturers.requests.list_host_schools`, for talk requests)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     return [g.school for g in user.active_grants(Role.SCHOOL_STAFF) if g.school is not None]

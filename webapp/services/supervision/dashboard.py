@@ -37,8 +37,6 @@ from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.lecturers import (
     SCHOOL_ACTIVITIES_PER_SEMESTER,
     STATION_ACTIVITIES_PER_YEAR,
-    manageable_regions,
-    scope_regions,
     semester_bounds,
 )
 from webapp.services.permissions import can_manage_region
@@ -293,6 +291,8 @@ def find_region(adcode: str) -> Region | None:
 
 def dashboard_regions(user) -> list[Region]:
     """The regions a user may open the dashboard for: their scopes and what lies inside."""
+    from webapp.services.lecturers import manageable_regions, scope_regions
+
     scopes = scope_regions(user)
     return scopes + [r for r in manageable_regions(user) if r not in scopes]
 
