@@ -49,7 +49,7 @@ def prepare_database(url: str) -> dict:
     from models import Region, RegionLevel, Role, RoleGrant, Session, User, Venue, VenueLevel, db
     from models.user import utcnow
     from webapp import create_app
-    from webapp.services.accounts import hash_password
+    from webapp.services.accounts.credentials import hash_password
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():

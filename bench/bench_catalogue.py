@@ -21,10 +21,10 @@ TARGET = 0.30
 def count_distance_calls(database_url: str) -> tuple[int, int]:
     import sqlalchemy as sa
 
-    import webapp.services.venues as service
+    import webapp.services.catalogue.search as service
     from models import Venue, db
     from webapp import create_app
-    from webapp.services.venues import VenueFilters, search_venues
+    from webapp.services.catalogue.search import VenueFilters, search_venues
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})
     calls = [0]

@@ -130,7 +130,7 @@ def measure(url: str, runs: int) -> dict:
     from models import Region, RegionLevel, Role, db
     from tests.factories import make_user
     from webapp import create_app
-    from webapp.services import dashboard, rollups
+    from webapp.services.supervision import dashboard, rollups
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "bench"})
     with app.app_context(), app.test_request_context("/"):

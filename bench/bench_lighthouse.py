@@ -52,7 +52,7 @@ def prepare_people(url: str) -> dict:
     )
     from models.user import utcnow
     from webapp import create_app
-    from webapp.services.accounts import hash_password
+    from webapp.services.accounts.credentials import hash_password
     from webapp.services.booking import party as party_service
     from webapp.services.booking import requests, slots
 

@@ -41,7 +41,7 @@ def prepare_mixed(url: str) -> dict:
     )
     from models.user import utcnow
     from webapp import create_app
-    from webapp.services.accounts import hash_password
+    from webapp.services.accounts.credentials import hash_password
     from webapp.services.booking.requests import new_code
     from webapp.services.clock import local_date, to_utc
 

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from models import Region, RegionLevel, Role, School, Stage, Venue
 from seed.loader import DATA_DIR, SeedError, SeedReport, regions_by_adcode, step
-from webapp.services.accounts import create_user, find_user_by_login
+from webapp.services.accounts.credentials import find_user_by_login
+from webapp.services.accounts.users import create_user
 
 SCHOOL_COLUMNS = ["county_adcode", "name", "stages", "address", "lat", "lng", "approximate"]
 

@@ -15,8 +15,6 @@ import sqlalchemy as sa
 
 from models import (
     AdmissionKind,
-    Course,
-    OpeningHours,
     Region,
     RegionLevel,
     Stage,
@@ -25,7 +23,8 @@ from models import (
     VenueLevel,
     VisitorGroup,
 )
-from webapp.services.venues import forget_region_menus, index_venue
+from webapp.services.catalogue.search import forget_region_menus
+from webapp.services.catalogue.venue_values import apply_venue_values
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -198,45 +197,6 @@ def _read_venues(path: Path, regions: dict[str, Region]) -> list[dict]:
             slugs.add(values["slug"])
             parsed.append(values)
     return parsed
-
-
-def apply_venue_values(venue: Venue, values: dict) -> Venue:
-    """Write parsed values onto a venue, replacing its schedule, admission and courses."""
-    for key in (
-        "slug",
-        "name",
-        "name_en",
-        "level",
-        "address",
-        "lat",
-        "lng",
-        "is_location_approximate",
-        "phone",
-        "description",
-        "transport",
-        "is_accessible",
-        "accessibility",
-    ):
-        setattr(venue, key, values[key])
-    venue.county = values["county"]
-    venue.city = values["county"].parent
-    venue.categories = values["categories"]
-    venue.stages = values["stages"]
-    venue.set_admission(values["admission"])
-    # Replaced only when they differ, so a second run leaves every row as it was.
-    hours = sorted((h.weekday, h.opens_at, h.closes_at) for h in venue.opening_hours)
-    if hours != sorted(values["hours"]):
-        venue.opening_hours = [
-            OpeningHours(weekday=d, opens_at=o, closes_at=c) for d, o, c in values["hours"]
-        ]
-    courses = [(c.title, c.description, c.minutes, c.stages_csv) for c in venue.courses]
-    if courses != values["courses"]:
-        venue.courses = [
-            Course(title=t, description=d, minutes=m, stages_csv=s)
-            for t, d, m, s in values["courses"]
-        ]
-    index_venue(venue)
-    return venue
 
 
 def upsert_venues(session, records: list[dict]) -> int:

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from models import db
 from webapp import create_app
-from webapp.services.venues import forget_region_menus
+from webapp.services.catalogue.search import forget_region_menus
 
 
 def _postgres_url(base: str) -> tuple[str, str]:

@@ -21,8 +21,8 @@ from models import (
     VisitorGroup,
     db,
 )
-from webapp.services.accounts import hash_password
-from webapp.services.venues import index_venue
+from webapp.services.accounts.credentials import hash_password
+from webapp.services.catalogue.search import index_venue
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"

@@ -613,7 +613,7 @@ def test_the_bureau_over_a_venue_may_look_at_a_booking_but_not_cancel_it(venue, 
 
 
 def test_deleting_an_account_gives_back_the_places_of_its_coming_bookings(venue, family):
-    from webapp.services.accounts import delete_account
+    from webapp.services.accounts.users import delete_account
 
     coming = make_session(venue, capacity=10)
     past = make_session(venue, capacity=10, starts_at=NOW - timedelta(days=2))

@@ -5,7 +5,8 @@ import sqlalchemy as sa
 
 from models import AuditEntry, OneTimeLink, Role, School, Stage, db
 from tests.world import build_world, fresh_client, login_as, make_user
-from webapp.services import audit, schools
+from webapp.services import audit
+from webapp.services.accounts import schools
 from webapp.services.errors import PermissionDenied, ServiceError
 
 

@@ -5,7 +5,7 @@ from datetime import date
 from models import VenueClosure, db
 from tests.factories import make_venue
 from webapp import create_app
-from webapp.services import catalogue_cache
+from webapp.services.catalogue import cache as catalogue_cache
 
 
 def test_every_committed_venue_change_moves_the_version(app, regions):

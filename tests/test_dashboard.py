@@ -19,8 +19,8 @@ from models import (
 from tests.booking_factories import make_session
 from tests.factories import make_school, make_user, make_venue
 from tests.lecturer_factories import make_lecturer, make_request, make_station, make_topic
-from webapp.services import dashboard, guidance, rollups
 from webapp.services.errors import PermissionDenied, ServiceError
+from webapp.services.supervision import dashboard, guidance, rollups
 
 #: 2025-06-04 10:00 in Beijing
 NOW = datetime(2025, 6, 4, 2, 0)

@@ -4,7 +4,7 @@ import pytest
 
 from models import AdmissionKind, Stage, VenueCategory, VenueClosure, VisitorGroup, db
 from tests.factories import make_venue
-from webapp.services.venues import VenueFilters, search_venues
+from webapp.services.catalogue.search import VenueFilters, search_venues
 
 FREE = {g: (AdmissionKind.FREE, None) for g in VisitorGroup}
 PAID = {
@@ -112,7 +112,7 @@ def test_near_me_sorts_by_distance_within_radius(catalogue):
 
 
 def test_near_me_computes_distances_only_inside_the_bounding_box(catalogue, monkeypatch):
-    import webapp.services.venues as service
+    import webapp.services.catalogue.search as service
 
     measured = []
     real = service.distance_km

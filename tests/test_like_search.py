@@ -6,7 +6,11 @@ from models import OutboxMessage, Role, db
 from models.user import utcnow
 from tests.factories import make_school, make_user, make_venue
 from tests.lecturer_factories import make_lecturer
-from webapp.services import accounts, like, outbox, schools, venue_admin, venues
+from webapp.services import like, outbox
+from webapp.services.accounts import schools
+from webapp.services.accounts import users as accounts
+from webapp.services.catalogue import editing as venue_admin
+from webapp.services.catalogue import search as venues
 from webapp.services.lecturers import directory as lecturers
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from models import VenueCategory, db
 from tests.factories import make_venue
-from webapp.services.maps import (
+from webapp.services.catalogue.maps import (
     TILE_PROVIDERS,
     display_point,
     select_tile_provider,

@@ -22,15 +22,15 @@ from models import (
     db,
 )
 from tests.world import build_world, make_user
-from webapp.services import venue_admin
-from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.venue_admin import (
+from webapp.services.catalogue import editing as venue_admin
+from webapp.services.catalogue.venue_values import (
     AdmissionValue,
     ClosureValue,
     CourseValue,
     HoursValue,
     VenueValues,
 )
+from webapp.services.errors import PermissionDenied, ServiceError
 
 NOW = datetime(2026, 5, 1, 4, 0)  # 12:00 in Shanxi
 YUNZHOU = "140215"

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from models import OpeningHours, Venue, db
 from tests.world import build_world, fresh_client, login_as
-from webapp.services.directory_export import HEADERS
+from webapp.services.catalogue.export import HEADERS
 
 
 @pytest.fixture

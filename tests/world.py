@@ -18,7 +18,7 @@ from models import Role, RoleGrant, db
 from tests import factories
 from tests.factories import make_school, make_venue
 from webapp.services import clock
-from webapp.services.accounts import hash_password
+from webapp.services.accounts.credentials import hash_password
 
 #: the roles of the access matrix, in the order the matrix lists them
 ROLES = ["anon", "family", "school", "venue_a", "venue_b", "county", "city", "admin"]

@@ -54,7 +54,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     _register_blueprints(app)
 
-    from webapp.services import catalogue_cache, outbox
+    from webapp.services import outbox
+    from webapp.services.catalogue import cache as catalogue_cache
 
     catalogue_cache.init_app(app)
     outbox.init_app(app)

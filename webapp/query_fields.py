@@ -22,7 +22,7 @@ class RegionCodeField(StringField):
         self.region = None
 
     def pre_validate(self, form):
-        from webapp.services.venues import get_region
+        from webapp.services.catalogue.search import get_region
 
         self.region = None
         if self.data:

@@ -1,22 +1,16 @@
-"""Response headers that every page carries, and the per-request CSP nonce."""
+"""Response headers that every page carries (the CSP among them, with the nonce of webapp.csp)."""
 
 import os
-import secrets
 from datetime import timedelta
 
 from flask import Flask, abort, current_app, g, request, session
 from flask_babel import gettext as _
 
-
-def csp_nonce() -> str:
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
+from webapp.csp import csp_nonce
+from webapp.services.catalogue.maps import tile_hosts
 
 
 def _tile_hosts() -> str:
-    from webapp.services.maps import tile_hosts
-
     return " ".join(tile_hosts(current_app.config["MAP_TILE_PROVIDER"]))
 
 

@@ -11,12 +11,32 @@ def current_actor():
     return current_user._get_current_object()
 
 
-def show_service_error(form, error: ServiceError, *, summary: str | None = None) -> None:
-    """Show a service's refusal: beside the field it names when the form has one, and at the
-    top of the page (its own words, or `summary` when the field already says them)."""
-    field = form[error.field] if error.field and error.field in form else None
+def _field_named(form, name: str | None):
+    """The field a service's `field` names. A form whose services name nested fields by path
+    ('hours.3', 'admission.primary') resolves them itself with a `field_for(name)` method."""
+    if not name:
+        return None
+    if hasattr(form, "field_for"):
+        field = form.field_for(name)
+    else:
+        field = form[name] if name in form else None
     if field is not None and field.type in ("HiddenField", "CSRFTokenField"):
-        field = None  # nobody would see it there
-    if field is not None:
-        field.errors = [*(field.errors or []), error.message]
-    flash(summary if field is not None and summary else error.message, "error")
+        return None  # nobody would see it there
+    return field
+
+
+def show_service_error(
+    form, error: ServiceError, *, summary: str | None = None, repeat: bool = True
+) -> None:
+    """Show a service's refusal: beside the field it names when the form has one, and at the
+    top of the page: its own words, or `summary` when the field already says them. With
+    `repeat=False` a message shown beside its field is not said again at the top."""
+    field = _field_named(form, error.field)
+    if field is None:
+        flash(error.message, "error")
+        return
+    field.errors = [*(field.errors or []), error.message]
+    if summary:
+        flash(summary, "error")
+    elif repeat:
+        flash(error.message, "error")

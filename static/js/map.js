@@ -27,7 +27,7 @@
     return ret;
   }
 
-  // Same as wgs84_to_gcj02 in webapp/services/maps.py: [lat, lng] as drawn on GCJ-02 tiles.
+  // Same as wgs84_to_gcj02 in webapp/services/catalogue/maps.py: [lat, lng] as drawn on GCJ-02 tiles.
   function wgs84ToGcj02(lat, lng) {
     if (outOfChina(lat, lng)) { return [lat, lng]; }
     var dLat = transformLat(lng - 105.0, lat - 35.0);

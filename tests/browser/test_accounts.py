@@ -168,7 +168,7 @@ def test_a_county_bureau_approves_a_school_account_which_then_acts_for_its_schoo
     import sqlalchemy as sa
 
     from models import Region, Role, School, db
-    from webapp.services.accounts import create_user
+    from webapp.services.accounts.users import create_user
 
     def setup():
         county = db.session.scalar(sa.select(Region).where(Region.adcode == "140105"))

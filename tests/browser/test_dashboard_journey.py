@@ -18,7 +18,7 @@ OFFICER, PASSWORD = "bureau.ty.dashboard@example.cn", "correct horse battery"
 def officer(live_app):
     from models import Region, Role, User, db
     from tests.factories import make_user
-    from webapp.services import rollups
+    from webapp.services.supervision import rollups
 
     with live_app.app_context(), live_app.test_request_context("/"):
         taiyuan = db.session.scalar(sa.select(Region).where(Region.adcode == "140100"))

@@ -52,7 +52,7 @@ def test_map_shows_clusters_then_markers_and_a_popup_leads_to_the_venue_page(pag
 
 
 def test_map_counts_every_seeded_venue_and_asks_no_other_site_but_the_tiles(page, live_server):
-    from webapp.services.maps import TILE_PROVIDERS
+    from webapp.services.catalogue.maps import TILE_PROVIDERS
 
     total = len(page.request.get(live_server + "/map/points.json").json()["points"])
     requested = []
@@ -125,7 +125,7 @@ def test_map_fits_a_phone_screen(phone_page):
 
 def test_the_browser_shifts_points_for_gcj02_tiles_as_the_server_does(page):
     from tests.test_maps import GCJ_VECTORS
-    from webapp.services.maps import wgs84_to_gcj02
+    from webapp.services.catalogue.maps import wgs84_to_gcj02
 
     _open_map(page)
     for wgs, gcj in GCJ_VECTORS + [((37.7063, 112.4368), wgs84_to_gcj02(37.7063, 112.4368))]:

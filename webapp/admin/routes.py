@@ -5,7 +5,8 @@ from models import User, db
 from webapp.admin import bp
 from webapp.auth.decorators import permission_required
 from webapp.auth.forms import ConfirmForm
-from webapp.services import accounts, outbox
+from webapp.services import outbox
+from webapp.services.accounts import users as user_service
 from webapp.services.errors import ServiceError
 from webapp.views import current_actor
 
@@ -38,7 +39,7 @@ def outbox_page():
 @permission_required("admin.access")
 def users():
     text = request.args.get("q", "")[:100]
-    result = accounts.search_users(text, by=current_actor(), page=_page())
+    result = user_service.search_users(text, by=current_actor(), page=_page())
     return render_template("admin/users.html", result=result, q=text, form=ConfirmForm())
 
 
@@ -50,7 +51,7 @@ def set_enabled(user_id: int, change: str):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            accounts.set_user_enabled(user, change == "enable", by=current_actor())
+            user_service.set_user_enabled(user, change == "enable", by=current_actor())
         except ServiceError as error:
             flash(error.message, "error")
         else:

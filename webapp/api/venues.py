@@ -9,8 +9,8 @@ from webapp.api.openapi import answers, spec
 from webapp.api.schemas.venues import VenueCollection, VenueDetail, VenueQuery
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language
-from webapp.services import venues as venue_service
-from webapp.services.catalogue_cache import cached_result
+from webapp.services.catalogue import search as venue_service
+from webapp.services.catalogue.cache import cached_result
 
 
 def venue_properties(venue, distance_km=None, lang="zh") -> dict:

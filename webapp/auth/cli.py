@@ -6,14 +6,14 @@ from flask import current_app
 
 from models import Region, Role, School, Venue, db
 from webapp.auth import bp
-from webapp.services import accounts
+from webapp.services.accounts.users import create_user as create_account
 from webapp.services.errors import ServiceError
+from webapp.services.transactions import unit_of_work
 
 _ROLES = {role.value: role for role in Role}
 
 
 def _finish(user, created: bool, role: Role) -> None:
-    db.session.commit()
     verb = "created" if created else "updated"
     click.echo(f"{verb} {user.login_name} ({role.value})")
 
@@ -25,8 +25,9 @@ def _finish(user, created: bool, role: Role) -> None:
 def create_admin(login: str, name: str, password: str):
     """Create the first site administrator (or make an existing account one)."""
     try:
-        with current_app.test_request_context():  # messages are translated per request
-            user, created = accounts.create_user(login, password, role=Role.ADMIN, name=name)
+        # messages are translated per request
+        with current_app.test_request_context(), unit_of_work():
+            user, created = create_account(login, password, role=Role.ADMIN, name=name)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     _finish(user, created, Role.ADMIN)
@@ -57,8 +58,8 @@ def create_user(login, password, name, role, adcode, slug, school_id, manager):
         if school is None:
             raise click.ClickException(f"no school with id {school_id}")
     try:
-        with current_app.test_request_context():
-            user, created = accounts.create_user(
+        with current_app.test_request_context(), unit_of_work():
+            user, created = create_account(
                 login,
                 password,
                 role=_ROLES[role],

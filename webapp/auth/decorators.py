@@ -8,14 +8,13 @@ from flask import abort, g, request
 from flask_login import current_user
 
 from models import Role
+from webapp.extensions import login_manager
 from webapp.services import permissions
 
 log = logging.getLogger("webapp.security")
 
 
 def _login_first():
-    from webapp.extensions import login_manager
-
     return login_manager.unauthorized()
 
 

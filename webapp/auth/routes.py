@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms.fields.choices import SelectChoice
 
-from models import Role, School, Venue, db
+from models import LinkPurpose, Role, School, Venue, db
+from models.user import utcnow
 from webapp.auth import bp
 from webapp.auth.decorators import permission_required
 from webapp.auth.forms import (
@@ -34,10 +35,12 @@ from webapp.auth.forms import (
 )
 from webapp.extensions import limiter, login_manager
 from webapp.i18n import current_language, region_label
-from webapp.services import accounts, preferences, schools
+from webapp.services import preferences
+from webapp.services.accounts import credentials, invitations, schools, users
+from webapp.services.accounts import signup as signup_service
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
-from webapp.views import current_actor
+from webapp.views import current_actor, show_service_error
 
 log = logging.getLogger("webapp.security")
 
@@ -47,7 +50,7 @@ login_manager.login_message = None
 
 @login_manager.user_loader
 def load_user(user_key: str):
-    return accounts.load_user(user_key)
+    return credentials.load_user(user_key)
 
 
 def _safe_next(target: str | None, user=None) -> str:
@@ -61,15 +64,6 @@ def _safe_next(target: str | None, user=None) -> str:
     return url_for("directory.index")
 
 
-def show_error(form, error: ServiceError) -> None:
-    """Put a service's message under the field it names, or flash it."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 def _login_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
 
@@ -79,7 +73,7 @@ def _reset_limit() -> str:
 
 
 def _submitted_login() -> str:
-    return "login:" + accounts.normalise_login(request.form.get("login", ""))[:254]
+    return "login:" + credentials.normalise_login(request.form.get("login", ""))[:254]
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -94,7 +88,7 @@ def _start_session(user, remember: bool = False) -> None:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.login.data, form.password.data)
+        user = credentials.authenticate(form.login.data, form.password.data)
         if user is None:
             log.info("failed login for %r from %s", form.login.data[:60], request.remote_addr)
             flash(_("Wrong mobile number, e-mail or password."), "error")
@@ -107,7 +101,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    accounts.end_all_sessions(current_actor())
+    credentials.end_all_sessions(current_actor())
     logout_user()
     session.clear()
     flash(_("You have logged out."), "success")
@@ -137,9 +131,11 @@ def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_family(form.name.data, form.login.data, form.password.data)
+            user = signup_service.register_family(
+                form.name.data, form.login.data, form.password.data
+            )
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             _start_session(user)
             flash(_("Welcome! Your account is ready."), "success")
@@ -181,14 +177,14 @@ def signup_school():
     if county is not None and form.validate_on_submit():
         try:
             if current_user.is_authenticated:
-                accounts.request_school_role(current_actor(), form.school.data)
+                signup_service.request_school_role(current_actor(), form.school.data)
             else:
-                user = accounts.register_school_staff(
+                user = signup_service.register_school_staff(
                     form.name.data, form.login.data, form.password.data, form.school.data
                 )
                 _start_session(user)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(
                 _(
@@ -213,9 +209,9 @@ def change_password():
     if form.validate_on_submit():
         user = current_actor()
         try:
-            accounts.change_password(user, form.current.data, form.password.data)
+            credentials.change_password(user, form.current.data, form.password.data)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             _start_session(user)  # this session carries on; every other one has ended
             flash(_("Your password was changed. Other devices have been logged out."), "success")
@@ -228,7 +224,7 @@ def change_password():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(
+        credentials.request_password_reset(
             form.login.data,
             make_link=lambda token: url_for("auth.reset", token=token, _external=True),
         )
@@ -248,19 +244,17 @@ def reset_request():
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_reset_limit, methods=["POST"])
 def reset(token: str):
-    from models import LinkPurpose
-
     try:
-        accounts.get_usable_link(token, LinkPurpose.PASSWORD_RESET)
+        credentials.get_usable_link(token, LinkPurpose.PASSWORD_RESET)
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("auth.reset_request"))
     form = ResetForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(token, form.password.data)
+            credentials.reset_password(token, form.password.data)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             logout_user()
             session.clear()
@@ -274,10 +268,8 @@ def reset(token: str):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
-    from models import LinkPurpose
-
     try:
-        link = accounts.get_usable_link(token, LinkPurpose.VENUE_INVITATION)
+        link = credentials.get_usable_link(token, LinkPurpose.VENUE_INVITATION)
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("auth.login"))
@@ -288,14 +280,14 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             if signed_in:
-                accounts.accept_invitation(token, user=current_actor())
+                invitations.accept_invitation(token, user=current_actor())
             else:
-                user = accounts.accept_invitation(
+                user = invitations.accept_invitation(
                     token, name=form.name.data, login=form.login.data, password=form.password.data
                 )
                 _start_session(user)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("You have joined the staff of %(venue)s.", venue=link.venue.name), "success")
             return redirect(url_for("auth.account"))
@@ -313,7 +305,7 @@ def venue_staff(venue_id: int):
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            accounts.invite_venue_staff(
+            invitations.invite_venue_staff(
                 venue,
                 form.recipient.data,
                 is_manager=form.is_manager.data,
@@ -321,14 +313,14 @@ def venue_staff(venue_id: int):
                 make_link=lambda t: url_for("auth.accept_invitation", token=t, _external=True),
             )
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The invitation was sent."), "success")
             return redirect(url_for("auth.venue_staff", venue_id=venue.id))
-    staff = accounts.list_venue_staff(venue)
-    invitations = accounts.list_invitations(by=current_user, venue=venue)
+    staff = invitations.list_venue_staff(venue)
+    sent = invitations.list_invitations(by=current_user, venue=venue)
     return render_template(
-        "auth/venue_staff.html", venue=venue, form=form, staff=staff, invitations=invitations
+        "auth/venue_staff.html", venue=venue, form=form, staff=staff, invitations=sent
     )
 
 
@@ -357,7 +349,7 @@ def privacy():
 @bp.route("/account/data")
 @login_required
 def download_data():
-    data = accounts.export_user_data(current_actor())
+    data = users.export_user_data(current_actor())
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -371,9 +363,9 @@ def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            accounts.delete_account(current_actor(), form.password.data)
+            users.delete_account(current_actor(), form.password.data)
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             logout_user()
             session.clear()
@@ -384,6 +376,4 @@ def delete_account():
 
 @bp.app_context_processor
 def permission_helpers():
-    from models.user import utcnow
-
     return {"can": lambda action, obj=None: can(current_user, action, obj), "now_utc": utcnow()}

@@ -21,6 +21,7 @@ from webapp.booking_labels import (
     STATUS_LABELS,
 )
 from webapp.services import clock
+from webapp.services.accounts.schools import list_schools_acted_for
 from webapp.services.booking import access, availability, bookings, queries, requests, slots
 from webapp.services.booking import calendar as booking_calendar
 from webapp.services.booking import days as booking_days
@@ -109,7 +110,7 @@ def family(session_id: int):
 @login_required
 def school(session_id: int):
     session = _session_or_404(session_id)
-    schools = queries.schools_of(current_user)
+    schools = list_schools_acted_for(current_user)
     if not schools:
         flash(_("Only school staff can book a class trip."), "error")
         return redirect(url_for("directory.venue", venue_id=session.venue_id))
@@ -253,7 +254,7 @@ def mine():
 @bp.route("/trips")
 @login_required
 def trips():
-    schools = queries.schools_of(current_user)
+    schools = list_schools_acted_for(current_user)
     if not schools:
         abort(403)
     return render_template(
@@ -331,7 +332,7 @@ def booking_nav_links():
     if not current_user.is_authenticated:
         return []
     links = [(url_for("booking.mine"), _("My bookings"))]
-    if queries.schools_of(current_user):
+    if list_schools_acted_for(current_user):
         links.append((url_for("booking.trips"), _("Our trips")))
     if console_venues(current_user):
         links.append((url_for("console.index"), _("Venue console")))

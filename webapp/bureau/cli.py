@@ -4,7 +4,7 @@ import click
 import sqlalchemy as sa
 
 from webapp.bureau import bp
-from webapp.services import rollups
+from webapp.services.supervision import rollups
 
 
 @bp.cli.command("refresh-dashboard")

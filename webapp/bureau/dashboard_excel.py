@@ -8,7 +8,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from webapp.bureau.dashboard_tables import FigureTable
-from webapp.services.directory_export import safe_cell
+from webapp.services.catalogue.export import safe_cell
 
 _FLAG = PatternFill("solid", fgColor="FDE2E1")
 

@@ -14,10 +14,10 @@ from webapp.bureau.dashboard_excel import workbook_bytes
 from webapp.bureau.dashboard_forms import DashboardForm
 from webapp.bureau.dashboard_tables import build_tables, map_points
 from webapp.i18n import region_label
-from webapp.services import dashboard
 from webapp.services.clock import local_date
 from webapp.services.errors import ServiceError
 from webapp.services.lecturers.figures import semester_bounds
+from webapp.services.supervision import dashboard
 from webapp.views import current_actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from webapp.i18n import current_language, region_label
 from webapp.labels import CATEGORY_LABELS
-from webapp.services.dashboard import Dashboard
+from webapp.services.supervision.dashboard import Dashboard
 
 
 @dataclass

@@ -7,13 +7,12 @@ from wtforms.fields.choices import SelectChoice
 from models import GuidanceKind, Role
 from webapp.auth.decorators import role_required
 from webapp.auth.forms import ConfirmForm
-from webapp.auth.routes import show_error
 from webapp.bureau import bp
 from webapp.bureau.guidance_forms import KIND_LABELS, ActivityForm
 from webapp.i18n import region_label
-from webapp.services import guidance
 from webapp.services.errors import ServiceError
-from webapp.views import current_actor
+from webapp.services.supervision import guidance
+from webapp.views import current_actor, show_service_error
 
 
 def _form(activity=None) -> ActivityForm:
@@ -69,7 +68,7 @@ def guidance_new():
             host = guidance.find_host(form.host.data, by=current_actor())
             guidance.record_activity(host, _values(form), by=current_actor())
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The activity is recorded."), "success")
             return redirect(url_for("bureau.guidance_list"))
@@ -91,7 +90,7 @@ def guidance_edit(activity_id: int):
         except ServiceError as error:
             if error.status_code == 403:
                 abort(403)
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The activity is corrected."), "success")
             return redirect(url_for("bureau.guidance_list"))

@@ -2,16 +2,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from models import School, db
+from models import School, Stage, db
 from webapp.auth.decorators import permission_required
 from webapp.auth.forms import ConfirmForm
-from webapp.auth.routes import show_error
 from webapp.bureau import audit_text, bp
 from webapp.bureau.forms import AuditFilterForm, SchoolFilterForm, SchoolForm
 from webapp.i18n import region_label
-from webapp.services import accounts, audit, permissions, schools
+from webapp.services import audit, permissions
+from webapp.services.accounts import invitations as invitation_service
+from webapp.services.accounts import schools, signup
 from webapp.services.errors import ServiceError
-from webapp.views import current_actor
+from webapp.views import current_actor, show_service_error
 
 
 def _page() -> int:
@@ -23,7 +24,7 @@ def _page() -> int:
 def index():
     return render_template(
         "bureau/index.html",
-        pending=accounts.list_pending_school_staff(by=current_actor()),
+        pending=signup.list_pending_school_staff(by=current_actor()),
         scopes=permissions.bureau_regions(current_actor()),
     )
 
@@ -33,7 +34,7 @@ def index():
 def approvals():
     return render_template(
         "bureau/approvals.html",
-        pending=accounts.list_pending_school_staff(by=current_actor()),
+        pending=signup.list_pending_school_staff(by=current_actor()),
         form=ConfirmForm(),
     )
 
@@ -45,7 +46,7 @@ def decide(grant_id: int, decision: str):
     if form.validate_on_submit():
         try:
             if decision == "approve":
-                grant = accounts.approve_school_staff(grant_id, by=current_actor())
+                grant = signup.approve_school_staff(grant_id, by=current_actor())
                 flash(
                     _(
                         "%(who)s may now act for %(school)s.",
@@ -55,7 +56,7 @@ def decide(grant_id: int, decision: str):
                     "success",
                 )
             else:
-                accounts.reject_school_staff(grant_id, by=current_actor())
+                signup.reject_school_staff(grant_id, by=current_actor())
                 flash(_("The request was refused."), "success")
         except ServiceError as error:
             flash(error.message, "error")
@@ -83,8 +84,6 @@ def school_list():
 
 
 def _values(form: SchoolForm) -> schools.SchoolValues:
-    from models import Stage
-
     return schools.SchoolValues(
         name=form.name.data,
         county=schools.get_county(form.county.data),
@@ -104,7 +103,7 @@ def school_new():
         try:
             school = schools.create_school(_values(form), by=current_actor())
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The school %(name)s was added.", name=school.name), "success")
             return redirect(url_for("bureau.school_list", county=school.county_id))
@@ -130,7 +129,7 @@ def school_edit(school_id: int):
         try:
             schools.update_school(school, _values(form), by=current_actor())
         except ServiceError as error:
-            show_error(form, error)
+            show_service_error(form, error, repeat=False)
         else:
             flash(_("The school was saved."), "success")
             return redirect(url_for("bureau.school_list", county=school.county_id))
@@ -142,8 +141,8 @@ def school_edit(school_id: int):
 def invitations():
     return render_template(
         "bureau/invitations.html",
-        venues=accounts.list_venues_for_invitations(by=current_actor()),
-        invitations=accounts.list_invitations(by=current_actor()),
+        venues=invitation_service.list_venues_for_invitations(by=current_actor()),
+        invitations=invitation_service.list_invitations(by=current_actor()),
     )
 
 

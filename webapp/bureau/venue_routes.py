@@ -10,16 +10,17 @@ from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.bureau import bp
 from webapp.bureau.forms import SchoolFilterForm
-from webapp.services import directory_export, permissions, venue_admin
+from webapp.services import permissions
+from webapp.services.catalogue import editing, export
 from webapp.services.clock import local_date
 from webapp.views import current_actor
 
 _EXPORTS = {
     "xlsx": (
-        directory_export.export_directory_xlsx,
+        export.export_directory_xlsx,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
-    "csv": (directory_export.export_directory_csv, "text/csv; charset=utf-8"),
+    "csv": (export.export_directory_csv, "text/csv; charset=utf-8"),
 }
 
 
@@ -32,7 +33,7 @@ def venue_list():
         for c in permissions.regions_for_choice(current_actor())
     ]
     form.validate()
-    result = venue_admin.search_managed_venues(
+    result = editing.search_managed_venues(
         by=current_actor(),
         county_id=form.county.data or None if not form.county.errors else None,
         text=form.q.data or "" if not form.q.errors else "",

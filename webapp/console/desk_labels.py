@@ -5,7 +5,7 @@ from flask import current_app
 
 from webapp.console import bp
 from webapp.count_labels import COUNT_LABELS
-from webapp.services.maps import select_tile_provider
+from webapp.services.catalogue.maps import select_tile_provider
 
 
 def position_map_options() -> dict:

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from models import AdmissionKind, Region, Stage, VenueCategory, VenueLevel, VisitorGroup
 from webapp.bureau.forms import MultiCheckboxField
 from webapp.labels import ADMISSION_LABELS, CATEGORY_LABELS, LEVEL_LABELS, STAGE_LABELS
-from webapp.services.venue_admin import (
+from webapp.services.catalogue.venue_values import (
     MAX_COURSE_MINUTES,
     MAX_PRICE_YUAN,
     MAX_TEXT,

@@ -11,23 +11,18 @@ from webapp.auth.decorators import permission_required
 from webapp.console import bp
 from webapp.console.venue_forms import VenueForm
 from webapp.i18n import region_label
-from webapp.services import permissions, schools, venue_admin
-from webapp.services import venues as venue_service
+from webapp.services import permissions
+from webapp.services.accounts import schools
+from webapp.services.catalogue import editing
+from webapp.services.catalogue import search as venue_service
 from webapp.services.errors import ServiceError
-from webapp.views import current_actor
+from webapp.views import current_actor, show_service_error
 
 
 def _county_choices(counties: list[Region]) -> list[SelectChoice]:
     return [SelectChoice(0, _("Match it from the address"))] + [
         SelectChoice(c.id, region_label(c)) for c in counties
     ]
-
-
-def _show_error(form: VenueForm, error: ServiceError) -> None:
-    field = form.field_for(error.field)
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    flash(error.message, "error")
 
 
 def _submitted(form: VenueForm):
@@ -45,7 +40,7 @@ def _submitted(form: VenueForm):
 def venue_edit(venue_id: int):
     venue = g.permission_object
     if request.method == "GET":
-        form = VenueForm(data=VenueForm.data_from(venue_admin.get_venue_values(venue)))
+        form = VenueForm(data=VenueForm.data_from(editing.get_venue_values(venue)))
     else:
         form = VenueForm()
     # its own staff may say it lies in any county; bureau staff choose within their scope
@@ -54,9 +49,9 @@ def venue_edit(venue_id: int):
     values = _submitted(form)
     if values is not None:
         try:
-            venue_admin.update_venue(venue, values, by=current_actor(), now=utcnow())
+            editing.update_venue(venue, values, by=current_actor(), now=utcnow())
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("Saved: the venue's page shows your changes."), "success")
             return redirect(url_for("directory.venue", venue_id=venue.id))
@@ -71,9 +66,9 @@ def venue_new():
     values = _submitted(form)
     if values is not None:
         try:
-            venue = venue_admin.create_venue(values, by=current_actor(), now=utcnow())
+            venue = editing.create_venue(values, by=current_actor(), now=utcnow())
         except ServiceError as error:
-            _show_error(form, error)
+            show_service_error(form, error)
         else:
             flash(_("%(name)s was added to the catalogue.", name=venue.name), "success")
             return redirect(url_for("directory.venue", venue_id=venue.id))

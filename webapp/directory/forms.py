@@ -9,7 +9,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from models import RegionLevel, Stage, VenueCategory
 from webapp.labels import CATEGORY_LABELS, STAGE_LABELS
 from webapp.query_fields import PagedQueryForm, RegionCodeField
-from webapp.services.venues import VenueFilters
+from webapp.services.catalogue.search import VenueFilters
 
 TRUE_VALUES = ("1", "true", "on", "yes")
 FALSE_VALUES = ("0", "false", "off", "no", "")

@@ -7,8 +7,8 @@ from models.user import utcnow
 from webapp.directory import bp
 from webapp.i18n import QueryForm, current_language
 from webapp.query_fields import RegionCodeField
-from webapp.services import venues as venue_service
 from webapp.services.booking import open_days
+from webapp.services.catalogue import search as venue_service
 from webapp.services.clock import local_date
 
 

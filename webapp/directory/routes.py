@@ -11,8 +11,9 @@ from webapp.directory import bp
 from webapp.directory.forms import VenueFilterForm
 from webapp.i18n import current_language, remember_language
 from webapp.services import preferences
-from webapp.services import venues as venue_service
-from webapp.services.catalogue_cache import cached_result
+from webapp.services.catalogue import search as venue_service
+from webapp.services.catalogue.cache import cached_result
+from webapp.services.catalogue.maps import directory_map_html, venue_map_html
 from webapp.services.clock import local_date
 
 
@@ -75,16 +76,12 @@ def venue(venue_id: int):
     found = venue_service.get_venue(venue_id)
     if found is None:
         abort(404)
-    from webapp.services.maps import venue_map_html
-
     return render_template("directory/venue.html", venue=found, map_html=venue_map_html(found))
 
 
 @bp.route("/map")
 def map_page():
     form, filters = _read_filters()
-    from webapp.services.maps import directory_map_html
-
     cities, counties = venue_service.list_region_options(current_language())
     return render_template(
         "directory/map.html",

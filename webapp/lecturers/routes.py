@@ -10,12 +10,12 @@ from webapp.auth.decorators import permission_required
 from webapp.lecturers import bp
 from webapp.lecturers.forms import FiguresForm, LecturerFilterForm
 from webapp.services import clock
+from webapp.services.catalogue.search import get_region, list_cities, list_counties
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.lecturers.directory import get_public_lecturer, search_lecturers
 from webapp.services.lecturers.figures import get_figures, semester_bounds
 from webapp.services.lecturers.pools import list_pools, list_topics
 from webapp.services.permissions import can, manageable_regions, scope_regions
-from webapp.services.venues import get_region, list_cities, list_counties
 from webapp.views import current_actor
 
 

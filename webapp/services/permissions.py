@@ -309,5 +309,3 @@ def can_manage_region(user, region) -> bool:
     return can(user, "region.manage", region)
 
 
-def can_manage_venue(user, venue) -> bool:
-    return can(user, "venue.edit", venue)

@@ -25,8 +25,8 @@ from webapp.count_labels import COUNT_LABELS
 from webapp.services.booking.access import require_venue_staff
 from webapp.services.booking.desk_today import mask_phone
 from webapp.services.booking.party import GREEN_FIELDS
+from webapp.services.catalogue.export import safe_cell
 from webapp.services.clock import day_bounds, to_local
-from webapp.services.directory_export import safe_cell
 from webapp.services.errors import ServiceError
 
 MAX_DAYS = 366

@@ -20,7 +20,9 @@ from folium.template import Template
 from markupsafe import Markup, escape
 
 from models import VenueCategory
-from webapp.security import csp_nonce
+from webapp.csp import csp_nonce
+from webapp.i18n import current_language
+from webapp.labels import CATEGORY_LABELS
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,6 @@ def _category_style() -> str:
 
 
 def _category_labels() -> dict[str, str]:
-    from webapp.labels import CATEGORY_LABELS
-
     return {c.value: str(label) for c, label in CATEGORY_LABELS.items()}
 
 
@@ -302,8 +302,6 @@ def _tile_layer(fmap: folium.Map) -> TileProvider:
 
 def venue_map_html(venue) -> str:
     """A small map of one venue with a single marker, as an HTML fragment."""
-    from webapp.i18n import current_language
-
     provider, _url = select_tile_provider(current_app.config)
     point = display_point(venue.lat, venue.lng, provider)
     fmap = LocalMap(
@@ -325,8 +323,6 @@ def directory_map_html(query_string: str) -> str:
     query string, clusters the points in the browser, colours them by category and fetches
     a venue's details from /api/v1/venues/<id> when its popup opens.
     """
-    from webapp.i18n import current_language
-
     provider, _url = select_tile_provider(current_app.config)
     fmap = LocalMap(location=_SHANXI_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False)
     _tile_layer(fmap)

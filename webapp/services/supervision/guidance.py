@@ -12,7 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import GuidanceActivity, GuidanceKind, GuidanceStation, School, User, db
+from models import GuidanceActivity, GuidanceKind, GuidanceStation, Region, School, User, db
 from models.user import utcnow
 from webapp.services import audit, permissions
 from webapp.services.clock import local_date
@@ -175,8 +175,6 @@ def list_activities(*, by: User, page: int = 1, per_page: int = 50):
 
 def list_hosts(*, by: User) -> tuple[list[School], list[GuidanceStation]]:
     """Schools and stations `by` may record activities for, by county and name."""
-    from models import Region
-
     school_ids = permissions.school_ids_of(by)
     is_bureau = bool(permissions.bureau_regions(by)) or permissions.is_admin(by)
     in_scope = permissions.scope_clause(by, School.county_id) if is_bureau else sa.false()

@@ -25,6 +25,7 @@ from models import (
 )
 from models.venue import venue_categories, venue_stages
 from webapp.services import like
+from webapp.services.booking.availability import has_places_on_clause
 from webapp.services.geo import EARTH_KM_PER_DEGREE, bounding_box, distance_km
 
 #: how long a result filtered by "places left on a date" may be served from the cache
@@ -156,8 +157,6 @@ def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
             ),
         )
     if filters.places_on is not None:
-        from webapp.services.booking.availability import has_places_on_clause
-
         stmt = stmt.where(has_places_on_clause(filters.places_on))
     if filters.near is not None:
         min_lat, max_lat, min_lng, max_lng = bounding_box(*filters.near, filters.radius_km)

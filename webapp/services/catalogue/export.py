@@ -11,6 +11,9 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 from flask_babel import force_locale
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from models import Region, User, Venue, db
@@ -151,10 +154,6 @@ def export_directory_xlsx(*, by: User) -> bytes:
     Raises:
         PermissionDenied: `by` is not bureau staff or an administrator.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("资源目录清单")
     sheet.freeze_panes = "A2"

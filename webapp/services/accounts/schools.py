@@ -1,15 +1,16 @@
-"""Schools: the list families and staff pick from, kept by bureau staff of each region."""
+"""Schools: the list families and staff pick from, kept by bureau staff of each region, and
+the schools a person acts for."""
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
-from models import Region, RegionLevel, School, Stage, User, db
+from models import Region, RegionLevel, Role, School, Stage, User, db
 from webapp.services import like, permissions
 from webapp.services.audit import record_change
 from webapp.services.errors import NotFound, ServiceError
+from webapp.services.transactions import unit_of_work
 
 
 @dataclass
@@ -44,6 +45,29 @@ def get_county(region_id) -> Region:
     if region is None or region.level is not RegionLevel.COUNTY:
         raise NotFound(_("Choose a county from the list."), field="county")
     return region
+
+
+def get_school(school_id) -> School:
+    """The school with this id.
+
+    Raises:
+        NotFound: when there is no such school.
+    """
+    try:
+        school = db.session.get(School, int(school_id))
+    except (TypeError, ValueError):
+        school = None
+    if school is None:
+        raise NotFound(_("This school is not in our list. Choose it again."), field="school")
+    return school
+
+
+def list_schools_acted_for(user: User) -> list[School]:
+    """The schools the user acts for: those of their approved school-staff grants only (no
+    bureau scope; compare `lecturers.requests.list_host_schools`, for talk requests)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [g.school for g in user.active_grants(Role.SCHOOL_STAFF) if g.school is not None]
 
 
 def list_schools_in_county(county: Region) -> list[School]:
@@ -102,14 +126,11 @@ def _apply(school: School, values: SchoolValues) -> None:
         school.is_location_approximate = False
 
 
-def _commit_school():
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(
-            _("A school with this name already exists in this county."), field="name"
-        ) from None
+def _school_work():
+    return unit_of_work(
+        conflict_message=_("A school with this name already exists in this county."),
+        conflict_field="name",
+    )
 
 
 def create_school(values: SchoolValues, *, by: User) -> School:
@@ -119,22 +140,13 @@ def create_school(values: SchoolValues, *, by: User) -> School:
         PermissionDenied: the county lies outside `by`'s scope.
         ServiceError: a value is missing or the name is taken in the county.
     """
-    try:
+    with _school_work():
         permissions.require(by, "school.manage", values.county)
         school = School()
         _apply(school, values)
         db.session.add(school)
         db.session.flush()
         record_change(by, "school.create", school, after=_values_of(school))
-    except ServiceError:
-        db.session.rollback()
-        raise
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(
-            _("A school with this name already exists in this county."), field="name"
-        ) from None
-    _commit_school()
     return school
 
 
@@ -145,34 +157,11 @@ def update_school(school: School, values: SchoolValues, *, by: User) -> School:
         PermissionDenied: the school or its new county lies outside `by`'s scope.
         ServiceError: a value is missing or the name is taken in the county.
     """
-    try:
+    with _school_work():
         permissions.require(by, "school.manage", school)
         permissions.require(by, "school.manage", values.county)
         before = _values_of(school)
         _apply(school, values)
         db.session.flush()
         record_change(by, "school.update", school, before=before, after=_values_of(school))
-    except ServiceError:
-        db.session.rollback()
-        raise
-    except IntegrityError:
-        db.session.rollback()
-        raise ServiceError(
-            _("A school with this name already exists in this county."), field="name"
-        ) from None
-    _commit_school()
-    return school
-
-
-def get_school_for(school_id: int, *, by: User, action: str = "school.manage") -> School:
-    """The school with this id, if `by` may do `action` on it.
-
-    Raises:
-        NotFound: no such school.
-        PermissionDenied: it lies outside `by`'s scope.
-    """
-    school = db.session.get(School, school_id)
-    if school is None:
-        raise NotFound(_("This school is not in our list. Choose it again."))
-    permissions.require(by, action, school)
     return school

@@ -2,7 +2,7 @@
 
 Item 11 of the notice asks city and county bureaus to assess how co-education works; items 2
 and 7 set the guidance targets (2 activities a semester per school, 4 a year per station). Every
-figure is aggregated in SQL: visits come from the monthly rollups (``services/rollups.py``),
+figure is aggregated in SQL: visits come from the monthly rollups (``supervision/rollups.py``),
 venues, schools and guidance activities from their own small tables.
 """
 
@@ -32,7 +32,6 @@ from models import (
     venue,
 )
 from models.user import utcnow
-from webapp.services import rollups
 from webapp.services.clock import local_date
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.lecturers.figures import (
@@ -41,6 +40,7 @@ from webapp.services.lecturers.figures import (
     semester_bounds,
 )
 from webapp.services.permissions import can_manage_region, manageable_regions, scope_regions
+from webapp.services.supervision import rollups
 
 MAX_MONTHS = 60
 GROUPS = tuple(rollups.GROUP_COLUMNS)
