@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from models import Booking, BookingStatus, Role, School, Session, User, Venue, db
+from models import Booking, BookingStatus, School, Session, User, Venue, db
 from models.venue import venue_stages
 from webapp.services.booking.access import can_see_booking
 from webapp.services.errors import NotFound
@@ -50,13 +50,6 @@ def list_user_bookings(user: User) -> list[Booking]:
         .where(Booking.booker_id == user.id)
         .order_by(Session.starts_at.desc())
     ).all()
-
-
-def schools_of(user: User) -> list[School]:
-    """The schools the user acts for (approved school-staff grants)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return [g.school for g in user.active_grants(Role.SCHOOL_STAFF) if g.school is not None]
 
 
 def list_school_trips(school: School) -> list[Booking]:
