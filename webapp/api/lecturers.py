@@ -11,7 +11,8 @@ from models import Lecturer, LecturerCategory, LectureStatus, db
 from webapp.api import bp, openapi
 from webapp.api.errors import bad_request, service_error
 from webapp.i18n import current_language
-from webapp.lecturers.forms import LecturerFilterForm
+from webapp.lecturers.forms import CandidatePageForm, LecturerFilterForm
+from webapp.services import lecturer_candidates as candidates
 from webapp.services import lecturers as service
 from webapp.services.errors import ServiceError
 from webapp.views import current_actor
@@ -162,9 +163,18 @@ def list_lecture_requests():
 @bp.route("/lecture-requests/<int:request_id>/candidates")
 def lecture_request_candidates(request_id: int):
     _user, req = _assignable_request(request_id)
+    form = CandidatePageForm(request.args)
+    if not form.validate():
+        return bad_request(form.errors)
+    found = candidates.list_candidates(
+        req, page=form.page_number, per_page=form.per_page_number(candidates.PER_PAGE)
+    )
     lang = current_language()
     return jsonify(
         request=request_json(req, lang),
+        page=found.page,
+        per_page=found.per_page,
+        has_more=found.has_more,
         candidates=[
             {
                 "lecturer": bureau_lecturer(c.lecturer, lang),
@@ -175,7 +185,7 @@ def lecture_request_candidates(request_id: int):
                 "talks_this_term": c.talks_this_term,
                 "pool_rank": c.pool_rank,
             }
-            for c in service.rank_candidates(req)
+            for c in found.candidates
         ],
     )
 
@@ -386,12 +396,26 @@ openapi.register(
             "get": {
                 "summary": "Lecturers who could give the talk, best first",
                 "operationId": "listLectureCandidates",
-                "parameters": [_REQUEST_ID],
+                "parameters": [
+                    _REQUEST_ID,
+                    _query(
+                        "page",
+                        {"type": "integer", "minimum": 1, "maximum": candidates.MAX_PAGE},
+                        "Page of the ranking, from 1",
+                    ),
+                    _query(
+                        "per_page",
+                        {"type": "integer", "minimum": 1, "maximum": candidates.MAX_PER_PAGE},
+                        f"Candidates a page (default {candidates.PER_PAGE})",
+                    ),
+                ],
                 "responses": {
                     "200": {
-                        "description": "The request and its ranked candidates",
+                        "description": "The request and one page of its ranked candidates; "
+                        "has_more tells whether another page follows",
                         "content": {"application/json": {"schema": {"type": "object"}}},
                     },
+                    "400": openapi.error_response("page or per_page not a number or out of range"),
                     **_BUREAU_ERRORS,
                 },
             }

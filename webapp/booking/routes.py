@@ -22,6 +22,7 @@ from webapp.services import (
     clock,
     holds,
     my_bookings,
+    school_trips,
     sessions,
 )
 from webapp.services.bookings import SessionFull
@@ -262,7 +263,8 @@ def trips():
     return render_template(
         "booking/trips.html",
         schools=[
-            (s, bookings.list_school_trips(s), bookings.list_venues_for_school(s)) for s in schools
+            (s, bookings.list_school_trips(s), school_trips.list_venues_for_school(s))
+            for s in schools
         ],
         now=utcnow(),
     )

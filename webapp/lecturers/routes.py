@@ -22,6 +22,7 @@ from webapp.lecturers import bp
 from webapp.lecturers.forms import (
     AssignForm,
     CancelForm,
+    CandidatePageForm,
     DeliveryForm,
     EmptyForm,
     FiguresForm,
@@ -36,6 +37,7 @@ from webapp.lecturers.forms import (
 from webapp.lecturers.labels import region_pool_label
 from webapp.request_limits import upload_route
 from webapp.services import clock, lecturer_excel
+from webapp.services import lecturer_candidates as candidates
 from webapp.services import lecturers as service
 from webapp.services.errors import NotFound, ServiceError
 from webapp.services.venues import get_region, list_cities, list_counties
@@ -71,15 +73,20 @@ def _form_error(form, error: ServiceError) -> None:
 # ---------------------------------------------------------------- the public directory
 
 
-@bp.route("/")
-def index():
-    form = LecturerFilterForm(request.args)
-    form.validate()
+def _flash_ignored(form) -> None:
+    """Say which query-string values were wrong and so left out."""
     if form.errors:
         names = ", ".join(str(form[name].label.text) for name in form.errors)
         flash(
             _("Some filters could not be used and were ignored: %(names)s", names=names), "warning"
         )
+
+
+@bp.route("/")
+def index():
+    form = LecturerFilterForm(request.args)
+    form.validate()
+    _flash_ignored(form)
     filters = form.to_filters()
     result = service.search_lecturers(filters, page=form.page_number)
     return render_template(
@@ -420,16 +427,28 @@ def _visible_request(request_id: int):
     return req
 
 
+def _candidate_page(req):
+    """The page of suggested lecturers the query string asks for; bad paging is ignored."""
+    form = CandidatePageForm(request.args)
+    form.validate()
+    _flash_ignored(form)
+    return candidates.list_candidates(
+        req, page=form.page_number, per_page=form.per_page_number(candidates.PER_PAGE)
+    )
+
+
 def _render_request(req, assign_form=None, delivery_form=None, cancel_form=None):
     user = _user()
     can_assign = service.can_assign(user, req) and req.is_open
     assign_form = assign_form or AssignForm()
     assign_form.on.choices = [SelectChoice(d.isoformat()) for d in req.wanted_dates]
     delivery_form = delivery_form or DeliveryForm(delivered_on=req.scheduled_on or clock.today())
+    found = _candidate_page(req) if can_assign else None
     return render_template(
         "lecturers/request.html",
         req=req,
-        candidates=service.rank_candidates(req) if can_assign else [],
+        candidates=found.candidates if found else [],
+        candidate_page=found,
         can_assign=can_assign,
         can_record=service.can_record_outcome(user, req),
         assign_form=assign_form,

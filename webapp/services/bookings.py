@@ -41,7 +41,6 @@ from webapp.services import booking_states as states
 from webapp.services import text as text_rules
 from webapp.services.booking_states import BookingError, StateConflict
 from webapp.services.errors import Busy, NotFound, PermissionDenied, ServiceError
-from webapp.services.geo import distance_km
 from webapp.services.outbox import booking_link, send_message
 from webapp.services.permissions import can
 from webapp.services.sessions import (
@@ -623,24 +622,6 @@ def list_school_trips(school: School) -> list[Booking]:
         .where(Booking.school_id == school.id)
         .order_by(Session.starts_at.desc())
     ).all()
-
-
-def list_venues_for_school(school: School, *, limit: int = 20) -> list[tuple[Venue, float]]:
-    """Venues suited to the school's stages, nearest to the school first, with distance in km."""
-    from models.venue import venue_stages
-
-    stages = school.stages
-    stmt = sa.select(Venue)
-    if stages:
-        stmt = stmt.where(
-            sa.exists().where(venue_stages.c.venue_id == Venue.id, venue_stages.c.stage.in_(stages))
-        )
-    venues = db.session.scalars(stmt).all()
-    ranked = sorted(
-        ((v, round(distance_km((school.lat, school.lng), (v.lat, v.lng)), 1)) for v in venues),
-        key=lambda pair: pair[1],
-    )
-    return ranked[:limit]
 
 
 def list_pending_approvals(venue: Venue) -> list[Booking]:

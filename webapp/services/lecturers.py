@@ -33,7 +33,7 @@ from models.user import utcnow
 from webapp.services import clock, images, like
 from webapp.services import text as text_rules
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
-from webapp.services.geo import distance_km, place_address
+from webapp.services.geo import place_address
 from webapp.services.outbox import send_message
 from webapp.services.permissions import can, can_act_for_school, can_manage_region, is_admin
 from webapp.services.transactions import unit_of_work
@@ -769,66 +769,14 @@ def _booked_days(lecturer_ids, days, *, exclude_request_id=None) -> dict[int, se
     return booked
 
 
-def _talks_between(lecturer_ids, start: date, end: date) -> dict[int, int]:
-    if not lecturer_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(LectureRequest.lecturer_id, sa.func.count())
-        .where(
-            LectureRequest.lecturer_id.in_(lecturer_ids),
-            LectureRequest.status == LectureStatus.DELIVERED,
-            LectureRequest.delivered_on.between(start, end),
-        )
-        .group_by(LectureRequest.lecturer_id)
-    ).all()
-    return {lecturer_id: count for lecturer_id, count in rows}
-
-
-def rank_candidates(req: LectureRequest, *, now: datetime | None = None) -> list[Candidate]:
-    """Active lecturers who could give this talk, best first.
-
-    Rules: lecturers of the pools serving the host's county (its own pool, the city pool,
-    then other county pools of the city), retired ones left out. Ranked by: speaking on the
-    topic; being free on a wanted date (in their term, usually free that weekday, no other
-    talk that day); own county before city before neighbouring counties; distance from the
-    host in 10 km bands; fewest talks given this term; then exact distance.
-    """
-    ranks = _serving_pools(req.county)
-    if not ranks:
-        return []
-    lecturers = db.session.scalars(
-        sa.select(Lecturer).where(Lecturer.pool_id.in_(list(ranks)), Lecturer.is_retired.is_(False))
-    ).all()
-    day = clock.today(now)
-    days = [d for d in req.wanted_dates if d >= day]
-    ids = [lec.id for lec in lecturers]
-    booked = _booked_days(ids, days, exclude_request_id=req.id)
-    start, end = semester_bounds(day)
-    talks = _talks_between(ids, start, end)
-    host = req.host
-    candidates = []
-    for lecturer in lecturers:
-        taken = sorted(booked.get(lecturer.id, set()))
-        not_usual = [d for d in days if not lecturer.is_usually_free_on(d)]
-        free = [
-            d for d in days if d not in taken and d not in not_usual and lecturer.is_in_term_on(d)
-        ]
-        candidates.append(
-            Candidate(
-                lecturer=lecturer,
-                has_topic=any(t.id == req.topic_id for t in lecturer.topics),
-                pool_rank=ranks[lecturer.pool_id],
-                distance_km=round(
-                    distance_km((host.lat, host.lng), (lecturer.lat, lecturer.lng)), 1
-                ),
-                talks_this_term=talks.get(lecturer.id, 0),
-                free_on=free[0] if free else None,
-                booked_on=taken,
-                not_usual_on=not_usual,
-            )
-        )
-    candidates.sort(key=lambda c: c.sort_key)
-    return candidates
+def free_days(lecturer: Lecturer, days: list[date], taken) -> list[date]:
+    """The days among `days` the lecturer is free on: in their term, usually free that
+    weekday, and not in `taken` (days of another talk)."""
+    return [
+        d
+        for d in days
+        if d not in taken and lecturer.is_usually_free_on(d) and lecturer.is_in_term_on(d)
+    ]
 
 
 def _tell(recipient: str, subject: str, body: str, *, user=None, now=None) -> None:
@@ -877,10 +825,9 @@ def assign_lecturer(
         )
     day = clock.today(now)
     if on is None:
-        on = next(
-            (c.free_on for c in rank_candidates(req, now=now) if c.lecturer.id == lecturer.id),
-            None,
-        ) or next((d for d in req.wanted_dates if d >= day), None)
+        days = [d for d in req.wanted_dates if d >= day]
+        taken = _booked_days([lecturer.id], days, exclude_request_id=req.id).get(lecturer.id, ())
+        on = next(iter(free_days(lecturer, days, taken)), None) or next(iter(days), None)
     if on is None or on not in req.wanted_dates:
         raise ServiceError(_("Choose one of the dates the host asked for."), field="on")
     if on < day:
