@@ -20,12 +20,6 @@ from webapp.services import clock
 from webapp.services import lecturer_candidates as ranking
 
 
-@pytest.fixture(autouse=True)
-def _request_context(app):
-    with app.test_request_context():
-        yield
-
-
 @pytest.fixture
 def world(regions):
     w = type("World", (), {})()
