@@ -81,33 +81,39 @@ def _ranked_rows(req: LectureRequest, ranks: dict[int, int], days: list[date], t
         lecturer_topics.c.lecturer_id == Lecturer.id, lecturer_topics.c.topic_id == req.topic_id
     )
     is_free = sa.or_(*(_free_on_clause(d, req.id) for d in days)) if days else sa.false()
-    talks = (
-        sa.select(sa.func.count())
+    # counted once for the term and joined: as a correlated count, SQLite would walk every
+    # delivered talk for each lecturer through the status index
+    given = (
+        sa.select(LectureRequest.lecturer_id, sa.func.count().label("talks"))
         .where(
-            LectureRequest.lecturer_id == Lecturer.id,
             LectureRequest.status == LectureStatus.DELIVERED,
             LectureRequest.delivered_on.between(start, end),
         )
-        .scalar_subquery()
+        .group_by(LectureRequest.lecturer_id)
+        .subquery()
     )
+    talks = sa.func.coalesce(given.c.talks, 0)
     # shown to 0.1 km, and ranked on what is shown
     km = sa.func.floor(_great_circle_km((host.lat, host.lng)) * 10 + 0.5) / 10
     name = Lecturer.name
     if db.session.get_bind().dialect.name == "postgresql":
         name = name.collate("C")  # code-point order, as Python sorts names
+    # each key is a result column and the order names them: computed once a row
+    keys = [
+        sa.case((has_topic, 0), else_=1).label("topic_key"),
+        sa.case((is_free, 0), else_=1).label("free_key"),
+        sa.case(ranks, value=Lecturer.pool_id).label("pool_key"),
+        sa.func.floor(km / 10).label("band_key"),
+        talks.label("talks"),
+        km.label("km_key"),
+        name.label("name_key"),
+        Lecturer.id.label("id"),
+    ]
     return (
-        sa.select(Lecturer.id, talks.label("talks"))
+        sa.select(*keys)
+        .outerjoin(given, given.c.lecturer_id == Lecturer.id)
         .where(Lecturer.pool_id.in_(list(ranks)), Lecturer.is_retired.is_(False))
-        .order_by(
-            sa.case((has_topic, 0), else_=1),
-            sa.case((is_free, 0), else_=1),
-            sa.case(ranks, value=Lecturer.pool_id),
-            sa.func.floor(km / 10),
-            talks,
-            km,
-            name,
-            Lecturer.id,
-        )
+        .order_by(*keys)
     )
 
 
