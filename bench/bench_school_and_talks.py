@@ -16,7 +16,9 @@ with 5,000 lecturers; memory ≤ 300 MB after the run.
 """
 
 import argparse
+import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -334,6 +336,11 @@ def measure(app, args) -> bool:
                     raise RuntimeError(f"the talk page answered {status}")
                 talk_times.append(elapsed)
                 sizes.append(size)
+    hello = [_timed(bureau, "/healthz")[0] for _ in range(50)]
+    print(
+        f"for scale, /healthz through the same client: median {statistics.median(hello):.2f} ms "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
     ok = _median_report(f"school's page at {args.venues} venues", school_times, SCHOOL_PAGE_MS)
     ok &= _median_report(
         f"talk-request page with {args.lecturers} lecturers", talk_times, TALK_PAGE_MS
@@ -359,7 +366,12 @@ def run(args) -> bool:
     if args.database.startswith("postgresql"):
         url, drop = _fresh_postgres(args.database)
     else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-')) / 'bench.sqlite'}"
+        folder = Path(tempfile.mkdtemp(prefix="bench-school-"))
+        url = f"sqlite:///{folder / 'bench.sqlite'}"
+
+        def drop():
+            shutil.rmtree(folder, ignore_errors=True)
+
     kind = url.split(":")[0].split("+")[0]
     try:
         started = time.perf_counter()

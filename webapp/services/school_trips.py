@@ -6,6 +6,7 @@ slightly wider circle are the candidates, and geopy measures the exact distance 
 alone. The work depends on how many venues lie near the school, not on how many there are.
 """
 
+import functools
 import math
 
 import sqlalchemy as sa
@@ -26,50 +27,98 @@ ROUNDING_KM = 0.1
 CANDIDATE_CAP = 400
 
 
-def _planar_km2(origin: tuple[float, float]):
-    """Squared distance from origin in km² on a flat projection around it (SQL expression)."""
-    lat, lng = origin
-    kx = EARTH_KM_PER_DEGREE * math.cos(math.radians(lat))
-    dy = (Venue.lat - lat) * EARTH_KM_PER_DEGREE
-    dx = (Venue.lng - lng) * kx
+# The statements are built once, with the origin, radii and stages as parameters: building
+# and hashing a ladder of expressions anew costs more than running it.
+def _planar_km2():
+    """Squared distance from the origin in km² on a flat projection around it (SQL)."""
+    dy = (Venue.lat - sa.bindparam("lat", type_=sa.Float)) * EARTH_KM_PER_DEGREE
+    dx = (Venue.lng - sa.bindparam("lng", type_=sa.Float)) * sa.bindparam("kx", type_=sa.Float)
     return dy * dy + dx * dx
 
 
-def _within(origin: tuple[float, float], radius_km: float) -> list:
-    """WHERE clauses for the venues within radius_km: the indexed box, then the circle."""
-    min_lat, max_lat, min_lng, max_lng = bounding_box(*origin, radius_km)
+_BOX = ("min_lat", "max_lat", "min_lng", "max_lng", "r2")
+
+
+def _within(key: str) -> list:
+    """WHERE clauses for the venues within radius `key`: the indexed box, then the circle."""
+    bound = {name: sa.bindparam(f"{name}_{key}", type_=sa.Float) for name in _BOX}
     return [
-        Venue.lat.between(min_lat, max_lat),
-        Venue.lng.between(min_lng, max_lng),
-        _planar_km2(origin) <= radius_km**2,
+        Venue.lat.between(bound["min_lat"], bound["max_lat"]),
+        Venue.lng.between(bound["min_lng"], bound["max_lng"]),
+        _planar_km2() <= bound["r2"],
     ]
 
 
-def _suited(school: School) -> list:
-    stages = school.stages
-    if not stages:
+def _box_params(origin: tuple[float, float], radius_km: float, key: str) -> dict:
+    values = (*bounding_box(*origin, radius_km), radius_km**2)
+    return {f"{name}_{key}": value for name, value in zip(_BOX, values, strict=True)}
+
+
+def _suited(has_stages: bool) -> list:
+    if not has_stages:
         return []
+    stages = sa.bindparam("stages", expanding=True)
     return [
         sa.exists().where(venue_stages.c.venue_id == Venue.id, venue_stages.c.stage.in_(stages))
     ]
 
 
-def _first_radius_holding(origin, suited: list, limit: int) -> float | None:
-    """The smallest radius of the ladder whose circle holds `limit` suited venues, or None."""
+@functools.cache
+def _ladder_statement(has_stages: bool, limit: int):
     counts = []
-    for radius in LADDER_KM:
-        some = sa.select(Venue.id).where(*_within(origin, radius), *suited).limit(limit).subquery()
-        counts.append(sa.select(sa.func.count()).select_from(some).scalar_subquery())
-    row = db.session.execute(sa.select(*counts)).one()
+    for i in range(len(LADDER_KM)):
+        some = sa.select(Venue.id).where(*_within(str(i)), *_suited(has_stages)).limit(limit)
+        counts.append(sa.select(sa.func.count()).select_from(some.subquery()).scalar_subquery())
+    return sa.select(*counts)
+
+
+@functools.cache
+def _candidate_statement(has_stages: bool, has_bound: bool, has_cap: bool):
+    stmt = sa.select(Venue.id, Venue.lat, Venue.lng).where(*_suited(has_stages))
+    if has_bound:
+        stmt = stmt.where(*_within("bound"))
+    stmt = stmt.order_by(_planar_km2(), Venue.id)
+    return stmt.limit(sa.bindparam("cap", type_=sa.Integer)) if has_cap else stmt
+
+
+@functools.cache
+def _venues_statement():
+    return (
+        sa.select(Venue)
+        .where(Venue.id.in_(sa.bindparam("ids", expanding=True)))
+        .options(lazyload(Venue.category_rows), lazyload(Venue.stage_rows))
+    )
+
+
+def _origin_params(school: School) -> dict:
+    params = {
+        "lat": school.lat,
+        "lng": school.lng,
+        "kx": EARTH_KM_PER_DEGREE * math.cos(math.radians(school.lat)),
+    }
+    if school.stages:
+        params["stages"] = school.stages
+    return params
+
+
+def _first_radius_holding(school: School, limit: int) -> float | None:
+    """The smallest radius of the ladder whose circle holds `limit` suited venues, or None."""
+    params = _origin_params(school)
+    origin = (school.lat, school.lng)
+    for i, radius in enumerate(LADDER_KM):
+        params.update(_box_params(origin, radius, str(i)))
+    row = db.session.execute(_ladder_statement(bool(school.stages), limit), params).one()
     return next((r for r, n in zip(LADDER_KM, row, strict=True) if n >= limit), None)
 
 
-def _candidates(origin, suited: list, bound_km: float | None, *, cap: int | None) -> list:
-    stmt = sa.select(Venue.id, Venue.lat, Venue.lng).where(*suited)
+def _candidates(school: School, bound_km: float | None, *, cap: int | None) -> list:
+    params = _origin_params(school)
     if bound_km is not None:
-        stmt = stmt.where(*_within(origin, bound_km))
-    stmt = stmt.order_by(_planar_km2(origin), Venue.id)
-    return db.session.execute(stmt.limit(cap) if cap else stmt).all()
+        params.update(_box_params((school.lat, school.lng), bound_km, "bound"))
+    if cap:
+        params["cap"] = cap
+    stmt = _candidate_statement(bool(school.stages), bound_km is not None, bool(cap))
+    return db.session.execute(stmt, params).all()
 
 
 def _ranked(origin, rows) -> list[tuple[float, int]]:
@@ -87,26 +136,19 @@ def list_venues_for_school(school: School, *, limit: int = 20) -> list[tuple[Ven
     only when more than CANDIDATE_CAP tie at the edge), one loads the venues listed.
     """
     origin = (school.lat, school.lng)
-    suited = _suited(school)
-    radius = _first_radius_holding(origin, suited, limit)
+    radius = _first_radius_holding(school, limit)
     # The `limit`-th nearest lies within radius·SLACK; anything that could tie with it within
     # radius·SLACK + rounding, measured on the flat projection with the slack again.
     bound = None if radius is None else (radius * SLACK + ROUNDING_KM) * SLACK
-    rows = _candidates(origin, suited, bound, cap=CANDIDATE_CAP)
+    rows = _candidates(school, bound, cap=CANDIDATE_CAP)
     ranked = _ranked(origin, rows)
     if radius is not None and len(rows) == CANDIDATE_CAP and len(ranked) >= limit:
         edge = (ranked[limit - 1][0] + ROUNDING_KM) * SLACK
         if math.sqrt(_planar_of(origin, rows[-1])) <= edge:
-            ranked = _ranked(origin, _candidates(origin, suited, edge, cap=None))
+            ranked = _ranked(origin, _candidates(school, edge, cap=None))
     ranked = ranked[:limit]
-    venues = {
-        v.id: v
-        for v in db.session.scalars(
-            sa.select(Venue)
-            .where(Venue.id.in_([vid for _km, vid in ranked]))
-            .options(lazyload(Venue.category_rows), lazyload(Venue.stage_rows))
-        )
-    }
+    found = db.session.scalars(_venues_statement(), {"ids": [vid for _km, vid in ranked]})
+    venues = {v.id: v for v in found}
     return [(venues[vid], km) for km, vid in ranked if vid in venues]
 
 
