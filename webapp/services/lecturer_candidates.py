@@ -46,14 +46,17 @@ def _great_circle_km(origin: tuple[float, float]):
     """The great-circle distance from origin to the lecturer (SQL), as geopy computes it."""
     lat1, lng1 = (math.radians(x) for x in origin)
     sin1, cos1 = math.sin(lat1), math.cos(lat1)
-    lat2 = sa.func.radians(Lecturer.lat)
-    dlng = sa.func.radians(Lecturer.lng) - lng1
+    lat2 = Lecturer.lat * _RADIANS
+    dlng = Lecturer.lng * _RADIANS - lng1
     sin2, cos2 = sa.func.sin(lat2), sa.func.cos(lat2)
     east = cos2 * sa.func.sin(dlng)
     north = cos1 * sin2 - sin1 * cos2 * sa.func.cos(dlng)
     return EARTH_RADIUS * sa.func.atan2(
         sa.func.sqrt(east * east + north * north), sin1 * sin2 + cos1 * cos2 * sa.func.cos(dlng)
     )
+
+
+_RADIANS = math.pi / 180
 
 
 def _free_on_clause(day: date, request_id: int | None):
@@ -95,25 +98,36 @@ def _ranked_rows(req: LectureRequest, ranks: dict[int, int], days: list[date], t
     talks = sa.func.coalesce(given.c.talks, 0)
     # shown to 0.1 km, and ranked on what is shown
     km = sa.func.floor(_great_circle_km((host.lat, host.lng)) * 10 + 0.5) / 10
-    name = Lecturer.name
-    if db.session.get_bind().dialect.name == "postgresql":
-        name = name.collate("C")  # code-point order, as Python sorts names
-    # each key is a result column and the order names them: computed once a row
-    keys = [
-        sa.case((has_topic, 0), else_=1).label("topic_key"),
-        sa.case((is_free, 0), else_=1).label("free_key"),
-        sa.case(ranks, value=Lecturer.pool_id).label("pool_key"),
-        sa.func.floor(km / 10).label("band_key"),
-        talks.label("talks"),
-        km.label("km_key"),
-        name.label("name_key"),
-        Lecturer.id.label("id"),
-    ]
-    return (
-        sa.select(*keys)
+    # Each key is computed once a row, in a materialised step: written out in the ORDER BY
+    # the distance would be worked out twice (for its band and itself)
+    keyed = (
+        sa.select(
+            sa.case((has_topic, 0), else_=1).label("topic_key"),
+            sa.case((is_free, 0), else_=1).label("free_key"),
+            sa.case(ranks, value=Lecturer.pool_id).label("pool_key"),
+            talks.label("talks"),
+            km.label("km"),
+            Lecturer.name.label("name"),
+            Lecturer.id.label("id"),
+        )
         .outerjoin(given, given.c.lecturer_id == Lecturer.id)
         .where(Lecturer.pool_id.in_(list(ranks)), Lecturer.is_retired.is_(False))
-        .order_by(*keys)
+        .cte("keyed")
+        .prefix_with("MATERIALIZED")
+    )
+    k = keyed.c
+    name = k.name
+    if db.session.get_bind().dialect.name == "postgresql":
+        name = name.collate("C")  # code-point order, as Python sorts names
+    return sa.select(k.id, k.talks).order_by(
+        k.topic_key,
+        k.free_key,
+        k.pool_key,
+        sa.func.floor(k.km / 10),
+        k.talks,
+        k.km,
+        name,
+        k.id,
     )
 
 
