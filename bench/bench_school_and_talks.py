@@ -305,9 +305,9 @@ def _seed(url: str, args) -> None:
         seed_schools(args.schools, rng)
         seed_lecturers(args.lecturers, rng)
         db.session.remove()
-        if db.engine.dialect.name == "postgresql":  # as autovacuum would, before the plans
+        if db.engine.dialect.name == "postgresql":  # as autovacuum would have by now
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(sa.text("ANALYZE"))
+                conn.execute(sa.text("VACUUM ANALYZE"))
         for engine in db.engines.values():
             engine.dispose()
 
