@@ -26,6 +26,7 @@ from tests.lecturer_factories import (
 )
 from webapp.services import clock
 from webapp.services.errors import PermissionDenied, ServiceError
+from webapp.services.lecturers import candidates as ranking
 from webapp.services.lecturers.directory import LecturerFilters, search_lecturers
 from webapp.services.lecturers.editing import (
     PHOTO_MAX_SIDE,
@@ -35,7 +36,6 @@ from webapp.services.lecturers.editing import (
     save_lecturer,
 )
 from webapp.services.lecturers.figures import get_figures, semester_bounds
-from webapp.services.lecturers.matching import rank_candidates
 from webapp.services.lecturers.pools import save_topic
 from webapp.services.lecturers.requests import (
     DeliveryValues,
@@ -146,7 +146,7 @@ def test_candidates_who_speak_on_the_topic_come_first(world):
     other = make_lecturer(world.xiaodian, name="甲", topics=[world.safety])
     fit = make_lecturer(world.xiaodian, name="乙", topics=[world.talk])
     req = _request(world)
-    ranked = rank_candidates(req, now=NOW)
+    ranked = ranking.rank_candidates(req, now=NOW)
     assert [c.lecturer for c in ranked] == [fit, other]
     assert ranked[0].has_topic and not ranked[1].has_topic
 
@@ -154,7 +154,7 @@ def test_candidates_who_speak_on_the_topic_come_first(world):
 def test_candidates_free_on_that_weekday_come_before_busy_ones(world):
     busy = make_lecturer(world.xiaodian, name="甲", topics=[world.talk], free_weekdays=[1, 2])
     free = make_lecturer(world.xiaodian, name="乙", topics=[world.talk], free_weekdays=[3])
-    ranked = rank_candidates(_request(world), now=NOW)
+    ranked = ranking.rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [free, busy]
     assert ranked[0].free_on == WEDNESDAY
     assert ranked[1].free_on is None and ranked[1].not_usual_on == [WEDNESDAY]
@@ -171,14 +171,14 @@ def test_a_lecturer_booked_that_day_is_not_free(world):
         scheduled_on=WEDNESDAY,
     )
     free = make_lecturer(world.xiaodian, name="乙", topics=[world.talk])
-    ranked = rank_candidates(_request(world), now=NOW)
+    ranked = ranking.rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [free, booked]
     assert ranked[1].booked_on == [WEDNESDAY]
 
 
 def test_the_second_wanted_date_counts_when_the_first_is_taken(world):
     lecturer = make_lecturer(world.xiaodian, topics=[world.talk], free_weekdays=[4])
-    ranked = rank_candidates(_request(world, wanted_alt_on=THURSDAY), now=NOW)
+    ranked = ranking.rank_candidates(_request(world, wanted_alt_on=THURSDAY), now=NOW)
     assert ranked[0].lecturer == lecturer and ranked[0].free_on == THURSDAY
 
 
@@ -187,7 +187,7 @@ def test_own_county_pool_comes_before_the_city_pool_and_other_counties(world):
     city = make_lecturer(world.taiyuan, name="市讲师", topics=[world.talk])
     own = make_lecturer(world.xiaodian, name="小店讲师", topics=[world.talk])
     make_lecturer(world.datong, name="大同讲师", topics=[world.talk])
-    ranked = rank_candidates(_request(world), now=NOW)
+    ranked = ranking.rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [own, city, neighbour]
     assert [c.pool_rank for c in ranked] == [0, 1, 2]
 
@@ -195,7 +195,7 @@ def test_own_county_pool_comes_before_the_city_pool_and_other_counties(world):
 def test_nearer_lecturers_rank_before_far_ones_in_the_same_pool(world):
     far = make_lecturer(world.taiyuan, name="远", topics=[world.talk], lat=38.2, lng=112.9)
     near = make_lecturer(world.taiyuan, name="近", topics=[world.talk])
-    ranked = rank_candidates(_request(world), now=NOW)
+    ranked = ranking.rank_candidates(_request(world), now=NOW)
     assert [c.lecturer for c in ranked] == [near, far]
     assert ranked[0].distance_km < 10 < ranked[1].distance_km
 
@@ -227,13 +227,13 @@ def test_fewer_talks_this_term_ranks_first_among_equals(world):
         audience_reached=50,
         feedback_score=5,
     )
-    ranked = rank_candidates(_request(world), now=NOW)
+    ranked = ranking.rank_candidates(_request(world), now=NOW)
     assert [(c.lecturer, c.talks_this_term) for c in ranked] == [(idle, 0), (busy, 2)]
 
 
 def test_retired_lecturers_are_not_candidates(world):
     make_lecturer(world.xiaodian, topics=[world.talk], is_retired=True)
-    assert rank_candidates(_request(world), now=NOW) == []
+    assert ranking.rank_candidates(_request(world), now=NOW) == []
 
 
 # ---------------------------------------------------------------- assignment

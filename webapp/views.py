@@ -1,6 +1,7 @@
 """What every blueprint's views share: who is asking, and how a service's refusal is shown."""
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webapp.services.errors import ServiceError
@@ -40,3 +41,12 @@ def show_service_error(
         flash(summary, "error")
     elif repeat:
         flash(error.message, "error")
+
+
+def flash_ignored(form) -> None:
+    """Say which query-string values were wrong and so left out."""
+    if form.errors:
+        names = ", ".join(str(form[name].label.text) for name in form.errors)
+        flash(
+            _("Some filters could not be used and were ignored: %(names)s", names=names), "warning"
+        )

@@ -12,6 +12,7 @@ from webapp.api.openapi import CSRF, answers, json_body, spec
 from webapp.api.schemas.lecturers import (
     Assignment,
     Candidates,
+    CandidatesQuery,
     Delivery,
     LectureRequest,
     LectureRequestList,
@@ -25,7 +26,7 @@ from webapp.auth.decorators import permission_required
 from webapp.i18n import current_language
 from webapp.lecturers.forms import LecturerFilterForm
 from webapp.services.errors import ServiceError
-from webapp.services.lecturers import directory, matching
+from webapp.services.lecturers import candidates, directory
 from webapp.services.lecturers import requests as lecture_requests
 from webapp.services.permissions import can
 from webapp.views import current_actor
@@ -164,13 +165,21 @@ def list_lecture_requests(query: StatusQuery):
 @bureau_only
 @request_in_region
 @spec.validate(
-    resp=answers(HTTP_200=Candidates, **_BUREAU_ERRORS), operation_id="listLectureCandidates"
+    query=CandidatesQuery,
+    resp=answers(HTTP_200=Candidates, **_BUREAU_ERRORS),
+    operation_id="listLectureCandidates",
 )
-def lecture_request_candidates(request_id: int):
-    """Lecturers who could give the talk, best first"""
+def lecture_request_candidates(request_id: int, query: CandidatesQuery):
+    """Lecturers who could give the talk, best first, a page at a time"""
     req, lang = g.permission_object, current_language()
+    found = candidates.list_candidates(
+        req, page=query.page or 1, per_page=query.per_page or candidates.PER_PAGE
+    )
     return jsonify(
         request=request_json(req, lang),
+        page=found.page,
+        per_page=found.per_page,
+        has_more=found.has_more,
         candidates=[
             {
                 "lecturer": bureau_lecturer(c.lecturer, lang),
@@ -181,7 +190,7 @@ def lecture_request_candidates(request_id: int):
                 "talks_this_term": c.talks_this_term,
                 "pool_rank": c.pool_rank,
             }
-            for c in matching.rank_candidates(req)
+            for c in found.candidates
         ],
     )
 

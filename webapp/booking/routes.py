@@ -22,7 +22,15 @@ from webapp.booking_labels import (
 )
 from webapp.services import clock
 from webapp.services.accounts.schools import list_schools_acted_for
-from webapp.services.booking import access, availability, bookings, queries, requests, slots
+from webapp.services.booking import (
+    access,
+    availability,
+    bookings,
+    queries,
+    requests,
+    school_trips,
+    slots,
+)
 from webapp.services.booking import calendar as booking_calendar
 from webapp.services.booking import days as booking_days
 from webapp.services.booking import mine as my_bookings
@@ -260,7 +268,8 @@ def trips():
     return render_template(
         "booking/trips.html",
         schools=[
-            (s, queries.list_school_trips(s), queries.list_venues_for_school(s)) for s in schools
+            (s, queries.list_school_trips(s), school_trips.list_venues_for_school(s))
+            for s in schools
         ],
         now=utcnow(),
     )

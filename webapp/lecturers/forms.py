@@ -29,6 +29,7 @@ from webapp.i18n import QueryForm, current_language
 from webapp.labels import WEEKDAY_LABELS
 from webapp.lecturers.labels import LECTURER_CATEGORY_LABELS
 from webapp.query_fields import PagedQueryForm, RegionCodeField
+from webapp.services.lecturers import candidates
 from webapp.services.lecturers.directory import LecturerFilters
 from webapp.text_fields import Phone, SingleLine, normalise
 
@@ -46,6 +47,17 @@ class MultiCheckboxField(SelectMultipleField):
 def _category_choices(blank=None):
     choices = [(c.value, LECTURER_CATEGORY_LABELS[c]) for c in LecturerCategory]
     return _choices(([("", blank)] if blank else []) + choices)
+
+
+class CandidatePageForm(PagedQueryForm):
+    """Which page of a talk request's suggested lecturers, read from the query string."""
+
+    page = IntegerField(
+        _l("Page"), validators=[Optional(), NumberRange(min=1, max=candidates.MAX_PAGE)]
+    )
+    per_page = IntegerField(
+        _l("Per page"), validators=[Optional(), NumberRange(min=1, max=candidates.MAX_PER_PAGE)]
+    )
 
 
 class LecturerFilterForm(PagedQueryForm):

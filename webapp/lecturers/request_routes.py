@@ -14,13 +14,14 @@ from webapp.lecturers import bp
 from webapp.lecturers.forms import (
     AssignForm,
     CancelForm,
+    CandidatePageForm,
     DeliveryForm,
     RequestForm,
     topic_choices,
 )
 from webapp.services import clock
 from webapp.services.errors import ServiceError
-from webapp.services.lecturers.matching import rank_candidates
+from webapp.services.lecturers import candidates
 from webapp.services.lecturers.requests import (
     DeliveryValues,
     RequestValues,
@@ -34,7 +35,7 @@ from webapp.services.lecturers.requests import (
 )
 from webapp.services.lecturers.stations import list_stations
 from webapp.services.permissions import can
-from webapp.views import current_actor, show_service_error
+from webapp.views import current_actor, flash_ignored, show_service_error
 
 
 @bp.route("/requests")
@@ -103,16 +104,28 @@ def request_new():
     return render_template("lecturers/request_new.html", form=form)
 
 
+def _candidate_page(req):
+    """The page of suggested lecturers the query string asks for; bad paging is ignored."""
+    form = CandidatePageForm(request.args)
+    form.validate()
+    flash_ignored(form)
+    return candidates.list_candidates(
+        req, page=form.page_number, per_page=form.per_page_number(candidates.PER_PAGE)
+    )
+
+
 def _render_request(req, assign_form=None, delivery_form=None, cancel_form=None):
     user = current_actor()
     can_assign = can(user, "lecture.assign", req) and req.is_open
     assign_form = assign_form or AssignForm()
     assign_form.on.choices = [SelectChoice(d.isoformat()) for d in req.wanted_dates]
     delivery_form = delivery_form or DeliveryForm(delivered_on=req.scheduled_on or clock.today())
+    found = _candidate_page(req) if can_assign else None
     return render_template(
         "lecturers/request.html",
         req=req,
-        candidates=rank_candidates(req) if can_assign else [],
+        candidates=found.candidates if found else [],
+        candidate_page=found,
         can_assign=can_assign,
         can_record=can(user, "lecture.record", req),
         assign_form=assign_form,

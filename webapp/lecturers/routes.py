@@ -16,18 +16,14 @@ from webapp.services.lecturers.directory import get_public_lecturer, search_lect
 from webapp.services.lecturers.figures import get_figures, semester_bounds
 from webapp.services.lecturers.pools import list_pools, list_topics
 from webapp.services.permissions import can, manageable_regions, scope_regions
-from webapp.views import current_actor
+from webapp.views import current_actor, flash_ignored
 
 
 @bp.route("/")
 def index():
     form = LecturerFilterForm(request.args)
     form.validate()
-    if form.errors:
-        names = ", ".join(str(form[name].label.text) for name in form.errors)
-        flash(
-            _("Some filters could not be used and were ignored: %(names)s", names=names), "warning"
-        )
+    flash_ignored(form)
     filters = form.to_filters()
     return render_template(
         "lecturers/index.html",

@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints
 from models import LecturerCategory, LectureStatus, RegionLevel
 from webapp.api.fields import Adcode, Blankable, IsoDate, Schema, WholeNumber
 from webapp.api.schemas.common import Named, Page, PageQuery
+from webapp.services.lecturers.candidates import MAX_PAGE, MAX_PER_PAGE
 from webapp.services.lecturers.requests import MAX_AUDIENCE
 
 
@@ -104,10 +105,21 @@ class Candidate(Schema):
     pool_rank: int = Field(description="0 the host county's pool, 1 the city's, 2 another county's")
 
 
+class CandidatesQuery(Schema):
+    """Which page of the ranking: page from 1, per_page up to its maximum."""
+
+    page: Annotated[WholeNumber, Field(ge=1, le=MAX_PAGE)] | None = None
+    per_page: Annotated[WholeNumber, Field(ge=1, le=MAX_PER_PAGE)] | None = None
+
+
 class Candidates(Schema):
-    """The request and the lecturers who could give the talk, best first."""
+    """The request and one page of the lecturers who could give the talk, best first;
+    has_more says whether another page follows."""
 
     request: LectureRequest
+    page: int
+    per_page: int
+    has_more: bool
     candidates: list[Candidate]
 
 

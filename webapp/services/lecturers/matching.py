@@ -2,14 +2,11 @@
 wanted date, and the ranking of the candidates a bureau assigns from."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 
 from models import Lecturer, LectureRequest, LecturerPool, LectureStatus, Region, db
-from webapp.services import clock
-from webapp.services.geo import distance_km
-from webapp.services.lecturers.figures import semester_bounds
 from webapp.services.permissions import county_ids_within
 
 
@@ -84,63 +81,11 @@ def booked_days(lecturer_ids, days, *, exclude_request_id=None) -> dict[int, set
     return booked
 
 
-def _talks_between(lecturer_ids, start: date, end: date) -> dict[int, int]:
-    if not lecturer_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(LectureRequest.lecturer_id, sa.func.count())
-        .where(
-            LectureRequest.lecturer_id.in_(lecturer_ids),
-            LectureRequest.status == LectureStatus.DELIVERED,
-            LectureRequest.delivered_on.between(start, end),
-        )
-        .group_by(LectureRequest.lecturer_id)
-    ).all()
-    return {lecturer_id: count for lecturer_id, count in rows}
-
-
-def rank_candidates(req: LectureRequest, *, now: datetime | None = None) -> list[Candidate]:
-    """Active lecturers who could give this talk, best first.
-
-    Rules: lecturers of the pools serving the host's county (its own pool, the city pool,
-    then other county pools of the city), retired ones left out. Ranked by: speaking on the
-    topic; being free on a wanted date (in their term, usually free that weekday, no other
-    talk that day); own county before city before neighbouring counties; distance from the
-    host in 10 km bands; fewest talks given this term; then exact distance.
-    """
-    ranks = serving_pools(req.county)
-    if not ranks:
-        return []
-    lecturers = db.session.scalars(
-        sa.select(Lecturer).where(Lecturer.pool_id.in_(list(ranks)), Lecturer.is_retired.is_(False))
-    ).all()
-    day = clock.today(now)
-    days = [d for d in req.wanted_dates if d >= day]
-    ids = [lec.id for lec in lecturers]
-    booked = booked_days(ids, days, exclude_request_id=req.id)
-    start, end = semester_bounds(day)
-    talks = _talks_between(ids, start, end)
-    host = req.host
-    candidates = []
-    for lecturer in lecturers:
-        taken = sorted(booked.get(lecturer.id, set()))
-        not_usual = [d for d in days if not lecturer.is_usually_free_on(d)]
-        free = [
-            d for d in days if d not in taken and d not in not_usual and lecturer.is_in_term_on(d)
-        ]
-        candidates.append(
-            Candidate(
-                lecturer=lecturer,
-                has_topic=any(t.id == req.topic_id for t in lecturer.topics),
-                pool_rank=ranks[lecturer.pool_id],
-                distance_km=round(
-                    distance_km((host.lat, host.lng), (lecturer.lat, lecturer.lng)), 1
-                ),
-                talks_this_term=talks.get(lecturer.id, 0),
-                free_on=free[0] if free else None,
-                booked_on=taken,
-                not_usual_on=not_usual,
-            )
-        )
-    candidates.sort(key=lambda c: c.sort_key)
-    return candidates
+def free_days(lecturer: Lecturer, days: list[date], taken) -> list[date]:
+    """The days among `days` the lecturer is free on: in their term, usually free that
+    weekday, and not in `taken` (days of another talk)."""
+    return [
+        d
+        for d in days
+        if d not in taken and lecturer.is_usually_free_on(d) and lecturer.is_in_term_on(d)
+    ]

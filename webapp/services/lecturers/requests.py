@@ -23,7 +23,7 @@ from models import (
 )
 from webapp.services import clock
 from webapp.services.errors import PermissionDenied, ServiceError
-from webapp.services.lecturers.matching import booked_days, rank_candidates, serving_pools
+from webapp.services.lecturers.matching import booked_days, free_days, serving_pools
 from webapp.services.outbox import send_message
 from webapp.services.permissions import (
     bureau_regions,
@@ -225,10 +225,9 @@ def _talk_day(req: LectureRequest, lecturer: Lecturer, on: date | None, now) -> 
     date not past; checked to be a wanted date, not past, and free for the lecturer."""
     day = clock.today(now)
     if on is None:
-        on = next(
-            (c.free_on for c in rank_candidates(req, now=now) if c.lecturer.id == lecturer.id),
-            None,
-        ) or next((d for d in req.wanted_dates if d >= day), None)
+        days = [d for d in req.wanted_dates if d >= day]
+        taken = booked_days([lecturer.id], days, exclude_request_id=req.id).get(lecturer.id, ())
+        on = next(iter(free_days(lecturer, days, taken)), None) or next(iter(days), None)
     if on is None or on not in req.wanted_dates:
         raise ServiceError(_("Choose one of the dates the host asked for."), field="on")
     if on < day:
