@@ -108,8 +108,10 @@ class Candidate(Schema):
 class CandidatesQuery(Schema):
     """Which page of the ranking: page from 1, per_page up to its maximum."""
 
-    page: Annotated[WholeNumber, Field(ge=1, le=MAX_PAGE)] | None = None
-    per_page: Annotated[WholeNumber, Field(ge=1, le=MAX_PER_PAGE)] | None = None
+    page: Blankable[Annotated[int, Field(ge=1, le=MAX_PAGE)]] = Field(None, description="Page")
+    per_page: Blankable[Annotated[int, Field(ge=1, le=MAX_PER_PAGE)]] = Field(
+        None, description="Candidates a page"
+    )
 
 
 class Candidates(Schema):
