@@ -56,33 +56,37 @@ def _record(token: str):
         abort(404, description=error.message)
 
 
+def _problems_page(error: venue_import.ImportRejected):
+    flash(error.message, "error")
+    page = render_template(
+        "bureau/venue_import.html", form=VenueImportForm(), problems=error.problems
+    )
+    return page, 422
+
+
 @bp.route("/venues/import/<token>", methods=["GET", "POST"])
 @permission_required("bureau.console")
 def venue_import_preview(token: str):
-    record, form = _record(token), ConfirmImportForm()
+    record, form, me = _record(token), ConfirmImportForm(), current_actor()
     if record.applied_at is not None:
         flash(_("This import was already confirmed."), "info")
         return redirect(url_for("bureau.venue_list"))
-    if form.validate_on_submit():
-        try:
-            plan = venue_import.confirm_import(record, digest=form.digest.data, by=current_actor())
-        except venue_import.ImportRejected as error:
-            flash(error.message, "error")
-            return render_template("bureau/venue_import.html", form=VenueImportForm(),
-                                   problems=error.problems), 422  # fmt: skip
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            flash(_("Imported: %(added)s venue(s) added, %(updated)s updated.",
-                    added=plan.count("create"), updated=plan.count("update")), "success")  # fmt: skip
-            return redirect(url_for("bureau.venue_list"))
     try:
-        plan = venue_import.preview_import(record, by=current_actor())
+        if form.validate_on_submit():
+            plan = venue_import.confirm_import(record, digest=form.digest.data, by=me)
+            added, updated = plan.count("create"), plan.count("update")
+            message = _("Imported: %(added)s venue(s) added, %(updated)s updated.", added=added,
+                        updated=updated)  # fmt: skip
+            flash(message, "success")
+            return redirect(url_for("bureau.venue_list"))
     except venue_import.ImportRejected as error:
+        return _problems_page(error)
+    except ServiceError as error:
         flash(error.message, "error")
-        return render_template("bureau/venue_import.html", form=VenueImportForm(),
-                               problems=error.problems), 422  # fmt: skip
+    try:
+        plan = venue_import.preview_import(record, by=me)
+    except venue_import.ImportRejected as error:
+        return _problems_page(error)
     form.digest.data = plan.digest
-    status = 400 if form.is_submitted() else 200
-    return render_template("bureau/venue_import_preview.html", form=form, plan=plan,
-                           record=record), status  # fmt: skip
+    page = render_template("bureau/venue_import_preview.html", form=form, plan=plan, record=record)
+    return page, 400 if form.is_submitted() else 200

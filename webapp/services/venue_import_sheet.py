@@ -20,7 +20,6 @@ from webapp.labels import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
     STAGE_LABELS,
-    VISITOR_GROUP_LABELS,
 )
 from webapp.services import text as text_rules
 from webapp.services.errors import ServiceError
