@@ -204,6 +204,29 @@ def _counts(ids: list[int], listing: DirectoryList) -> tuple[dict[int, int], dic
     return open_days, quotas
 
 
+def load_venues(ids: list[int]) -> list[Venue]:
+    """The venues of `ids`, in that order, with what the list and the open data show."""
+    venues = db.session.scalars(
+        sa.select(Venue)
+        .where(Venue.id.in_(ids))
+        .options(
+            joinedload(Venue.city),
+            joinedload(Venue.county),
+            selectinload(Venue.opening_hours),
+            selectinload(Venue.admission_rules),
+            selectinload(Venue.courses),
+        )
+    ).all()
+    order = {vid: i for i, vid in enumerate(ids)}
+    return sorted(venues, key=lambda v: order[v.id])
+
+
+def release(venues: list[Venue]) -> None:
+    """Let a batch go: the session would otherwise keep every venue read so far."""
+    for venue in venues:
+        db.session.expunge(venue)
+
+
 def iter_directory_rows(listing: DirectoryList, *, batch: int = 500) -> Iterator[list]:
     """The rows of the list, by city, county and name, read `batch` venues at a time."""
     city, county = aliased(Region), aliased(Region)
@@ -219,22 +242,12 @@ def iter_directory_rows(listing: DirectoryList, *, batch: int = 500) -> Iterator
     with force_locale("zh"):
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
-            venues = db.session.scalars(
-                sa.select(Venue)
-                .where(Venue.id.in_(chunk))
-                .options(
-                    joinedload(Venue.city),
-                    joinedload(Venue.county),
-                    selectinload(Venue.opening_hours),
-                    selectinload(Venue.admission_rules),
-                    selectinload(Venue.courses),
-                )
-            ).all()
             open_days, quotas = _counts(chunk, listing)
-            order = {vid: i for i, vid in enumerate(chunk)}
-            for venue in sorted(venues, key=lambda v: order[v.id]):
+            venues = load_venues(chunk)
+            for venue in venues:
                 seq += 1
                 yield _row(seq, venue, open_days.get(venue.id, 0), int(quotas.get(venue.id, 0)))
+            release(venues)
 
 
 def export_directory_csv(listing: DirectoryList) -> bytes:

@@ -12,12 +12,11 @@ from collections.abc import Callable, Iterator
 import sqlalchemy as sa
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload, selectinload
 
 from models import Region, Venue, db
 from webapp.labels import CATEGORY_LABELS, LEVEL_LABELS, STAGE_LABELS
 from webapp.services.dashboard import region_filter
-from webapp.services.directory_export import admission_text, opening_text
+from webapp.services.directory_export import admission_text, load_venues, opening_text, release
 from webapp.services.errors import NotFound, ServiceError
 
 BATCH = 500
@@ -57,23 +56,10 @@ def iter_venues(region: Region | None, *, batch: int = BATCH) -> Iterator[list[V
         ids = db.session.scalars(query).all()
         if not ids:
             return
-        venues = db.session.scalars(
-            sa.select(Venue)
-            .where(Venue.id.in_(ids))
-            .order_by(Venue.id)
-            .options(
-                joinedload(Venue.city),
-                joinedload(Venue.county),
-                selectinload(Venue.opening_hours),
-                selectinload(Venue.admission_rules),
-                selectinload(Venue.courses),
-            )
-        ).all()
+        venues = load_venues(ids)
         yield venues
         last = ids[-1]
-        # let the batch go: the session would otherwise keep every venue read so far
-        for venue in venues:
-            db.session.expunge(venue)
+        release(venues)
 
 
 def venue_feature(venue: Venue, venue_url: VenueUrl) -> dict:

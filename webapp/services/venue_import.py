@@ -30,6 +30,7 @@ from webapp.services import clock, permissions, spreadsheets, venue_admin
 from webapp.services import venue_import_sheet as sheet
 from webapp.services.audit import record_change
 from webapp.services.errors import NotFound, ServiceError
+from webapp.services.spreadsheets import ImportRejected, Problem
 from webapp.services.transactions import unit_of_work
 from webapp.services.venue_import_rows import ParsedRow, parse_rows
 
@@ -40,28 +41,6 @@ MAX_COLUMNS = 40
 MAX_HEADER_LINE = 10
 #: a preview not confirmed within this long must be uploaded again
 KEEP_FOR = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the file: the line in Excel, the column, and what is wrong."""
-
-    line: int
-    column: str
-    message: str
-
-
-class ImportRejected(ServiceError):
-    """The file has problems; `problems` lists every one and nothing was imported."""
-
-    status_code = 422
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(
-            _("Nothing was imported: the file has %(n)s problem(s).", n=len(problems)),
-            field="file",
-        )
-        self.problems = problems
 
 
 @dataclass
@@ -259,4 +238,3 @@ def _apply(row: ParsedRow, *, by, now: datetime) -> None:
     db.session.flush()
     action = "venue.create" if before is None else "venue.update"
     record_change(by, action, venue, before=before, after=venue_admin._snapshot(venue), now=now)
-
