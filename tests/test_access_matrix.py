@@ -53,8 +53,8 @@ PUBLIC = {
     "api.venue_sessions",
     "api.list_lecturers",
     "api.get_lecturer",
-    "api.open_data_geojson",
-    "api.open_data_hsds",
+    "opendata.venues_geojson",
+    "opendata.hsds_json",
 }
 
 

@@ -18,19 +18,41 @@ from webapp.services.directory_export import HEADERS
 def world(app, regions):
     world = build_world(regions)
     venue = world.venues["a"]
-    venue.set_admission({VisitorGroup.PRIMARY: (AdmissionKind.FREE, None),
-                         VisitorGroup.ADULT: (AdmissionKind.DISCOUNT, 20)})  # fmt: skip
+    venue.set_admission(
+        {
+            VisitorGroup.PRIMARY: (AdmissionKind.FREE, None),
+            VisitorGroup.ADULT: (AdmissionKind.DISCOUNT, 20),
+        }
+    )
     venue.courses = [Course(title="青铜器里的山西", minutes=45), Course(title="拓印体验")]
     venue.is_accessible, venue.accessibility = True, "无障碍坡道"
     for weekday, quota in ((2, 5), (3, 3)):
-        db.session.add(TimetableEntry(venue=venue, weekday=weekday, start_time=time(9),
-                                      end_time=time(10), capacity=30, green_quota=quota))  # fmt: skip
-    for day, cancelled in ((date(2025, 3, 8), False), (date(2025, 4, 12), True),
-                           (date(2024, 12, 1), False)):  # fmt: skip
-        db.session.add(Session(venue=venue, kind=SessionKind.OPEN_DAY, title="开放日",
-                               starts_at=clock.to_utc(day, time(9)),
-                               ends_at=clock.to_utc(day, time(11)), capacity=50,
-                               is_cancelled=cancelled))  # fmt: skip
+        db.session.add(
+            TimetableEntry(
+                venue=venue,
+                weekday=weekday,
+                start_time=time(9),
+                end_time=time(10),
+                capacity=30,
+                green_quota=quota,
+            )
+        )
+    for day, cancelled in (
+        (date(2025, 3, 8), False),
+        (date(2025, 4, 12), True),
+        (date(2024, 12, 1), False),
+    ):
+        db.session.add(
+            Session(
+                venue=venue,
+                kind=SessionKind.OPEN_DAY,
+                title="开放日",
+                starts_at=clock.to_utc(day, time(9)),
+                ends_at=clock.to_utc(day, time(11)),
+                capacity=50,
+                is_cancelled=cancelled,
+            )
+        )
     db.session.commit()
     return world
 
@@ -63,8 +85,9 @@ def test_the_list_has_the_notices_columns(app, world):
 def test_the_workbook_is_formatted_for_printing(app, world):
     response = client_for(app, world, "city").get(f"/bureau/venues/export.xlsx?{SPRING}")
     assert response.status_code == 200
-    assert "太原市" in response.headers["Content-Disposition"] or "%E5%A4%AA" in (
-        response.headers["Content-Disposition"]
+    assert (
+        "太原市" in response.headers["Content-Disposition"]
+        or "%E5%A4%AA" in (response.headers["Content-Disposition"])
     )
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     assert sheet["A1"].value == "太原市社会实践教育基地资源目录清单"
@@ -96,19 +119,27 @@ def test_the_printable_page_shows_the_list_with_print_css(app, world):
 
 @pytest.mark.parametrize(
     "role, region, names",
-    [("city", "140105", ["甲馆"]), ("city", "140106", ["乙馆"]), ("admin", "140200", ["丙馆"]),
-     ("admin", "", ["甲馆", "乙馆", "丙馆"]), ("county", "", ["甲馆"])],
-)  # fmt: skip
+    [
+        ("city", "140105", ["甲馆"]),
+        ("city", "140106", ["乙馆"]),
+        ("admin", "140200", ["丙馆"]),
+        ("admin", "", ["甲馆", "乙馆", "丙馆"]),
+        ("county", "", ["甲馆"]),
+    ],
+)
 def test_the_list_covers_the_region_chosen_within_the_scope(app, world, role, region, names):
     response = client_for(app, world, role).get(f"/bureau/venues/export.csv?region={region}")
     assert response.status_code == 200
     assert sorted(r["名称"] for r in csv_rows(response)) == sorted(names)
 
 
-@pytest.mark.parametrize("url", ["/bureau/venues/export.csv", "/bureau/venues/export.xlsx",
-                                 "/bureau/venues/list"])  # fmt: skip
-@pytest.mark.parametrize("role, region", [("county", "140100"), ("county", "140106"),
-                                          ("city", "140213"), ("city", "140000")])  # fmt: skip
+@pytest.mark.parametrize(
+    "url", ["/bureau/venues/export.csv", "/bureau/venues/export.xlsx", "/bureau/venues/list"]
+)
+@pytest.mark.parametrize(
+    "role, region",
+    [("county", "140100"), ("county", "140106"), ("city", "140213"), ("city", "140000")],
+)
 def test_a_region_outside_the_scope_is_refused_with_a_message(app, world, url, role, region):
     response = client_for(app, world, role).get(f"{url}?region={region}")
     assert response.status_code == 403
@@ -144,4 +175,3 @@ def test_the_default_period_is_the_current_semester(app, world):
 def test_the_dashboard_links_the_list_for_its_region_and_period(app, world):
     html = client_for(app, world, "city").get(f"/bureau/dashboard?{SPRING}").get_data(as_text=True)
     assert "/bureau/venues/export.xlsx?region=140100&amp;start=2025-02&amp;end=2025-07" in html
-

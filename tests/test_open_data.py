@@ -24,11 +24,23 @@ SCHEMAS = Path(__file__).parent / "hsds_schema"
 def world(app, regions):
     world = build_world(regions)
     venue = world.venues["a"]
-    venue.set_admission({VisitorGroup.PRIMARY: (AdmissionKind.FREE, None),
-                         VisitorGroup.ADULT: (AdmissionKind.FULL, 40)})  # fmt: skip
+    venue.set_admission(
+        {
+            VisitorGroup.PRIMARY: (AdmissionKind.FREE, None),
+            VisitorGroup.ADULT: (AdmissionKind.FULL, 40),
+        }
+    )
     venue.phone, venue.is_accessible, venue.accessibility = "0351-7654321", True, "设坡道"
-    db.session.add(TimetableEntry(venue=venue, weekday=2, start_time=time(9),
-                                  end_time=time(10, 30), capacity=40, green_quota=5))  # fmt: skip
+    db.session.add(
+        TimetableEntry(
+            venue=venue,
+            weekday=2,
+            start_time=time(9),
+            end_time=time(10, 30),
+            capacity=40,
+            green_quota=5,
+        )
+    )
     db.session.commit()
     return world
 
@@ -72,7 +84,7 @@ def get(app, url):
 
 
 def test_the_whole_directory_is_one_geojson_file_anyone_may_take(app, world):
-    response = get(app, "/api/v1/open-data/venues.geojson")
+    response = get(app, "/opendata/venues.geojson")
     assert response.status_code == 200 and response.is_streamed
     assert response.mimetype == "application/geo+json"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -91,11 +103,11 @@ def test_the_whole_directory_is_one_geojson_file_anyone_may_take(app, world):
 
 @pytest.mark.parametrize("region, names", [("140100", ["乙馆", "甲馆"]), ("140105", ["甲馆"])])
 def test_a_regions_geojson_holds_only_that_region(app, world, region, names):
-    body = get(app, f"/api/v1/open-data/venues.geojson?region={region}").get_json()
+    body = get(app, f"/opendata/venues.geojson?region={region}").get_json()
     assert sorted(f["properties"]["name"] for f in body["features"]) == names
 
 
-@pytest.mark.parametrize("url", ["/api/v1/open-data/venues.geojson", "/api/v1/open-data/hsds.json"])
+@pytest.mark.parametrize("url", ["/opendata/venues.geojson", "/opendata/hsds.json"])
 def test_a_bad_or_unknown_region_is_a_clear_json_error(app, world, url):
     bad = get(app, f"{url}?region=taiyuan")
     assert bad.status_code == 400 and bad.get_json()["errors"]["region"]
@@ -121,7 +133,7 @@ def test_a_large_directory_streams_in_pieces(app, world):
     for n in range(open_data.BATCH + 10):
         make_venue(world.regions["y"], name=f"大量馆{n}", slug=f"many-{n}")
     db.session.commit()
-    response = get(app, "/api/v1/open-data/venues.geojson")
+    response = get(app, "/opendata/venues.geojson")
     pieces = list(response.response)
     assert len(pieces) >= 4  # head, two batches, tail
     assert len(json.loads(b"".join(pieces))["features"]) == open_data.BATCH + 13
@@ -131,7 +143,7 @@ def test_a_large_directory_streams_in_pieces(app, world):
 
 
 def test_the_hsds_export_validates_against_the_hsds_schemas(app, world):
-    response = get(app, "/api/v1/open-data/hsds.json")
+    response = get(app, "/opendata/hsds.json")
     assert response.status_code == 200 and response.is_streamed
     body = json.loads(response.get_data(as_text=True))
     assert body["total_items"] == 3 and body["size"] == 3 and len(body["contents"]) == 3
@@ -144,7 +156,7 @@ def test_the_hsds_export_validates_against_the_hsds_schemas(app, world):
 
 
 def test_a_hsds_service_carries_the_venues_details(app, world):
-    body = get(app, "/api/v1/open-data/hsds.json?region=140105").get_json()
+    body = get(app, "/opendata/hsds.json?region=140105").get_json()
     [service] = body["contents"]
     venue = world.venues["a"]
     assert service["name"] == "甲馆" and service["status"] == "active"
@@ -159,7 +171,11 @@ def test_a_hsds_service_carries_the_venues_details(app, world):
     # the weekly timetable's session is a schedule of the service
     [session] = service["schedules"]
     assert (session["freq"], session["byday"], session["opens_at"], session["closes_at"]) == (
-        "WEEKLY", "TU", "09:00+08:00", "10:30+08:00")  # fmt: skip
+        "WEEKLY",
+        "TU",
+        "09:00+08:00",
+        "10:30+08:00",
+    )
     assert "绿色通道 5 人" in session["description"]
     [at] = service["service_at_locations"]
     location = at["location"]
@@ -172,8 +188,8 @@ def test_a_hsds_service_carries_the_venues_details(app, world):
 
 
 def test_hsds_ids_are_uuids_that_stay_the_same_between_exports(app, world):
-    first = get(app, "/api/v1/open-data/hsds.json").get_json()["contents"]
-    second = get(app, "/api/v1/open-data/hsds.json").get_json()["contents"]
+    first = get(app, "/opendata/hsds.json").get_json()["contents"]
+    second = get(app, "/opendata/hsds.json").get_json()["contents"]
     assert [s["id"] for s in first] == [s["id"] for s in second]
     ids = [s["id"] for s in first] + [s["organization"]["id"] for s in first]
     assert len(set(ids)) == len(ids)
@@ -181,5 +197,5 @@ def test_hsds_ids_are_uuids_that_stay_the_same_between_exports(app, world):
 
 
 def test_an_empty_region_is_an_empty_list(app, world):
-    body = get(app, "/api/v1/open-data/hsds.json?region=140212").get_json()
+    body = get(app, "/opendata/hsds.json?region=140212").get_json()
     assert body["contents"] == [] and body["empty"] and body["total_items"] == 0

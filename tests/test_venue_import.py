@@ -16,15 +16,50 @@ from webapp.services import catalogue_cache, geo, venue_import
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 from webapp.services.venue_import_sheet import COLUMNS, HEADER_ROW, parse_hours
 
-HEADER = ["名称", "类别", "级别", "县（市、区）", "地址", "联系电话", "适合学段", "门票：小学生",
-          "门票：陪同成人", "课程", "开放时间", "无障碍"]  # fmt: skip
+HEADER = [
+    "名称",
+    "类别",
+    "级别",
+    "县（市、区）",
+    "地址",
+    "联系电话",
+    "适合学段",
+    "门票：小学生",
+    "门票：陪同成人",
+    "课程",
+    "开放时间",
+    "无障碍",
+]
 GOOD = [
-    ["晋阳科技馆", "科技馆、科普教育基地", "省级基地", "小店区", "太原市小店区长风街1号",
-     "0351-1234567", "小学、初中", "免费", "全价 30", "机器人入门、天文观测",
-     "周二至周日 09:00-17:00", "是（设无障碍坡道）"],
-    ["迎泽红色纪念馆", "纪念馆", "市级", "迎泽区", "太原市迎泽区迎泽大街2号", "", "初中、高中",
-     "优惠 5", "", "", "周一至周五 08:30–16:30", "否"],
-]  # fmt: skip
+    [
+        "晋阳科技馆",
+        "科技馆、科普教育基地",
+        "省级基地",
+        "小店区",
+        "太原市小店区长风街1号",
+        "0351-1234567",
+        "小学、初中",
+        "免费",
+        "全价 30",
+        "机器人入门、天文观测",
+        "周二至周日 09:00-17:00",
+        "是（设无障碍坡道）",
+    ],
+    [
+        "迎泽红色纪念馆",
+        "纪念馆",
+        "市级",
+        "迎泽区",
+        "太原市迎泽区迎泽大街2号",
+        "",
+        "初中、高中",
+        "优惠 5",
+        "",
+        "",
+        "周一至周五 08:30–16:30",
+        "否",
+    ],
+]
 
 
 @pytest.fixture
@@ -53,9 +88,10 @@ def xlsx_file(rows, header=HEADER) -> io.BytesIO:
 
 def stage(world, rows, *, who="city", maker=csv_file, header=HEADER):
     return venue_import.stage_import(
-        maker(rows, header), filename="venues.csv" if maker is csv_file else "v.xlsx",
+        maker(rows, header),
+        filename="venues.csv" if maker is csv_file else "v.xlsx",
         by=world.users[who],
-    )  # fmt: skip
+    )
 
 
 def problems_of(world, rows, **kwargs) -> list:
@@ -77,7 +113,9 @@ def test_a_good_file_is_previewed_then_created_in_one_go_and_the_caches_see_it(a
     before = db.session.scalar(sa.select(sa.func.count(Venue.id)))
     staged = stage(world, GOOD)
     assert [(r.line, r.action, r.name) for r in staged.plan.rows] == [
-        (2, "create", "晋阳科技馆"), (3, "create", "迎泽红色纪念馆")]  # fmt: skip
+        (2, "create", "晋阳科技馆"),
+        (3, "create", "迎泽红色纪念馆"),
+    ]
     assert db.session.scalar(sa.select(sa.func.count(Venue.id))) == before  # nothing yet
     version = catalogue_cache.current_version()
     record = venue_import.get_import(staged.token, by=world.users["city"])
@@ -144,8 +182,15 @@ def test_every_bad_row_is_reported_by_line_and_column_in_the_users_language(app,
     ]
     problems = problems_of(world, rows)
     found = {(p.line, p.column) for p in problems}
-    assert {(3, "B（类别）"), (3, "G（适合学段）"), (4, "A（名称）"), (4, "C（级别）"),
-            (4, "D（县（市、区））"), (5, "H（门票：小学生）"), (5, "K（开放时间）")} <= found  # fmt: skip
+    assert {
+        (3, "B（类别）"),
+        (3, "G（适合学段）"),
+        (4, "A（名称）"),
+        (4, "C（级别）"),
+        (4, "D（县（市、区））"),
+        (5, "H（门票：小学生）"),
+        (5, "K（开放时间）"),
+    } <= found
     messages = " ".join(p.message for p in problems)
     assert "未知的类别：“游乐场”" in messages and "未知的学段：“大学”" in messages
     assert "未知的区县：“火星区”" in messages
@@ -178,15 +223,18 @@ def test_missing_columns_and_empty_files_are_named(app, world):
 def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_message(app, world):
     with pytest.raises(venue_import.ImportRejected) as caught:
         venue_import.stage_import(
-            io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200), filename="venues.xlsx",
+            io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200),
+            filename="venues.xlsx",
             by=world.users["city"],
-        )  # fmt: skip
+        )
     assert "不是" in caught.value.problems[0].message
 
 
 def test_too_many_rows_or_columns_are_refused(app, world):
-    rows = [[f"馆{i}", "博物馆", "省级基地", "小店区", f"某路{i}号"]
-            for i in range(venue_import.MAX_ROWS + 1)]  # fmt: skip
+    rows = [
+        [f"馆{i}", "博物馆", "省级基地", "小店区", f"某路{i}号"]
+        for i in range(venue_import.MAX_ROWS + 1)
+    ]
     problems = problems_of(world, rows, header=HEADER[:5])
     assert str(venue_import.MAX_ROWS) in problems[0].message
     rows += [rows[0]] * venue_import.MAX_HEADER_LINE
@@ -225,8 +273,9 @@ def test_coordinates_given_are_kept_exact_and_checked(app, world):
     venue_import.confirm_import(record, digest=staged.plan.digest, by=world.users["city"])
     venue = venue_named("坐标馆")
     assert (venue.lat, venue.lng) == (37.80, 112.55) and not venue.is_location_approximate
-    problems = problems_of(world, [["偏馆", "博物馆", "县级", "小店区", "某路", "37.8", "112.5"]],
-                           header=header)  # fmt: skip
+    problems = problems_of(
+        world, [["偏馆", "博物馆", "县级", "小店区", "某路", "37.8", "112.5"]], header=header
+    )
     assert problems[0].column == "F（经度）" or problems[0].column == "G（纬度）"
 
 
@@ -266,8 +315,9 @@ def test_the_exported_directory_list_imports_back_unchanged(app, world):
     client = fresh_client(app)
     login_as(client, world.users["city"])
     exported = client.get("/bureau/venues/export.xlsx").get_data()
-    staged = venue_import.stage_import(io.BytesIO(exported), filename="list.xlsx",
-                                       by=world.users["city"])  # fmt: skip
+    staged = venue_import.stage_import(
+        io.BytesIO(exported), filename="list.xlsx", by=world.users["city"]
+    )
     assert [r.action for r in staged.plan.rows] == ["unchanged", "unchanged"]
 
 
@@ -277,8 +327,9 @@ def test_the_template_has_every_column_and_reads_back(app, world):
     sheet = load_workbook(io.BytesIO(template_workbook())).active
     headers = [c.value for c in sheet[HEADER_ROW]]
     assert headers == [c.header + (" *" if c.required else "") for c in COLUMNS]
-    staged = venue_import.stage_import(io.BytesIO(template_workbook()), filename="t.xlsx",
-                                       by=world.users["city"])  # fmt: skip
+    staged = venue_import.stage_import(
+        io.BytesIO(template_workbook()), filename="t.xlsx", by=world.users["city"]
+    )
     assert [r.action for r in staged.plan.rows] == ["create"]
 
 
@@ -306,8 +357,9 @@ def client_for(app, world, role):
 
 def upload(client, rows, name="venues.csv", lang=None):
     url = "/bureau/venues/import" + (f"?lang={lang}" if lang else "")
-    return client.post(url, data={"file": (csv_file(rows), name)},
-                       content_type="multipart/form-data")  # fmt: skip
+    return client.post(
+        url, data={"file": (csv_file(rows), name)}, content_type="multipart/form-data"
+    )
 
 
 def test_upload_preview_and_confirm_through_the_pages(app, world):
@@ -338,8 +390,11 @@ def test_a_bad_upload_shows_every_problem_and_keeps_nothing(app, world):
     assert response.status_code == 422
     assert "Unknown category: “游乐场”" in html and "Unknown county: “火星区”" in html
     assert db.session.scalar(sa.select(sa.func.count(VenueImport.id))) == 0
-    not_sheet = client.post("/bureau/venues/import", data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")},
-                            content_type="multipart/form-data")  # fmt: skip
+    not_sheet = client.post(
+        "/bureau/venues/import",
+        data={"file": (io.BytesIO(b"%PDF-1.4"), "a.pdf")},
+        content_type="multipart/form-data",
+    )
     assert not_sheet.status_code == 422 and "CSV" in not_sheet.get_data(as_text=True)
     assert client.post("/bureau/venues/import", data={}).status_code == 400
 

@@ -35,19 +35,38 @@ def _sheet(tmp_path, names) -> str:
     path = tmp_path / "场馆导入.csv"
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["名称", "类别", "级别", "县（市、区）", "地址", "适合学段", "门票：小学生",
-                     "开放时间"])  # fmt: skip
-    writer.writerow([names[0], "科技馆", "市级基地", "小店区", "太原市小店区坞城路1号", "小学",
-                     "免费", "周二至周日 09:00-17:00"])  # fmt: skip
-    writer.writerow([names[1], "图书馆", "县级基地", "迎泽区", "太原市迎泽区迎泽大街9号", "初中",
-                     "", "周一至周五 08:30-17:30"])  # fmt: skip
+    writer.writerow(
+        ["名称", "类别", "级别", "县（市、区）", "地址", "适合学段", "门票：小学生", "开放时间"]
+    )
+    writer.writerow(
+        [
+            names[0],
+            "科技馆",
+            "市级基地",
+            "小店区",
+            "太原市小店区坞城路1号",
+            "小学",
+            "免费",
+            "周二至周日 09:00-17:00",
+        ]
+    )
+    writer.writerow(
+        [
+            names[1],
+            "图书馆",
+            "县级基地",
+            "迎泽区",
+            "太原市迎泽区迎泽大街9号",
+            "初中",
+            "",
+            "周一至周五 08:30-17:30",
+        ]
+    )
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
     return str(path)
 
 
-def test_city_bureau_previews_confirms_an_import_then_downloads_the_list(
-    page, officer, tmp_path
-):
+def test_city_bureau_previews_confirms_an_import_then_downloads_the_list(page, officer, tmp_path):
     tag = uuid.uuid4().hex[:6]
     names = [f"导入测试科技馆{tag}", f"导入测试图书馆{tag}"]
     page.goto("/auth/login")

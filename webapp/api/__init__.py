@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from webapp.api import bookings, desk, lecturers, open_data, openapi, venues  # noqa: E402,F401
+from webapp.api import bookings, desk, lecturers, openapi, venues  # noqa: E402,F401

@@ -75,8 +75,11 @@ def venue_import_preview(token: str):
         if form.validate_on_submit():
             plan = venue_import.confirm_import(record, digest=form.digest.data, by=me)
             added, updated = plan.count("create"), plan.count("update")
-            message = _("Imported: %(added)s venue(s) added, %(updated)s updated.", added=added,
-                        updated=updated)  # fmt: skip
+            message = _(
+                "Imported: %(added)s venue(s) added, %(updated)s updated.",
+                added=added,
+                updated=updated,
+            )
             flash(message, "success")
             return redirect(url_for("bureau.venue_list"))
     except venue_import.ImportRejected as error:

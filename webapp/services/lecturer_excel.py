@@ -23,8 +23,7 @@ from webapp.lecturers.labels import CATEGORY_SHEET_NAMES, WEEKDAY_SHEET_NAMES
 from webapp.services import lecturers as service
 from webapp.services import spreadsheets
 from webapp.services import text as text_rules
-from webapp.services.errors import PermissionDenied
-from webapp.services.spreadsheets import ImportRejected, Problem
+from webapp.services.errors import PermissionDenied, ServiceError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -70,6 +69,26 @@ _WEEKDAY_WORDS = {
     **{str(i): i for i in range(1, 8)},
 }
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: Excel row number, column header and what is wrong."""
+
+    line: int
+    column: str
+    message: str
+
+
+class ImportRejected(ServiceError):
+    """The file has problems; `problems` lists every one and nothing was imported."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(
+            _("Nothing was imported: the file has %(n)s problem(s).", n=len(problems)),
+            field="file",
+        )
+        self.problems = problems
 
 
 @dataclass
