@@ -199,3 +199,17 @@ def test_hsds_ids_are_uuids_that_stay_the_same_between_exports(app, world):
 def test_an_empty_region_is_an_empty_list(app, world):
     body = get(app, "/opendata/hsds.json?region=140212").get_json()
     assert body["contents"] == [] and body["empty"] and body["total_items"] == 0
+
+
+def test_the_schema_check_has_teeth(app, world):
+    [service] = get(app, "/opendata/hsds.json?region=140105").get_json()["contents"]
+    service["status"] = "open"
+    location = service["service_at_locations"][0]["location"]
+    del location["location_type"]
+    location["accessibilitys"] = location.pop("accessibility")
+    messages = [e.message for e in _validator().iter_errors(service)]
+    assert any("'open' is not one of" in m for m in messages)
+    assert any("'location_type' is a required property" in m for m in messages)
+    assert _undeclared(service, _schema("service.json")) == [
+        "service.service_at_locations.location.accessibilitys"
+    ]
