@@ -83,8 +83,10 @@ from models.venue import (  # noqa: E402
     VenueLevel,
     VisitorGroup,
 )
+from models.venue_import import VenueImport  # noqa: E402
 
 __all__ = [
+    "VenueImport",
     "CountyMonthRollup",
     "GuidanceActivity",
     "GuidanceKind",

@@ -53,6 +53,8 @@ PUBLIC = {
     "api.venue_sessions",
     "api.list_lecturers",
     "api.get_lecturer",
+    "opendata.venues_geojson",
+    "opendata.hsds_json",
 }
 
 
@@ -593,6 +595,14 @@ MATRIX = [
     row("GET", "/bureau/venues", 302, 403, 403, 403, 403, 200, 200, 200),
     row("GET", "/bureau/venues/export.xlsx", 302, 403, 403, 403, 403, 200, 200, 200),
     row("GET", "/bureau/venues/export.csv", 302, 403, 403, 403, 403, 200, 200, 200),
+    # the directory list to print, and the venue import (issue 11); a preview is found only
+    # by its uploader's token ({missing} is nobody's)
+    row("GET", "/bureau/venues/list", 302, 403, 403, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/venues/import", 302, 403, 403, 403, 403, 200, 200, 200),
+    row("POST", "/bureau/venues/import", 302, 403, 403, 403, 403, 400, 400, 400),
+    row("GET", "/bureau/venues/import-template.xlsx", 302, 403, 403, 403, 403, 200, 200, 200),
+    row("GET", "/bureau/venues/import/{missing}", 302, 403, 403, 403, 403, 404, 404, 404),
+    row("POST", "/bureau/venues/import/{missing}", 302, 403, 403, 403, 403, 404, 404, 404),
     # timetable and booking settings: the venue's own staff (and admin) only; an empty POST
     # is bad input shown again (400), never saved
     row("GET", "/console/venues/{venue_a}/timetable", 302, 403, 403, 200, 403, 403, 403, 200),

@@ -236,17 +236,19 @@ def test_the_csv_list_holds_the_scope_of_a_county_bureau_with_chinese_headers(ap
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _csv_rows(response)
     assert rows[0] == HEADERS
-    assert [r[0] for r in rows[1:]] == ["甲馆"]
+    assert [r[1] for r in rows[1:]] == ["甲馆"]
     row = dict(zip(HEADERS, rows[1], strict=True))
+    assert row["序号"] == "1" and row["级别"] == "省级基地"
     assert row["市"] == "太原市" and row["县（市、区）"] == "小店区" and row["类别"] == "博物馆"
-    assert row["儿童是否免费"] == "是" and row["坐标是否近似"] == "否"
+    assert row["门票政策"].startswith("学前儿童：免费；小学生：免费")
+    assert row["期内开放日（场）"] == "0" and row["绿色通道名额（每周）"] == "0"
     assert row["开放时间"] == "周二至周日 09:00–17:00"
     assert row["适合学段"] == "学前、小学、初中、高中"
 
 
 def test_a_city_bureau_exports_its_counties_and_not_other_cities(app, world):
     rows = _csv_rows(client_for(app, world, "city").get("/bureau/venues/export.csv"))
-    assert sorted(r[0] for r in rows[1:]) == ["乙馆", "甲馆"]
+    assert sorted(r[1] for r in rows[1:]) == ["乙馆", "甲馆"]
 
 
 def test_the_excel_list_has_the_headers_and_the_scope(app, world):
@@ -255,9 +257,10 @@ def test_the_excel_list_has_the_headers_and_the_scope(app, world):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.get_data())).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADERS
-    assert sorted(r[0] for r in rows[1:]) == ["乙馆", "甲馆"]
-    assert isinstance(rows[1][6], float) and isinstance(rows[1][7], float)  # 经度, 纬度
+    assert rows[0][0] == "太原市社会实践教育基地资源目录清单"
+    assert list(rows[2]) == HEADERS
+    assert sorted(r[1] for r in rows[3:]) == ["乙馆", "甲馆"]
+    assert [r[0] for r in rows[3:]] == [1, 2]  # 序号
 
 
 def test_an_administrator_exports_every_venue(app, world):
@@ -271,9 +274,9 @@ def test_text_that_a_spreadsheet_would_run_is_written_as_text(app, world):
     db.session.commit()
     client = client_for(app, world, "county")
     row = _csv_rows(client.get("/bureau/venues/export.csv"))[1]
-    assert row[0] == "'" + world.venues["a"].name and row[9] == "'+86 351 1234567"
+    assert row[1] == "'" + world.venues["a"].name and row[7] == "'+86 351 1234567"
     sheet = load_workbook(io.BytesIO(client.get("/bureau/venues/export.xlsx").get_data())).active
-    cell = sheet["A2"]
+    cell = sheet["B4"]
     assert cell.data_type == "s" and cell.value == world.venues["a"].name
 
 
@@ -284,7 +287,7 @@ def test_hours_that_differ_by_day_are_grouped_in_the_list(app, world):
     ] + [OpeningHours(weekday=d, opens_at=time(8), closes_at=time(18)) for d in (6, 7)]
     db.session.commit()
     rows = _csv_rows(client_for(app, world, "county").get("/bureau/venues/export.csv"))
-    assert rows[1][13] == "周一至周三、周五 09:00–17:00；周六至周日 08:00–18:00"
+    assert rows[1][11] == "周一至周三、周五 09:00–17:00；周六至周日 08:00–18:00"
 
 
 @pytest.mark.parametrize("role", ["venue_a", "school", "family"])

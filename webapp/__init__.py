@@ -109,10 +109,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.console import bp as console_bp
     from webapp.directory import bp as directory_bp
     from webapp.lecturers import bp as lecturers_bp
+    from webapp.opendata import bp as opendata_bp
 
     app.register_blueprint(directory_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(opendata_bp, url_prefix="/opendata")
     app.register_blueprint(bureau_bp, url_prefix="/bureau")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(lecturers_bp, url_prefix="/lecturers")

@@ -8,7 +8,9 @@ bp = Blueprint("bureau", __name__, cli_group=None)
 from webapp.bureau import (  # noqa: E402,F401
     cli,
     dashboard_routes,
+    directory_routes,
     guidance_routes,
+    import_routes,
     routes,
     venue_routes,
 )

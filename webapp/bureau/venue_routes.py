@@ -9,10 +9,13 @@ from wtforms.fields.choices import SelectChoice
 from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.bureau import bp
+from webapp.bureau.dashboard_forms import DashboardForm
+from webapp.bureau.directory_routes import directory_listing, refused_listing
 from webapp.bureau.forms import SchoolFilterForm
 from webapp.services import permissions
 from webapp.services.catalogue import editing, export
 from webapp.services.clock import local_date
+from webapp.services.errors import ServiceError
 from webapp.views import current_actor
 
 _EXPORTS = {
@@ -46,9 +49,14 @@ def venue_list():
 @permission_required("bureau.console")
 def venue_export(fmt: str):
     build, mimetype = _EXPORTS[fmt]
-    name = f"资源目录清单-{local_date(utcnow()).isoformat()}.{fmt}"
+    form = DashboardForm(request.args)
+    try:
+        listing = directory_listing(form)
+    except ServiceError as error:
+        return refused_listing(form, error)
+    name = f"资源目录清单-{listing.region_name}-{local_date(utcnow()).isoformat()}.{fmt}"
     return send_file(
-        io.BytesIO(build(by=current_actor())),
+        io.BytesIO(build(listing)),
         mimetype=mimetype,
         as_attachment=True,
         download_name=name,

@@ -12,6 +12,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import BinaryIO
 
@@ -54,6 +55,28 @@ class SpreadsheetError(ServiceError):
         super().__init__(message, field="file")
         self.line = line
         self.column = column
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an imported file: Excel row number, column and what is wrong."""
+
+    line: int
+    column: str
+    message: str
+
+
+class ImportRejected(ServiceError):
+    """An import file has problems; `problems` lists every one and nothing was imported."""
+
+    status_code = 422
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(
+            _("Nothing was imported: the file has %(n)s problem(s).", n=len(problems)),
+            field="file",
+        )
+        self.problems = problems
 
 
 def read_rows(

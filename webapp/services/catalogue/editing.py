@@ -87,7 +87,7 @@ def slug_for(name: str) -> str:
     return f"{base}-{n}"
 
 
-def _write(venue: Venue, values: dict) -> None:
+def write_venue(venue: Venue, values: dict) -> None:
     closures = values.pop("closures")
     # No autoflush: a half-written new venue must not be flushed while its city is looked up.
     with db.session.no_autoflush:
@@ -103,7 +103,7 @@ def _write(venue: Venue, values: dict) -> None:
         venue.closures = kept
 
 
-def _snapshot(venue: Venue) -> dict:
+def venue_snapshot(venue: Venue) -> dict:
     return {
         "name": venue.name,
         "name_en": venue.name_en,
@@ -129,7 +129,7 @@ def _snapshot(venue: Venue) -> dict:
     }
 
 
-def _unit_of_work():
+def venue_unit_of_work():
     return unit_of_work(
         conflict_message=_("Someone else changed this venue at the same time. Please try again.")
     )
@@ -166,7 +166,7 @@ def create_venue(values: VenueValues, *, by: User, now: datetime | None = None) 
         Busy: the database stayed locked.
     """
     now = now or utcnow()
-    with _unit_of_work():
+    with venue_unit_of_work():
         permissions.require(by, "bureau.console")
         name = (values.name or "").strip()
         checked = check_venue_values(
@@ -174,10 +174,10 @@ def create_venue(values: VenueValues, *, by: User, now: datetime | None = None) 
         )
         _require_county(by, checked["county"], None)
         venue = Venue()
-        _write(venue, checked)
+        write_venue(venue, checked)
         db.session.add(venue)
         db.session.flush()
-        record_change(by, "venue.create", venue, after=_snapshot(venue), now=now)
+        record_change(by, "venue.create", venue, after=venue_snapshot(venue), now=now)
     return venue
 
 
@@ -199,19 +199,21 @@ def update_venue(
         Busy: the database stayed locked.
     """
     now = now or utcnow()
-    with _unit_of_work():
+    with venue_unit_of_work():
         permissions.require(by, "venue.edit", venue)
-        before = _snapshot(venue)
+        before = venue_snapshot(venue)
         checked = check_venue_values(values, venue, slug=venue.slug, today=local_date(now))
         if checked["county"].id != venue.county_id:
             _require_county(by, checked["county"], venue)
         was_closed = {c.closed_on for c in venue.closures}
-        _write(venue, checked)
+        write_venue(venue, checked)
         db.session.flush()
         closures.call_off_new_closures(
             venue, {c.closed_on for c in venue.closures} - was_closed, now=now
         )
-        record_change(by, "venue.update", venue, before=before, after=_snapshot(venue), now=now)
+        record_change(
+            by, "venue.update", venue, before=before, after=venue_snapshot(venue), now=now
+        )
     return venue
 
 
