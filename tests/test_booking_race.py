@@ -13,8 +13,7 @@ import sqlalchemy as sa
 
 from models import Booking, BookingChannel, Role, RoleGrant, Session, User, WaitlistEntry, db
 from models.booking import HOLDING_STATUSES
-from tests.booking_factories import NOW, family_request, make_session
-from tests.factories import make_venue
+from tests.factories import NOW, family_request, make_session, make_venue
 from tests.process_apps import app_for_process
 
 PROCESSES = 8

@@ -6,8 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import AuditEntry, Booking, BookingChannel, BookingStatus, Role, db
-from tests.booking_factories import NOW, family_request, make_session
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, family_request, make_session, make_user, make_venue
 from webapp.services import bookings, door
 from webapp.services.bookings import BookingError
 from webapp.services.errors import NotFound, PermissionDenied

@@ -11,8 +11,7 @@ import multiprocessing
 from datetime import timedelta
 
 from models import Booking, BookingChannel, BookingKind, BookingStatus, Role, db
-from tests.booking_factories import NOW, make_session
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, make_session, make_user, make_venue
 from webapp.services.clock import local_date
 
 PROCESSES = 4

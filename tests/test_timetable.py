@@ -19,8 +19,7 @@ from models import (
     db,
 )
 from models.user import utcnow
-from tests.booking_factories import NOW, family_request, make_session, make_settings
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, family_request, make_session, make_settings, make_user, make_venue
 from webapp.services import availability, bookings, clock, sessions, timetables
 from webapp.services.errors import PermissionDenied, ServiceError
 
