@@ -17,7 +17,7 @@ from models import (
 )
 from models.user import utcnow
 from tests.factories import NOW, family_request, make_session, make_user, make_venue
-from tests.test_venue_pages import client_for, form_data, world  # noqa: F401 (fixture)
+from tests.test_venue_pages import client_for, form_data
 from webapp.services import booking_states, bookings, capacity, closures
 from webapp.services.clock import local_date, to_utc
 from webapp.services.errors import PermissionDenied, ServiceError
