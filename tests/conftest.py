@@ -9,6 +9,9 @@ from flask import has_app_context
 from flask.testing import FlaskClient
 
 from models import db
+from tests.factories import regions_by_adcode
+from tests.tables import Tables
+from tests.world import build_world
 from webapp import create_app
 from webapp.services.catalogue.search import forget_region_menus
 
@@ -53,8 +56,17 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+@pytest.fixture(scope="session")
+def _tables(database_url):
+    """The schema, made once for the whole run; each test leaves its tables empty again."""
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    db.metadata.create_all(engine)
+    yield Tables(engine)
+    engine.dispose()
+
+
 @pytest.fixture
-def app(database_url):
+def app(database_url, _tables):
     app = create_app(
         {
             "TESTING": True,
@@ -68,12 +80,11 @@ def app(database_url):
     app.test_client_class = IsolatedClient
     forget_region_menus()
     with app.app_context():
-        db.create_all()
         yield app
         db.session.remove()
-        db.drop_all()
         for engine in db.engines.values():
             engine.dispose()
+    _tables.empty()
 
 
 @pytest.fixture
@@ -87,14 +98,9 @@ def runner(app):
 
 
 @pytest.fixture
-def regions(app):
-    """The real regions of Shanxi from the seed file."""
-    from seed.loader import DATA_DIR, load_regions
-
-    load_regions(db.session, DATA_DIR / "regions.csv")
-    db.session.commit()
-    from tests.factories import regions_by_adcode
-
+def regions(app, _tables):
+    """The real regions of Shanxi from the seed file (loaded once, then copied back in)."""
+    _tables.put_regions(db.session)
     return regions_by_adcode()
 
 
@@ -112,6 +118,27 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def ctx(app):
+    """A request context for the whole test: services translate messages for the request's
+    language. A module whose every test needs one says `pytestmark = usefixtures("ctx")`."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def world_builder():
+    """What the `world` fixture is built by: the access matrix's world of tests/world.py.
+    A module whose tests need other people and places overrides this with its own builder."""
+    return build_world
+
+
+@pytest.fixture
+def world(app, regions, world_builder):
+    """The people and places of the module's tests (see `world_builder`)."""
+    return world_builder(regions)
 
 
 @pytest.fixture

@@ -1,4 +1,23 @@
-"""The app as a separate process of a race test builds it: on the test database, unthrottled."""
+"""The processes of the race tests, and the app each builds: on the test database, unthrottled.
+
+The processes are forked from one fork server that has imported the app once (and made, but
+never connected, a throwaway app, which loads every blueprint); each so starts in a moment
+instead of importing everything again, as `spawn` makes it do. As with `spawn`, a process
+inherits nothing of the test process: no app, no connection, no module state.
+"""
+
+import multiprocessing
+
+_context = None
+
+
+def process_context():
+    """The multiprocessing context the race tests start their processes (and managers) with."""
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(["tests.process_warm_up"])
+    return _context
 
 
 def app_for_process(database_url: str, **config):

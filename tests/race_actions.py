@@ -4,7 +4,7 @@ service. Each returns "ok" when its change won; a refusal arrives as the Service
 import uuid
 
 from models import Booking, Session, User, Venue, db
-from tests.booking_factories import family_request
+from tests.factories import family_request
 from webapp.services.booking import bookings, reminders, requests, staff, waitlist
 
 

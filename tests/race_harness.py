@@ -1,16 +1,17 @@
 """One harness for the pairwise race tests: fire two actions on the same bookings at once.
 
-A pool of spawned worker processes (each with its own app and database connections, as
-gunicorn workers have) is started once per test module. Each race hands every worker one
-action and the same list of targets; the workers meet at a barrier, then work through the
-targets in the same order, so every target meets every action at once.
+A pool of worker processes (started as tests/process_apps.py says, each with its own app and
+database connections, as gunicorn workers have) is started once per test module. Each race
+hands every worker one action and the same list of targets; the workers meet at a barrier,
+then work through the targets in the same order, so every target meets every action at once.
 Each worker reports, per target, "ok" or the class and message of the refusal it got (a
 crash is reported as such: it is what the tests look for).
 """
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
+
+from tests.process_apps import process_context
 
 WORKERS = 4
 _app = None
@@ -75,7 +76,7 @@ class Racers:
     """The worker pool; `race` fires actions (one per worker) on the same targets at once."""
 
     def __init__(self, database_url: str):
-        context = get_context("spawn")
+        context = process_context()
         self.pool = ProcessPoolExecutor(
             max_workers=WORKERS,
             mp_context=context,

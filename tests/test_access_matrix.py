@@ -23,7 +23,7 @@ import re
 import pytest
 from werkzeug.routing import RequestRedirect
 
-from tests.world import ROLES, build_world, fresh_client, login_as
+from tests.world import ROLES, build_world, login_as
 
 #: endpoints anyone may use without signing in
 PUBLIC = {
@@ -687,7 +687,7 @@ def ask_every_role(app, world, method, path, *, data=None, json=None) -> dict:
     url = path.format(**ids)
     got = {}
     for role in ROLES:
-        client = fresh_client(app)
+        client = app.test_client()
         if role != "anon":
             login_as(client, world.users[role])
         kwargs = {"json": _fill(json, ids)} if json is not None else {"data": _fill(data, ids)}
@@ -749,7 +749,7 @@ def test_no_matrix_row_is_a_public_route(app):
 
 def test_public_pages_open_without_signing_in(app, regions):
     """Every public GET page without arguments answers an anonymous visitor itself."""
-    client = fresh_client(app)
+    client = app.test_client()
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC and "GET" in rule.methods and not rule.arguments:
             response = client.get(rule.rule)
@@ -763,7 +763,7 @@ def test_booking_buttons_show_only_to_those_who_may_book(app, regions):
     form = f"/booking/sessions/{session.id}/family"
     for role, sees in [("anon", True), ("family", True), ("school", True), ("venue_a", False),
                        ("county", False), ("admin", True)]:  # fmt: skip
-        client = fresh_client(app)
+        client = app.test_client()
         if role != "anon":
             login_as(client, world.users[role])
         page = client.get(f"/venues/{venue.id}").get_data(as_text=True)
@@ -775,7 +775,7 @@ def test_the_cancel_button_of_a_booking_shows_only_to_its_booker(app, regions):
     booking = world.bookings["school_x"]
     action = f"/booking/b/{booking.code}/cancel"
     for role, sees in [("school", True), ("venue_a", False), ("county", False)]:
-        client = fresh_client(app)
+        client = app.test_client()
         login_as(client, world.users[role])
         page = client.get(f"/booking/b/{booking.code}").get_data(as_text=True)
         assert booking.display_code in page, role

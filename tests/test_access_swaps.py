@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from models import Booking, BookingStatus, LectureRequest, LectureStatus, Session, db
-from tests.world import build_world, fresh_client, login_as
+from tests.world import login_as
 
 BOOKING_ROUTES = [
     ("GET", "/booking/b/{code}", None),
@@ -25,13 +25,8 @@ BOOKING_ROUTES = [
 ]
 
 
-@pytest.fixture
-def world(app, regions):
-    return build_world(regions)
-
-
 def client_of(app, user):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, user)
     return client
 

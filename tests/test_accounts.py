@@ -9,23 +9,13 @@ import sqlalchemy as sa
 from models import AuditEntry, OneTimeLink, OutboxMessage, Role, RoleGrant, User, db
 from models.user import utcnow
 from tests.factories import PASSWORD
-from tests.world import build_world
 from webapp.services.accounts import credentials, invitations, signup, users
 from webapp.services.errors import NotFound, PermissionDenied, ServiceError
 
 GOOD = "Bright-Fen-River-22"
 
 
-@pytest.fixture
-def ctx(app):
-    """Services translate their messages, which needs a request context."""
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
-def world(app, regions, ctx):
-    return build_world(regions)
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def link_in(message: OutboxMessage) -> str:

@@ -8,20 +8,10 @@ import sqlalchemy as sa
 
 from models import OutboxMessage, Role, User, db
 from tests.factories import PASSWORD
-from tests.world import build_world, dispose, fresh_client, login_as
+from tests.world import dispose, login_as
 from webapp import create_app
 
 GOOD = "Bright-Fen-River-22"
-
-
-@pytest.fixture
-def client(app):
-    return fresh_client(app)
-
-
-@pytest.fixture
-def world(app, regions):
-    return build_world(regions)
 
 
 def login(client, login_name, password=PASSWORD, **extra):
@@ -120,7 +110,7 @@ def test_login_starts_a_fresh_session(client, world):
 
 
 def test_remember_me_sets_a_long_lived_cookie_only_when_asked(app, world):
-    plain, remembered = fresh_client(app), fresh_client(app)
+    plain, remembered = app.test_client(), app.test_client()
     login(plain, "family@example.cn")
     login(remembered, "family@example.cn", remember="y")
     assert plain.get_cookie("remember_token") is None
@@ -128,9 +118,9 @@ def test_remember_me_sets_a_long_lived_cookie_only_when_asked(app, world):
 
 
 def test_a_session_cookie_copied_before_logout_no_longer_works(app, world):
-    client = fresh_client(app)
+    client = app.test_client()
     login(client, "family@example.cn", remember="y")
-    stolen = fresh_client(app)
+    stolen = app.test_client()
     for name in ("session", "remember_token"):
         stolen.set_cookie(name, client.get_cookie(name).value)
     assert stolen.get("/auth/account").status_code == 200
@@ -139,7 +129,7 @@ def test_a_session_cookie_copied_before_logout_no_longer_works(app, world):
 
 
 def test_disabling_an_account_logs_it_out_everywhere(app, world):
-    family, admin = fresh_client(app), fresh_client(app)
+    family, admin = app.test_client(), app.test_client()
     login(family, "family@example.cn")
     login_as(admin, world.users["admin"])
     user_id = world.users["family"].id
@@ -148,7 +138,7 @@ def test_disabling_an_account_logs_it_out_everywhere(app, world):
 
 
 def test_changing_the_password_keeps_this_session_and_ends_the_others(app, world):
-    here, there = fresh_client(app), fresh_client(app)
+    here, there = app.test_client(), app.test_client()
     login(here, "family@example.cn")
     login(there, "family@example.cn")
     response = here.post(
@@ -230,7 +220,7 @@ def test_a_school_account_signs_up_and_waits_for_approval(client, world):
 
 
 def test_an_invitation_link_creates_a_venue_staff_account(client, world):
-    manager = fresh_client(client.application)
+    manager = client.application.test_client()
     login_as(manager, world.users["venue_a"])
     venue_id = world.venues["a"].id
     manager.post(f"/auth/venues/{venue_id}/staff", data={"recipient": "13700137000"})

@@ -6,8 +6,7 @@ from icalendar import Calendar
 
 from models import Role, db
 from models.user import utcnow
-from tests.booking_factories import make_session
-from tests.factories import make_user, make_venue
+from tests.factories import make_session, make_user, make_venue
 
 COUNTS = ("preschool", "primary_pupils", "junior", "senior", "adults", "left_behind",
           "disabled", "orphaned", "special_family")  # fmt: skip

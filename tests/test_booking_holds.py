@@ -6,8 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import BookingChannel, BookingStatus, OutboxMessage, Role, Session, WaitlistEntry, db
-from tests.booking_factories import NOW, family_request, make_session, make_settings
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, family_request, make_session, make_settings, make_user, make_venue
 from webapp.services.booking import availability, bookings, requests, waitlist
 from webapp.services.errors import NotFound
 

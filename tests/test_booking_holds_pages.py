@@ -6,8 +6,7 @@ import pytest
 
 from models import Booking, BookingChannel, Role, Session, WaitlistEntry, db
 from models.user import utcnow
-from tests.booking_factories import make_session
-from tests.factories import make_user, make_venue
+from tests.factories import make_session, make_user, make_venue
 from tests.test_booking_pages import FAMILY_FORM
 
 

@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 from models import Booking, BookingStatus, OutboxMessage, Role, Session, db
 from models.user import utcnow
-from tests.booking_factories import make_session, make_settings
-from tests.factories import make_school, make_user, make_venue
+from tests.factories import make_school, make_session, make_settings, make_user, make_venue
 
 
 @pytest.fixture

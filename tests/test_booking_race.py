@@ -5,7 +5,6 @@ SQLite file, or PostgreSQL with TEST_DATABASE_URL). With the capacity guard swit
 harness must see an oversell, which proves it can see a race; with the guard on, never.
 """
 
-import multiprocessing
 import uuid
 from datetime import timedelta
 
@@ -13,9 +12,8 @@ import sqlalchemy as sa
 
 from models import Booking, BookingChannel, Role, RoleGrant, Session, User, WaitlistEntry, db
 from models.booking import TAKING_STATUSES
-from tests.booking_factories import NOW, family_request, make_session
-from tests.factories import make_venue
-from tests.process_apps import app_for_process
+from tests.factories import NOW, family_request, make_session, make_venue
+from tests.process_apps import app_for_process, process_context
 
 PROCESSES = 8
 ATTEMPTS_PER_PROCESS = 4
@@ -82,7 +80,7 @@ def _race(database_url, guarded: bool, hold: int = 0):
     db.session.commit()
     session_id, user_ids = session.id, [u.id for u in users]
     db.session.remove()
-    context = multiprocessing.get_context("spawn")
+    context = process_context()
     with context.Manager() as manager:
         barrier = manager.Barrier(PROCESSES)
         results = manager.list()

@@ -21,8 +21,17 @@ from models import (
     WaitlistEntry,
     db,
 )
-from tests.booking_factories import NOW, family_request, make_session, make_settings, school_request
-from tests.factories import make_region, make_school, make_user, make_venue
+from tests.factories import (
+    NOW,
+    family_request,
+    make_region,
+    make_school,
+    make_session,
+    make_settings,
+    make_user,
+    make_venue,
+    school_request,
+)
 from webapp.services import clock
 from webapp.services.booking import (
     availability,

@@ -15,8 +15,15 @@ import sqlalchemy as sa
 
 from models import Booking, BookingChannel, BookingStatus, OutboxMessage, Role, WaitlistEntry, db
 from models.booking import TAKING_STATUSES
-from tests.booking_factories import NOW, family_request, make_session, school_request
-from tests.factories import make_school, make_user, make_venue
+from tests.factories import (
+    NOW,
+    family_request,
+    make_school,
+    make_session,
+    make_user,
+    make_venue,
+    school_request,
+)
 from tests.race_harness import WORKERS, Racers
 from webapp.services.booking import capacity, requests
 from webapp.services.booking import states as booking_states

@@ -16,9 +16,8 @@ from models import (
     db,
 )
 from models.user import utcnow
-from tests.booking_factories import NOW, family_request, make_session
-from tests.factories import make_user, make_venue
-from tests.test_venue_pages import client_for, form_data, world  # noqa: F401 (fixture)
+from tests.factories import NOW, family_request, make_session, make_user, make_venue
+from tests.test_venue_pages import client_for, form_data
 from webapp.services.booking import bookings, capacity, closures, requests
 from webapp.services.booking import staff as staff_service
 from webapp.services.booking import states as booking_states

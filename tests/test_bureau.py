@@ -4,21 +4,13 @@ import pytest
 import sqlalchemy as sa
 
 from models import AuditEntry, OneTimeLink, Role, School, Stage, db
-from tests.world import build_world, fresh_client, login_as, make_user
+from tests.factories import make_user
+from tests.world import login_as
 from webapp.services import audit
 from webapp.services.accounts import schools
 from webapp.services.errors import PermissionDenied, ServiceError
 
-
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
-def world(app, regions, ctx):
-    return build_world(regions)
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 def values(world, county="x", **overrides):
@@ -113,7 +105,7 @@ def test_the_audit_log_filters_by_who_and_what(world):
 
 
 def test_the_school_form_adds_a_school_through_the_page(app, world):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["county"])
     response = client.post(
         "/bureau/schools/new",
@@ -133,14 +125,14 @@ def test_the_school_form_adds_a_school_through_the_page(app, world):
     ],
 )
 def test_bad_school_form_input_gets_a_message_never_a_500(app, world, data):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["county"])
     assert client.post("/bureau/schools/new", data=data).status_code == 200
 
 
 def test_the_audit_page_filters_and_survives_bad_dates(app, world):
     schools.create_school(values(world), by=world.users["county"])
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["admin"])
     page = client.get("/bureau/audit?action=school.create&since=not-a-date&actor=county")
     assert page.status_code == 200 and "新建实验小学" in page.get_data(as_text=True)
@@ -148,7 +140,7 @@ def test_the_audit_page_filters_and_survives_bad_dates(app, world):
 
 def test_approving_through_the_console_lets_the_school_account_act(app, world):
     grant = world.grants["x"]
-    bureau, teacher = fresh_client(app), fresh_client(app)
+    bureau, teacher = app.test_client(), app.test_client()
     login_as(bureau, world.users["county"])
     login_as(teacher, grant.user)
     school_page = f"/auth/schools/{world.schools['x'].id}"
@@ -159,7 +151,7 @@ def test_approving_through_the_console_lets_the_school_account_act(app, world):
 
 
 def test_a_county_bureau_reaching_for_another_countys_request_gets_403(app, world):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["county"])
     response = client.post(f"/bureau/approvals/{world.grants['y'].id}/approve")
     assert response.status_code == 403
@@ -185,7 +177,7 @@ def test_swapping_ids_between_two_users_of_the_same_role_yields_nothing_of_the_o
         (other_county, world.users["county"], "y", "x"),
     ]
     for me, _other, mine, theirs in pairs:
-        client = fresh_client(app)
+        client = app.test_client()
         login_as(client, me)
         their_school = world.schools[theirs].id
         assert client.get(f"/bureau/schools/{their_school}/edit").status_code == 403
@@ -204,13 +196,13 @@ def test_swapping_ids_between_two_users_of_the_same_role_yields_nothing_of_the_o
         pending = client.get("/bureau/approvals").get_data(as_text=True)
         assert f"waiting-{theirs}@" not in pending and f"waiting-{mine}@" in pending
     for me, theirs in [(world.users["venue_a"], "c"), (other_manager, "a")]:
-        client = fresh_client(app)
+        client = app.test_client()
         login_as(client, me)
         url = f"/auth/venues/{world.venues[theirs].id}/staff"
         assert client.get(url).status_code == 403
         assert client.post(url, data={"recipient": "spy@example.cn"}).status_code == 403
     for me, theirs in [(world.users["school"], "y"), (other_school, "x")]:
-        client = fresh_client(app)
+        client = app.test_client()
         login_as(client, me)
         assert client.get(f"/auth/schools/{world.schools[theirs].id}").status_code == 403
     db.session.expire_all()

@@ -16,14 +16,20 @@ from models import (
     VenueCategory,
     db,
 )
-from tests.booking_factories import make_session
-from tests.factories import make_school, make_user, make_venue
-from tests.lecturer_factories import make_lecturer, make_request, make_station, make_topic
+from tests.factories import (
+    NOW,
+    make_lecturer,
+    make_request,
+    make_school,
+    make_session,
+    make_station,
+    make_topic,
+    make_user,
+    make_venue,
+)
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.supervision import dashboard, guidance, rollups
 
-#: 2025-06-04 10:00 in Beijing
-NOW = datetime(2025, 6, 4, 2, 0)
 JAN, DEC = date(2025, 1, 1), date(2025, 12, 31)
 PARTY = ("preschool", "primary_pupils", "junior", "senior", "adults", "teachers")
 
@@ -53,7 +59,11 @@ def make_booking(session, status=BookingStatus.CONFIRMED, channel=BookingChannel
 
 
 @pytest.fixture
-def world(regions):
+def world_builder():
+    return dashboard_world
+
+
+def dashboard_world(regions):
     taiyuan, datong = regions["140100"], regions["140200"]
     xiaodian, yingze, pingcheng = regions["140105"], regions["140106"], regions["140213"]
     museum = make_venue(xiaodian, name="山西博物院", categories=[VenueCategory.MUSEUM])

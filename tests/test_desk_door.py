@@ -6,8 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import AuditEntry, Booking, BookingStatus, Role, db
-from tests.booking_factories import NOW, family_request, make_session
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, family_request, make_session, make_user, make_venue
 from webapp.services.booking import bookings, door, requests
 from webapp.services.booking.states import BookingError
 from webapp.services.errors import NotFound, PermissionDenied

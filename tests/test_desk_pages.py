@@ -11,8 +11,15 @@ from openpyxl import load_workbook
 
 from models import Booking, BookingStatus, Role, SessionKind, db
 from models.user import utcnow
-from tests.booking_factories import family_request, make_session, school_request
-from tests.factories import make_region, make_school, make_user, make_venue
+from tests.factories import (
+    family_request,
+    make_region,
+    make_school,
+    make_session,
+    make_user,
+    make_venue,
+    school_request,
+)
 from webapp.services import clock
 from webapp.services.booking import requests
 

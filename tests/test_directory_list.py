@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from models import AdmissionKind, Course, Session, SessionKind, TimetableEntry, VisitorGroup, db
-from tests.world import build_world, fresh_client, login_as
+from tests.world import build_world, login_as
 from webapp.services import clock
 from webapp.services.catalogue.export import HEADERS
 
@@ -58,7 +58,7 @@ def world(app, regions):
 
 
 def client_for(app, world, role):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users[role])
     return client
 
@@ -111,7 +111,7 @@ def test_the_printable_page_shows_the_list_with_print_css(app, world):
     assert "太原市社会实践教育基地资源目录清单" in html and "甲馆" in html and "乙馆" in html
     assert "css/directory_list.css" in html and "data-print" in html
     assert "/bureau/venues/export.xlsx?region=140100&amp;start=2025-02&amp;end=2025-07" in html
-    response = fresh_client(app).get("/static/css/directory_list.css")
+    response = app.test_client().get("/static/css/directory_list.css")
     css = response.get_data(as_text=True)
     response.close()
     assert "size: A4 landscape" in css and "table-header-group" in css

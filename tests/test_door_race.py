@@ -7,12 +7,11 @@ switched off the harness must see more than one arrival recorded, which proves i
 a race; with them on, exactly one.
 """
 
-import multiprocessing
 from datetime import timedelta
 
 from models import Booking, BookingChannel, BookingKind, BookingStatus, Role, db
-from tests.booking_factories import NOW, make_session
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, make_session, make_user, make_venue
+from tests.process_apps import process_context
 from webapp.services.clock import local_date
 
 PROCESSES = 4
@@ -80,7 +79,7 @@ def _race(database_url, *, guarded: bool, arrived: int):
     db.session.commit()
     ids = (venue.id, staff.id, booking.code, booking.id)
     db.session.remove()
-    context = multiprocessing.get_context("spawn")
+    context = process_context()
     with context.Manager() as manager:
         barrier = manager.Barrier(PROCESSES)
         results = manager.list()

@@ -6,7 +6,7 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from tests.image_factories import picture, png_declaring
+from tests.factories import picture, png_declaring
 from webapp.services.images import ImageError, prepare_image
 
 

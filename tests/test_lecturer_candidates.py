@@ -6,14 +6,15 @@ from datetime import date, timedelta
 import pytest
 
 from models import LectureStatus, Role, db
-from tests.factories import make_school, make_user
-from tests.lecturer_factories import (
+from tests.factories import (
     NOW,
     THURSDAY,
     WEDNESDAY,
     make_lecturer,
     make_request,
+    make_school,
     make_topic,
+    make_user,
 )
 from tests.query_counts import counted_statements
 from webapp.services import clock

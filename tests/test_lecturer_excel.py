@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from models import Lecturer, Role, db
-from tests.factories import make_user
-from tests.lecturer_factories import make_lecturer, make_topic
+from tests.factories import make_lecturer, make_topic, make_user
 from webapp.services.errors import PermissionDenied
 from webapp.services.lecturers.roster_export import export_workbook, template_workbook
 from webapp.services.lecturers.roster_import import ImportRejected, import_roster
@@ -32,10 +31,7 @@ GOOD = [1, "王建国", "太原市小店区", "老教师", "亲子沟通、安�
         date(2027, 8, 31), "周二、周四", "13800000001", "", "在聘"]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def _request_context(app):
-    with app.test_request_context():
-        yield
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 @pytest.fixture

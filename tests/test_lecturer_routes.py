@@ -10,9 +10,16 @@ from openpyxl import Workbook
 from PIL import Image
 
 from models import Lecturer, LectureRequest, LectureStatus, OutboxMessage, Role, db
-from tests.factories import make_school, make_user
-from tests.image_factories import picture, png_declaring
-from tests.lecturer_factories import make_lecturer, make_request, make_station, make_topic
+from tests.factories import (
+    make_lecturer,
+    make_request,
+    make_school,
+    make_station,
+    make_topic,
+    make_user,
+    picture,
+    png_declaring,
+)
 from webapp.services import clock
 
 #: mainland mobile numbers and landlines (0351-1234567), not inside longer digit runs
@@ -28,7 +35,11 @@ def next_weekday(day: int) -> date:
 
 
 @pytest.fixture
-def world(regions):
+def world_builder():
+    return pool_world
+
+
+def pool_world(regions):
     w = type("World", (), {})()
     w.xiaodian, w.taiyuan = regions["140105"], regions["140100"]
     w.talk = make_topic("亲子沟通")

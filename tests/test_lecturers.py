@@ -13,16 +13,18 @@ from models import (
     Role,
     db,
 )
-from tests.factories import make_school, make_user
-from tests.image_factories import picture, png_declaring
-from tests.lecturer_factories import (
-    NOW,
+from tests.factories import LECTURE_NOW as NOW
+from tests.factories import (
     THURSDAY,
     WEDNESDAY,
     make_lecturer,
     make_request,
+    make_school,
     make_station,
     make_topic,
+    make_user,
+    picture,
+    png_declaring,
 )
 from webapp.services import clock
 from webapp.services.errors import PermissionDenied, ServiceError
@@ -48,16 +50,16 @@ from webapp.services.lecturers.requests import (
 )
 from webapp.services.lecturers.stations import StationValues, save_station
 
-
-@pytest.fixture(autouse=True)
-def _request_context(app):
-    # messages are translated for the user's language, which lives in the request
-    with app.test_request_context():
-        yield
+# messages are translated for the user's language, which lives in the request
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 @pytest.fixture
-def world(regions):
+def world_builder():
+    return pool_world
+
+
+def pool_world(regions):
     """Taiyuan with its city pool and the Xiaodian county pool, a school and a station."""
     taiyuan, xiaodian, yingze = regions["140100"], regions["140105"], regions["140106"]
     w = type("World", (), {})()

@@ -4,8 +4,7 @@ import pytest
 
 from models import OutboxMessage, Role, db
 from models.user import utcnow
-from tests.factories import make_school, make_user, make_venue
-from tests.lecturer_factories import make_lecturer
+from tests.factories import make_lecturer, make_school, make_user, make_venue
 from webapp.services import like, outbox
 from webapp.services.accounts import schools
 from webapp.services.accounts import users as accounts

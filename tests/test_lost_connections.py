@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 from models import Booking, Role, db
 from models.user import utcnow
-from tests.booking_factories import make_session
-from tests.factories import make_user, make_venue
+from tests.factories import make_session, make_user, make_venue
 from webapp import create_app
 
 pytestmark = pytest.mark.skipif(

@@ -3,8 +3,7 @@
 import sqlalchemy as sa
 
 from models import BookingChannel, OutboxMessage, Role, db
-from tests.booking_factories import NOW, family_request, make_session
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, family_request, make_session, make_user, make_venue
 from webapp.services.booking import bookings, requests
 
 

@@ -14,7 +14,7 @@ from referencing.jsonschema import DRAFT202012
 
 from models import AdmissionKind, TimetableEntry, Venue, VisitorGroup, db
 from tests.factories import make_venue
-from tests.world import build_world, fresh_client
+from tests.world import build_world
 from webapp.services.catalogue import open_data
 
 SCHEMAS = Path(__file__).parent / "hsds_schema"
@@ -77,7 +77,7 @@ def _undeclared(instance, schema: dict, path: str = "service") -> list[str]:
 
 
 def get(app, url):
-    return fresh_client(app).get(url)
+    return app.test_client().get(url)
 
 
 # ---------------------------------------------------------------- GeoJSON

@@ -7,8 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from models import Booking, BookingStatus, OutboxMessage, Role, Stage, db
-from tests.booking_factories import NOW, family_request
-from tests.factories import make_region, make_user, make_venue
+from tests.factories import NOW, family_request, make_region, make_user, make_venue
 from webapp.services.booking import open_days, requests
 from webapp.services.booking.open_days import OpenDayDetails
 from webapp.services.errors import PermissionDenied, ServiceError

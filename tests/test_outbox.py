@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from models import MessageChannel, OutboxMessage, db
 from tests.standins import SmtpStandIn
-from tests.world import build_world, fresh_client, login_as
+from tests.world import build_world, login_as
 from webapp.services import outbox
 
 
@@ -82,7 +82,7 @@ def test_administrators_read_unsent_messages_on_the_outbox_page(app, regions):
     world = build_world(regions)
     outbox.send_message("parent@example.cn", "重置密码", "链接在这里")
     db.session.commit()
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["admin"])
     page = client.get("/admin/outbox?unsent=1&recipient=parent").get_data(as_text=True)
     assert "重置密码" in page and "链接在这里" in page
@@ -91,7 +91,7 @@ def test_administrators_read_unsent_messages_on_the_outbox_page(app, regions):
 @pytest.mark.parametrize("query", ["page=-4", "page=abc", "recipient=" + "x" * 5000])
 def test_the_outbox_page_survives_odd_queries(app, regions, query):
     world = build_world(regions)
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["admin"])
     assert client.get(f"/admin/outbox?{query}").status_code == 200
 
@@ -121,7 +121,7 @@ def test_administrators_see_the_failed_sends_with_their_attempts_and_reason(app,
     message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.subject == "另一条"))
     message.attempts, message.error = 2, "gateway unreachable"
     db.session.commit()
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["admin"])
     page = client.get("/admin/outbox?failed=1").get_data(as_text=True)
     assert "另一条" in page and "重置密码" not in page

@@ -7,12 +7,11 @@ claim switched off the harness must see a message sent twice, which proves it ca
 race; with the claim on, every message arrives exactly once.
 """
 
-import multiprocessing
 from collections import Counter
 
 from models import db
 from models.user import utcnow
-from tests.process_apps import app_for_process
+from tests.process_apps import app_for_process, process_context
 from tests.standins import SmtpStandIn
 from webapp.services import outbox
 
@@ -47,7 +46,7 @@ def _race(database_url, guarded: bool):
         outbox.send_message(f"parent{i}@example.cn", f"消息 {i}", "正文", now=NOW)
     db.session.commit()
     db.session.remove()
-    context = multiprocessing.get_context("spawn")
+    context = process_context()
     with SmtpStandIn() as server, context.Manager() as manager:
         barrier = manager.Barrier(DELIVERERS)
         results = manager.list()

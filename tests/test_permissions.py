@@ -4,14 +4,9 @@ import pytest
 from flask_login import AnonymousUserMixin
 
 from models import AuditEntry, Role, db
-from tests.world import build_world, make_user
+from tests.factories import make_user
 from webapp.services import permissions
 from webapp.services.errors import PermissionDenied
-
-
-@pytest.fixture
-def world(app, regions):
-    return build_world(regions)
 
 
 def test_a_county_bureau_manages_its_own_county_only(world):

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from models import Booking, BookingChannel, BookingSettings, Role, WaitlistEntry, db
 from models.user import utcnow
-from tests.booking_factories import make_session, make_settings
-from tests.factories import make_user, make_venue
+from tests.factories import make_session, make_settings, make_user, make_venue
 from webapp.services.clock import local_date, to_local, to_utc
 
 

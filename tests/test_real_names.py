@@ -7,8 +7,7 @@ import sqlalchemy as sa
 
 from models import Booking, BookingVisitor, IdentityDocument, Role, db
 from models.user import utcnow
-from tests.booking_factories import family_request, make_session, make_settings
-from tests.factories import make_user, make_venue
+from tests.factories import family_request, make_session, make_settings, make_user, make_venue
 from tests.test_booking_pages import FAMILY_FORM
 from webapp.services.booking import real_names, requests
 from webapp.services.booking import settings as settings_service

@@ -5,8 +5,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from models import Booking, BookingVisitor, IdentityDocument, OutboxMessage, Role, db
-from tests.booking_factories import family_request, make_session
-from tests.factories import make_user, make_venue
+from tests.factories import family_request, make_session, make_user, make_venue
 from webapp.services import outbox
 from webapp.services.booking import requests
 from webapp.services.retention import purge_personal_data

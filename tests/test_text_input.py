@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from models import Booking, Role, User, db
 from models.user import utcnow
-from tests.booking_factories import make_session
-from tests.factories import make_user, make_venue
+from tests.factories import make_session, make_user, make_venue
 from webapp.services.text import TextError, clean_line, clean_phone
 
 HOSTILE_NAMES = {

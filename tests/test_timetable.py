@@ -19,8 +19,7 @@ from models import (
     db,
 )
 from models.user import utcnow
-from tests.booking_factories import NOW, family_request, make_session, make_settings
-from tests.factories import make_user, make_venue
+from tests.factories import NOW, family_request, make_session, make_settings, make_user, make_venue
 from webapp.services import clock
 from webapp.services.booking import availability, bookings, requests, slots, timetables
 from webapp.services.booking import closures as closures_service

@@ -223,7 +223,7 @@ def test_error_page_title_is_translated(client):
 
 def test_lecturer_pool_and_region_names_follow_the_language(client, regions):
     from models import db
-    from tests.lecturer_factories import make_lecturer
+    from tests.factories import make_lecturer
 
     make_lecturer(regions["140100"], name="王建国")
     db.session.commit()

@@ -21,7 +21,7 @@ from models import (
     VisitorGroup,
     db,
 )
-from tests.world import build_world, make_user
+from tests.factories import make_user
 from webapp.services.catalogue import editing as venue_admin
 from webapp.services.catalogue.venue_values import (
     AdmissionValue,
@@ -37,15 +37,7 @@ YUNZHOU = "140215"
 XIAODIAN = "140105"
 
 
-@pytest.fixture
-def ctx(app):
-    with app.test_request_context():
-        yield
-
-
-@pytest.fixture
-def world(app, regions, ctx):
-    return build_world(regions)
+pytestmark = pytest.mark.usefixtures("ctx")
 
 
 @pytest.fixture

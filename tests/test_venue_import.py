@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from models import AuditEntry, Venue, VenueImport, db
-from tests.world import build_world, fresh_client, login_as
+from tests.world import build_world, login_as
 from webapp.services import geo
 from webapp.services.catalogue import cache as catalogue_cache
 from webapp.services.catalogue import venue_import
@@ -314,7 +314,7 @@ def test_an_excel_file_with_a_title_row_imports_like_a_csv(app, world):
 
 
 def test_the_exported_directory_list_imports_back_unchanged(app, world):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users["city"])
     exported = client.get("/bureau/venues/export.xlsx").get_data()
     staged = venue_import.stage_import(
@@ -352,7 +352,7 @@ def test_opening_hours_are_read_as_the_list_writes_them(text, days):
 
 
 def client_for(app, world, role):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users[role])
     return client
 

@@ -9,17 +9,12 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from models import OpeningHours, Venue, db
-from tests.world import build_world, fresh_client, login_as
+from tests.world import login_as
 from webapp.services.catalogue.export import HEADERS
 
 
-@pytest.fixture
-def world(app, regions):
-    return build_world(regions)
-
-
 def client_for(app, world, role):
-    client = fresh_client(app)
+    client = app.test_client()
     login_as(client, world.users[role])
     return client
 
@@ -178,7 +173,7 @@ def test_the_edit_link_shows_only_to_people_allowed(app, world):
     assert edit in client_for(app, world, "venue_a").get(path).get_data(as_text=True)
     assert edit in client_for(app, world, "county").get(path).get_data(as_text=True)
     assert edit not in client_for(app, world, "venue_b").get(path).get_data(as_text=True)
-    assert edit not in fresh_client(app).get(path).get_data(as_text=True)
+    assert edit not in app.test_client().get(path).get_data(as_text=True)
     console = client_for(app, world, "venue_a").get(path.replace("/venues", "/console/venues"))
     assert edit in console.get_data(as_text=True)
 

@@ -10,15 +10,11 @@ tests that swap the ids of two users' objects.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import lru_cache
-
-from flask.testing import FlaskClient
 
 from models import Role, RoleGrant, db
 from tests import factories
 from tests.factories import make_school, make_venue
 from webapp.services import clock
-from webapp.services.accounts.credentials import hash_password
 
 #: the roles of the access matrix, in the order the matrix lists them
 ROLES = ["anon", "family", "school", "venue_a", "venue_b", "county", "city", "admin"]
@@ -59,21 +55,9 @@ class World:
         return values
 
 
-@lru_cache(maxsize=1)
-def _password_hash() -> str:
-    return hash_password(factories.PASSWORD)
-
-
-def make_user(role, *, email, **scope):
-    """Like tests.factories.make_user, with the password hashed once per run (scrypt is slow)."""
-    from models import User
-
-    user = User(email=email, name=email.split("@")[0], password_hash=_password_hash())
-    if role is not None:
-        user.grants.append(RoleGrant(role=role, **scope))
-    db.session.add(user)
-    db.session.flush()
-    return user
+def _user(role, *, email, **scope):
+    """A user of the world, named after the local part of the e-mail address."""
+    return factories.make_user(role, email=email, name=email.split("@")[0], **scope)
 
 
 def build_world(regions) -> World:
@@ -90,23 +74,23 @@ def build_world(regions) -> World:
         "z": make_school(pingcheng, name="平城测试小学"),
     }
     u = world.users
-    u["family"] = make_user(Role.FAMILY, email="family@example.cn")
-    u["school"] = make_user(Role.SCHOOL_STAFF, email="school@example.cn", school=world.schools["x"])
-    u["venue_a"] = make_user(
+    u["family"] = _user(Role.FAMILY, email="family@example.cn")
+    u["school"] = _user(Role.SCHOOL_STAFF, email="school@example.cn", school=world.schools["x"])
+    u["venue_a"] = _user(
         Role.VENUE_STAFF, email="venue-a@example.cn", venue=world.venues["a"], is_manager=True
     )
-    u["venue_b"] = make_user(Role.VENUE_STAFF, email="venue-b@example.cn", venue=world.venues["b"])
-    u["county"] = make_user(Role.BUREAU_STAFF, email="county@example.cn", region=xiaodian)
-    u["city"] = make_user(Role.BUREAU_STAFF, email="city@example.cn", region=xiaodian.parent)
-    u["admin"] = make_user(Role.ADMIN, email="admin@example.cn")
+    u["venue_b"] = _user(Role.VENUE_STAFF, email="venue-b@example.cn", venue=world.venues["b"])
+    u["county"] = _user(Role.BUREAU_STAFF, email="county@example.cn", region=xiaodian)
+    u["city"] = _user(Role.BUREAU_STAFF, email="city@example.cn", region=xiaodian.parent)
+    u["admin"] = _user(Role.ADMIN, email="admin@example.cn")
     # second users of a role, for the id-swap tests (not rows of the matrix)
-    u["family2"] = make_user(Role.FAMILY, email="family2@example.cn")
-    u["school_y"] = make_user(
+    u["family2"] = _user(Role.FAMILY, email="family2@example.cn")
+    u["school_y"] = _user(
         Role.SCHOOL_STAFF, email="school-y@example.cn", school=world.schools["y"]
     )
-    u["county_y"] = make_user(Role.BUREAU_STAFF, email="county-y@example.cn", region=yingze)
+    u["county_y"] = _user(Role.BUREAU_STAFF, email="county-y@example.cn", region=yingze)
     for key, school in world.schools.items():
-        waiting = make_user(None, email=f"waiting-{key}@example.cn")
+        waiting = _user(None, email=f"waiting-{key}@example.cn")
         grant = RoleGrant(role=Role.SCHOOL_STAFF, school=school, is_approved=False)
         waiting.grants.append(grant)
         db.session.flush()
@@ -237,23 +221,6 @@ def login_as(client, user) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
-
-
-class FreshContextClient(FlaskClient):
-    """A test client whose every request runs in its own app context.
-
-    The `app` fixture keeps an app context pushed for the whole test, and Flask reuses it for
-    requests, so `g` (where Flask-Login caches the current user) would leak from one request to
-    the next. Access tests must see each request as the server would.
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-def fresh_client(app) -> FlaskClient:
-    return FreshContextClient(app, app.response_class, use_cookies=True)
 
 
 def dispose(app) -> None:

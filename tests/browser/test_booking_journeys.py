@@ -12,8 +12,14 @@ from playwright.sync_api import expect
 
 from models import Role, db
 from models.user import utcnow
-from tests.booking_factories import make_session, make_settings
-from tests.factories import PASSWORD, make_school, make_user, make_venue
+from tests.factories import (
+    PASSWORD,
+    make_school,
+    make_session,
+    make_settings,
+    make_user,
+    make_venue,
+)
 from webapp.services.clock import to_utc
 
 # The shared harness comes with the map work; until it is merged here these tests skip.

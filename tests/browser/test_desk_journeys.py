@@ -11,9 +11,16 @@ from playwright.sync_api import expect
 
 from models import Role, SessionKind, db
 from models.user import utcnow
-from tests.booking_factories import family_request, make_session, school_request
 from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_school, make_user, make_venue
+from tests.factories import (
+    PASSWORD,
+    family_request,
+    make_school,
+    make_session,
+    make_user,
+    make_venue,
+    school_request,
+)
 from webapp.booking.routes import booking_qr
 from webapp.services.booking import requests
 

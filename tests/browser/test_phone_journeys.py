@@ -9,9 +9,8 @@ from playwright.sync_api import expect
 
 from models import Role, db
 from models.user import utcnow
-from tests.booking_factories import make_session, make_settings
 from tests.browser.conftest import assert_accessible
-from tests.factories import PASSWORD, make_user, make_venue
+from tests.factories import PASSWORD, make_session, make_settings, make_user, make_venue
 from webapp.services.clock import local_date, to_utc
 
 #: what the parent reads, by language

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from models import Role, db
 from models.user import utcnow
-from tests.booking_factories import make_session, make_settings
-from tests.factories import PASSWORD, make_user, make_venue
+from tests.factories import PASSWORD, make_session, make_settings, make_user, make_venue
 from webapp.services.clock import to_utc
 
 harness = pytest.importorskip("tests.browser.conftest", reason="shared browser harness missing")

@@ -1,7 +1,11 @@
-"""Test data builders: each sets defaults with setdefault, adds, flushes and returns."""
+"""Test data builders: each sets defaults with setdefault, adds, flushes and returns.
+
+Also the one fixed clock of the tests (`NOW`) and the one password every made user has.
+"""
 
 import itertools
-from datetime import time
+from datetime import datetime, time
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -26,6 +30,15 @@ from webapp.services.catalogue.search import index_venue
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
+
+#: the tests' fixed "now": Wednesday 2025-06-04 10:00 local (02:00 UTC); services take it as `now`
+NOW = datetime(2025, 6, 4, 2, 0)
+
+
+@lru_cache(maxsize=16)
+def password_hash(password: str) -> str:
+    """Each password hashed once per run: scrypt is slow, and any of its hashes checks."""
+    return hash_password(password)
 
 
 def regions_by_adcode() -> dict[str, Region]:
@@ -80,6 +93,8 @@ def make_venue(county: Region | None = None, **overrides) -> Venue:
 
 
 def make_user(role: Role | None = Role.FAMILY, **overrides) -> User:
+    """A user with one grant of `role` (none for None); region, venue, school, is_manager and
+    is_approved go to the grant, anything else to the user."""
     n = next(_counter)
     password = overrides.pop("password", PASSWORD)
     grant = {
@@ -89,7 +104,7 @@ def make_user(role: Role | None = Role.FAMILY, **overrides) -> User:
     }
     overrides.setdefault("email", f"user{n}@example.cn")
     overrides.setdefault("name", f"用户{n}")
-    user = User(password_hash=hash_password(password), **overrides)
+    user = User(password_hash=password_hash(password), **overrides)
     if role is not None:
         user.grants.append(RoleGrant(role=role, **grant))
     db.session.add(user)

@@ -2,15 +2,13 @@
 
 import itertools
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
 from models import BookingKind, BookingSettings, Session, SessionKind, db
+from tests.factories.core import NOW
 from webapp.services.booking.party import BookingRequest, Party
 
 _counter = itertools.count(1)
-
-#: a fixed "now": Wednesday 2025-06-04 10:00 local (02:00 UTC)
-NOW = datetime(2025, 6, 4, 2, 0)
 
 
 def make_session(venue, *, starts_at=None, hours=2, capacity=50, green_quota=0, **overrides):

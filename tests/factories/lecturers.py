@@ -19,8 +19,9 @@ from models import (
 
 _counter = itertools.count(1)
 
-#: a Monday; tests pass it as `now`
-NOW = datetime(2025, 3, 3, 9, 0)
+#: the lecturer pool's week: Monday 2025-03-03 09:00 UTC (tests pass it as `now`), with the
+#: Wednesday and Thursday that talks are asked for; the pool's tests quote these dates
+LECTURE_NOW = datetime(2025, 3, 3, 9, 0)
 WEDNESDAY = date(2025, 3, 5)
 THURSDAY = date(2025, 3, 6)
 
