@@ -1,6 +1,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -66,6 +67,31 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+#: Revision ids the releases before the renumbering wrote into alembic_version (their files
+#: ran 0001 → 0002 → 0004 → 0003 → 0007 → 0008 ×3 → 0009 → 0010): a database made by one of
+#: those releases is told its new name before upgrading, so no upgrade loses its place.
+RENAMED_REVISIONS = {
+    '0004_lecturers': '0003_lecturers',
+    '0003_booking': '0004_booking',
+    '0007_holds': '0005_holds',
+    '0008_issue11_supervision': '0006_supervision',
+    '0008_issue10_desk': '0007_desk',
+    '0008_issue14_messages': '0008_messages',
+    '0009_issue14_personal_data': '0009_personal_data',
+    '0008_issue14_booking_rules': '0010_booking_rules',
+}
+
+
+def rename_old_revisions(connection):
+    if not sa.inspect(connection).has_table('alembic_version'):
+        return
+    for old, new in RENAMED_REVISIONS.items():
+        connection.execute(
+            sa.text('UPDATE alembic_version SET version_num = :new WHERE version_num = :old'),
+            {'new': new, 'old': old},
+        )
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -89,6 +115,9 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     connectable = get_engine()
+
+    with connectable.begin() as connection:
+        rename_old_revisions(connection)
 
     with connectable.connect() as connection:
         context.configure(

@@ -4,8 +4,8 @@ A venue's booking settings gain the minutes before a session visitors should arr
 they should bring, and whether senior-secondary pupils may come on a family booking without
 an adult (every other party with children needs one).
 
-Revision ID: 0008_issue14_booking_rules
-Revises: 0009_issue14_personal_data
+Revision ID: 0010_booking_rules
+Revises: 0009_personal_data
 Create Date: 2026-12-01 21:45:00
 
 """
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_issue14_booking_rules'
-down_revision = '0009_issue14_personal_data'
+revision = '0010_booking_rules'
+down_revision = '0009_personal_data'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """booking: settings, timetable, sessions, bookings, waitlist
 
-Revision ID: 0003_booking
-Revises: 0004_lecturers
+Revision ID: 0004_booking
+Revises: 0003_lecturers
 Create Date: 2026-11-29 09:07:16.700651
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0003_booking'
-down_revision = '0004_lecturers'
+revision = '0004_booking'
+down_revision = '0003_lecturers'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@
 The family-education lecturer pool (issue 5): pools per city or county, lecturers and their
 topics, community guidance stations, and talks requested by schools and stations.
 
-Revision ID: 0004_lecturers
+Revision ID: 0003_lecturers
 Revises: 0002_auth
 Create Date: 2026-11-29 09:07:08.689718
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_lecturers'
+revision = '0003_lecturers'
 down_revision = '0002_auth'
 branch_labels = None
 depends_on = None

@@ -3,8 +3,8 @@
 Schools and stations record their own family-education guidance activities; the dashboard
 reads per-venue and per-school monthly sums rebuilt by `flask refresh-dashboard`.
 
-Revision ID: 0008_issue11_supervision
-Revises: 0007_holds
+Revision ID: 0006_supervision
+Revises: 0005_holds
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_issue11_supervision'
-down_revision = '0007_holds'
+revision = '0006_supervision'
+down_revision = '0005_holds'
 branch_labels = None
 depends_on = None
 

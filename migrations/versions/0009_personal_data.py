@@ -3,8 +3,8 @@
 Venues may require each adult visitor's name and identity document (masked number and keyed
 digest only); bookings record when their contact data was purged after the retention period.
 
-Revision ID: 0009_issue14_personal_data
-Revises: 0008_issue14_messages
+Revision ID: 0009_personal_data
+Revises: 0008_messages
 Create Date: 2026-12-01 21:50:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009_issue14_personal_data'
-down_revision = '0008_issue14_messages'
+revision = '0009_personal_data'
+down_revision = '0008_messages'
 branch_labels = None
 depends_on = None
 

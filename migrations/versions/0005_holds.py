@@ -3,8 +3,8 @@
 Sessions count held places per channel (held_general, held_green) inside the capacity check;
 a waiting-list entry records how many places are held for it and until when.
 
-Revision ID: 0007_holds
-Revises: 0003_booking
+Revision ID: 0005_holds
+Revises: 0004_booking
 Create Date: 2026-11-29 11:00:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_holds'
-down_revision = '0003_booking'
+revision = '0005_holds'
+down_revision = '0004_booking'
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,8 @@
 Bookings count the people recorded at the door (a party may arrive in parts); sessions carry
 an open day's audience (school stages) and sign-up note.
 
-Revision ID: 0008_issue10_desk
-Revises: 0008_issue11_supervision
+Revision ID: 0007_desk
+Revises: 0006_supervision
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_issue10_desk'
-down_revision = '0008_issue11_supervision'
+revision = '0007_desk'
+down_revision = '0006_supervision'
 branch_labels = None
 depends_on = None
 

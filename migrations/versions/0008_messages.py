@@ -3,8 +3,8 @@
 Users get a preferred language; outbox messages record their language and link, how often
 sending failed and when to try next, and the claim a deliverer holds while sending.
 
-Revision ID: 0008_issue14_messages
-Revises: 0008_issue10_desk
+Revision ID: 0008_messages
+Revises: 0007_desk
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_issue14_messages'
-down_revision = '0008_issue10_desk'
+revision = '0008_messages'
+down_revision = '0007_desk'
 branch_labels = None
 depends_on = None
 
