@@ -3,8 +3,8 @@
 A bureau's venue spreadsheet is kept between its preview and its confirmation (several
 workers answer requests, so nothing is kept in one process's memory).
 
-Revision ID: 0011_issue11_venue_imports
-Revises: 0008_issue14_booking_rules
+Revision ID: 0011_venue_imports
+Revises: 0010_booking_rules
 Create Date: 2026-12-02 02:00:00
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0011_issue11_venue_imports'
-down_revision = '0008_issue14_booking_rules'
+revision = '0011_venue_imports'
+down_revision = '0010_booking_rules'
 branch_labels = None
 depends_on = None
 
