@@ -46,7 +46,7 @@ def prepare_database(url: str) -> dict:
     """Migrate, then add a venue, a 50-place session, a huge session and a family account."""
     from flask_migrate import upgrade
 
-    from models import Region, RegionLevel, Role, RoleGrant, Session, User, Venue, VenueLevel, db
+    from models import Region, RegionLevel, Role, RoleGrant, Slot, User, Venue, VenueLevel, db
     from models.user import utcnow
     from webapp import create_app
     from webapp.services.accounts.credentials import hash_password
@@ -74,7 +74,7 @@ def prepare_database(url: str) -> dict:
             lng=112.5,
         )
         starts = utcnow() + timedelta(days=2)
-        small = Session(
+        small = Slot(
             venue=venue,
             starts_at=starts,
             ends_at=starts + timedelta(hours=2),
@@ -83,7 +83,7 @@ def prepare_database(url: str) -> dict:
             taken_general=0,
             taken_green=0,
         )
-        big = Session(
+        big = Slot(
             venue=venue,
             starts_at=starts + timedelta(hours=3),
             ends_at=starts + timedelta(hours=5),
@@ -103,19 +103,19 @@ def prepare_database(url: str) -> dict:
     return ids
 
 
-def count_taken(url: str, session_id: int) -> tuple[int, int]:
+def count_taken(url: str, slot_id: int) -> tuple[int, int]:
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         taken = conn.execute(
-            sa.text("SELECT taken_general + taken_green FROM sessions WHERE id = :i"),
-            {"i": session_id},
+            sa.text("SELECT taken_general + taken_green FROM slots WHERE id = :i"),
+            {"i": slot_id},
         ).scalar()
         held = conn.execute(
             sa.text(
                 "SELECT COALESCE(SUM(places), 0) FROM bookings WHERE session_id = :i "
                 "AND status IN ('pending', 'confirmed', 'checked_in')"
             ),
-            {"i": session_id},
+            {"i": slot_id},
         ).scalar()
     engine.dispose()
     return taken, held
@@ -170,9 +170,9 @@ class Server:
             self.proc.wait(timeout=20)
 
 
-def book_body(session_id: int) -> dict:
+def book_body(slot_id: int) -> dict:
     return {
-        "session_id": session_id,
+        "session_id": slot_id,
         "kind": "family",
         "primary_pupils": 1,
         "adults": 1,  # a child comes with an adult (issue 14)
@@ -182,20 +182,20 @@ def book_body(session_id: int) -> dict:
     }
 
 
-def burst(clients: list, base: str, session_id: int, attempts: int) -> Counter:
+def burst(clients: list, base: str, slot_id: int, attempts: int) -> Counter:
     """`attempts` booking requests at one moment, spread over the accounts' clients."""
     barrier = threading.Barrier(attempts)
     statuses: Counter = Counter()
     lock = threading.Lock()
 
     def attempt(n):
-        client = requests.Session()
+        client = requests.Slot()
         client.cookies.update(clients[n % len(clients)].cookies.get_dict())
         client.headers.update(clients[n % len(clients)].headers)
         barrier.wait()
         try:
             status = client.post(
-                base + "/api/v1/bookings", json=book_body(session_id), timeout=120
+                base + "/api/v1/bookings", json=book_body(slot_id), timeout=120
             ).status_code
         except requests.RequestException as error:
             status = f"error {type(error).__name__}"
@@ -216,7 +216,7 @@ def rate(base: str, seconds: float, threads: int, make_request) -> tuple[float, 
     lock = threading.Lock()
 
     def loop():
-        client = requests.Session()
+        client = requests.Slot()
         local: Counter = Counter()
         while time.monotonic() < stop:
             local[make_request(client)] += 1

@@ -68,7 +68,7 @@ FROM generate_series(1, :users) AS g
 """
 # two sessions a month per venue, one in four of them an open day
 _SESSIONS = """
-INSERT INTO sessions (venue_id, kind, starts_at, ends_at, title, programme, capacity,
+INSERT INTO slots (venue_id, kind, starts_at, ends_at, title, programme, capacity,
     green_quota, taken_general, taken_green, held_general, held_green, is_cancelled)
 SELECT v.id, CASE WHEN k % 4 = 0 THEN 'open_day' ELSE 'regular' END,
     timestamp '2025-01-03 01:00' + (k * 15 + v.id % 7) * interval '1 day',
@@ -77,7 +77,7 @@ SELECT v.id, CASE WHEN k % 4 = 0 THEN 'open_day' ELSE 'regular' END,
 FROM venues AS v CROSS JOIN generate_series(0, 23) AS k
 """
 _BOOKINGS = """
-INSERT INTO bookings (code, session_id, visit_on, channel, kind, status, booker_id, school_id,
+INSERT INTO bookings (code, slot_id, visit_on, channel, kind, status, booker_id, school_id,
     idempotency_key, preschool, primary_pupils, junior, senior, adults, teachers, places,
     left_behind, disabled, orphaned, special_family, group_name, lead_teacher, contact_name,
     contact_phone, price_yuan, reason, created_at)
@@ -92,7 +92,7 @@ SELECT 'B' || g, s.id, (s.starts_at + interval '8 hours')::date,
     (g % 4 = 0)::int, (g % 8 = 0)::int, 0, (g % 12 = 0)::int,
     '', '', '王女士', '13800138000', 0, '', now()
 FROM generate_series(1, :bookings) AS g
-JOIN sessions AS s ON s.id = 1 + g % :sessions
+JOIN slots AS s ON s.id = 1 + g % :sessions
 """
 
 
@@ -113,7 +113,7 @@ def build(url: str, venues: int, bookings: int) -> float:
         params = {"venues": venues, "counties": counties, "schools": 2000, "users": 1000}
         for statement in (_VENUES, _CATEGORIES, _SCHOOLS, _USERS, _SESSIONS):
             db.session.execute(sa.text(statement), params)
-        params["sessions"] = db.session.scalar(sa.text("SELECT count(*) FROM sessions"))
+        params["sessions"] = db.session.scalar(sa.text("SELECT count(*) FROM slots"))
         params["bookings"] = bookings
         db.session.execute(sa.text(_BOOKINGS), params)
         db.session.commit()

@@ -45,7 +45,7 @@ def prepare_people(url: str) -> dict:
         RegionLevel,
         Role,
         RoleGrant,
-        Session,
+        Slot,
         User,
         Venue,
         db,
@@ -60,12 +60,12 @@ def prepare_people(url: str) -> dict:
     with app.app_context(), app.test_request_context("/"):
         slots.generate_sessions(now=utcnow())
         venue = db.session.scalars(
-            db.select(Venue).join(Session, Session.venue_id == Venue.id).order_by(Venue.id)
+            db.select(Venue).join(Slot, Slot.venue_id == Venue.id).order_by(Venue.id)
         ).first()
         session = db.session.scalars(
-            db.select(Session)
-            .where(Session.venue_id == venue.id, Session.starts_at > utcnow() + timedelta(hours=6))
-            .order_by(Session.starts_at)
+            db.select(Slot)
+            .where(Slot.venue_id == venue.id, Slot.starts_at > utcnow() + timedelta(hours=6))
+            .order_by(Slot.starts_at)
         ).first()
         city = db.session.scalars(
             db.select(Region).where(Region.level == RegionLevel.CITY).order_by(Region.adcode)

@@ -34,7 +34,7 @@ def prepare_mixed(url: str) -> dict:
         BookingStatus,
         Role,
         RoleGrant,
-        Session,
+        Slot,
         User,
         Venue,
         db,
@@ -64,7 +64,7 @@ def prepare_mixed(url: str) -> dict:
         for n in range(DAYS):
             starts = to_utc(first + timedelta(days=n), time_of_day(10))
             future.append(
-                Session(
+                Slot(
                     venue=venue,
                     starts_at=starts,
                     ends_at=starts + timedelta(hours=2),
@@ -77,7 +77,7 @@ def prepare_mixed(url: str) -> dict:
         today_at = to_utc(local_date(now), time_of_day(23, 30))
         if today_at <= now:  # late in the local day: the check-ins' session has just started
             today_at = now - timedelta(minutes=5)
-        today = Session(
+        today = Slot(
             venue=venue,
             starts_at=today_at,
             ends_at=today_at + timedelta(minutes=20),
@@ -94,7 +94,7 @@ def prepare_mixed(url: str) -> dict:
             rows.append(
                 Booking(
                     code=new_code(),
-                    session_id=today.id,
+                    slot_id=today.id,
                     visit_on=local_date(today.starts_at),
                     channel=BookingChannel.GREEN if pending else BookingChannel.GENERAL,
                     kind=BookingKind.SCHOOL_GROUP if pending else BookingKind.FAMILY,
@@ -125,9 +125,9 @@ def prepare_mixed(url: str) -> dict:
     return ids
 
 
-def sign_in(base: str, email: str) -> requests.Session:
+def sign_in(base: str, email: str) -> requests.Slot:
     """A client signed in through the login form, carrying the CSRF token for the API."""
-    client = requests.Session()
+    client = requests.Slot()
     page = client.get(base + "/auth/login").text
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post(
@@ -161,17 +161,17 @@ class Tally:
             self.counts[(what, status)] += 1
 
 
-def _book_and_cancel_twice(base, client, session_ids, tally, stop):
+def _book_and_cancel_twice(base, client, slot_ids, tally, stop):
     """Book a place on each day in turn (one a day: the limit), then cancel it from two
     threads at once; a day freed by the cancel can be booked again."""
-    days = list(session_ids)
+    days = list(slot_ids)
     random.shuffle(days)
     while time.monotonic() < stop:
-        for session_id in days:
+        for slot_id in days:
             if time.monotonic() >= stop:
                 return
             body = {
-                "session_id": session_id,
+                "session_id": slot_id,
                 "kind": "family",
                 "primary_pupils": 1,
                 "adults": 1,

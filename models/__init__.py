@@ -45,8 +45,8 @@ from models.booking import (  # noqa: E402
     BookingStatus,
     BookingVisitor,
     IdentityDocument,
-    Session,
-    SessionKind,
+    Slot,
+    SlotKind,
     TimetableEntry,
     WaitlistEntry,
 )
@@ -132,8 +132,8 @@ __all__ = [
     "BookingStatus",
     "BookingVisitor",
     "IdentityDocument",
-    "Session",
-    "SessionKind",
+    "Slot",
+    "SlotKind",
     "TimetableEntry",
     "WaitlistEntry",
 ]

@@ -14,7 +14,7 @@ from models import db, enum_column
 from models.user import utcnow
 
 
-class SessionKind(enum.Enum):
+class SlotKind(enum.Enum):
     REGULAR = "regular"
     OPEN_DAY = "open_day"
 
@@ -118,12 +118,12 @@ class TimetableEntry(db.Model):
     venue = relationship("Venue")
 
 
-class Session(db.Model):
+class Slot(db.Model):
     """One bookable visit time at a venue: from the timetable, or an open day (开放日)."""
 
-    __tablename__ = "sessions"
+    __tablename__ = "slots"
     __table_args__ = (
-        sa.UniqueConstraint("venue_id", "starts_at", name="uq_sessions_venue_starts"),
+        sa.UniqueConstraint("venue_id", "starts_at", name="uq_slots_venue_starts"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_starts"),
         sa.CheckConstraint("capacity > 0", name="capacity_positive"),
         sa.CheckConstraint("green_quota >= 0 AND green_quota <= capacity", name="quota_range"),
@@ -134,13 +134,13 @@ class Session(db.Model):
             "taken_general + taken_green + held_general + held_green <= capacity",
             name="held_within_capacity",
         ),
-        sa.Index("ix_sessions_starts_at", "starts_at"),
+        sa.Index("ix_slots_starts_at", "starts_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     venue_id: Mapped[int] = mapped_column(sa.ForeignKey("venues.id", ondelete="CASCADE"))
-    kind: Mapped[SessionKind] = mapped_column(
-        enum_column(SessionKind, name="session_kind"), default=SessionKind.REGULAR
+    kind: Mapped[SlotKind] = mapped_column(
+        enum_column(SlotKind, name="session_kind"), default=SlotKind.REGULAR
     )
     starts_at: Mapped[datetime] = mapped_column()
     ends_at: Mapped[datetime] = mapped_column()
@@ -168,7 +168,7 @@ class Session(db.Model):
 
     @property
     def is_open_day(self) -> bool:
-        return self.kind is SessionKind.OPEN_DAY
+        return self.kind is SlotKind.OPEN_DAY
 
     @property
     def taken(self) -> int:
@@ -210,8 +210,8 @@ class Booking(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: short code read aloud at the door; unguessable
     code: Mapped[str] = mapped_column(sa.String(12), unique=True)
-    session_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    slot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("slots.id", ondelete="CASCADE"), index=True
     )
     #: the session's local date, kept for the per-day limit
     visit_on: Mapped[date] = mapped_column(sa.Date)
@@ -263,7 +263,7 @@ class Booking(db.Model):
     #: contact names, phone and real-name entries removed after the retention period
     personal_data_purged_at: Mapped[datetime | None] = mapped_column()
 
-    session: Mapped[Session] = relationship()
+    slot: Mapped[Slot] = relationship()
     booker = relationship("User")
     school = relationship("School")
     visitors: Mapped[list["BookingVisitor"]] = relationship(
@@ -330,7 +330,7 @@ class WaitlistEntry(db.Model):
 
     __tablename__ = "waitlist_entries"
     __table_args__ = (
-        sa.UniqueConstraint("session_id", "user_id", name="uq_waitlist_entries_session_user"),
+        sa.UniqueConstraint("slot_id", "user_id", name="uq_waitlist_entries_slot_user"),
         sa.CheckConstraint("places > 0", name="places_positive"),
         sa.CheckConstraint(
             "held_places >= 0 AND held_places <= places", name="held_places_range"
@@ -338,8 +338,8 @@ class WaitlistEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    slot_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("slots.id", ondelete="CASCADE"), index=True
     )
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     channel: Mapped[BookingChannel] = mapped_column(
@@ -354,7 +354,7 @@ class WaitlistEntry(db.Model):
     #: the hold lapses at this instant (never after the session starts)
     held_until: Mapped[datetime | None] = mapped_column()
 
-    session: Mapped[Session] = relationship()
+    slot: Mapped[Slot] = relationship()
     user = relationship("User")
 
     def is_holding(self, now: datetime) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from models import Session, SessionKind, Venue, VenueClosure
+from models import Slot, SlotKind, Venue, VenueClosure
 from models.user import utcnow
 from seed.loader import SeedReport, step
 from webapp.services.clock import local_date, to_utc
@@ -35,7 +35,7 @@ def _open_days_step(session, data_dir: Path, report: SeedReport):
     today = local_date(utcnow())
     venues = {v.slug: v for v in session.scalars(sa.select(Venue))}
     with_open_day = set(
-        session.scalars(sa.select(Session.venue_id).where(Session.kind == SessionKind.OPEN_DAY))
+        session.scalars(sa.select(Slot.venue_id).where(Slot.kind == SlotKind.OPEN_DAY))
     )
     with_closure = set(session.scalars(sa.select(VenueClosure.venue_id)))
     added = closed = 0
@@ -46,16 +46,16 @@ def _open_days_step(session, data_dir: Path, report: SeedReport):
         on = _day(today, item["weekday"], item["in_weeks"])
         starts_at = to_utc(on, _time(item["start"]))
         taken = session.scalar(
-            sa.select(Session.id).where(
-                Session.venue_id == venue.id, Session.starts_at == starts_at
+            sa.select(Slot.id).where(
+                Slot.venue_id == venue.id, Slot.starts_at == starts_at
             )
         )
         if taken is not None:  # a generated session already starts then
             continue
         session.add(
-            Session(
+            Slot(
                 venue_id=venue.id,
-                kind=SessionKind.OPEN_DAY,
+                kind=SlotKind.OPEN_DAY,
                 starts_at=starts_at,
                 ends_at=to_utc(on, _time(item["end"])),
                 title=item["title"],

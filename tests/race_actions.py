@@ -3,7 +3,7 @@ service. Each returns "ok" when its change won; a refusal arrives as the Service
 
 import uuid
 
-from models import Booking, Session, User, Venue, db
+from models import Booking, Slot, User, Venue, db
 from tests.factories import family_request
 from webapp.services.booking import bookings, reminders, requests, staff, waitlist
 
@@ -39,20 +39,20 @@ def refuse(*, booking_id, staff_id, now, **_ignored):
 
 def check_in(*, booking_id, staff_id, now, **_ignored):
     booking = _booking(booking_id)
-    venue = db.session.get(Venue, booking.session.venue_id)
+    venue = db.session.get(Venue, booking.slot.venue_id)
     staff.check_in_booking(venue, booking.code, by=db.session.get(User, staff_id), now=now)
     return "ok"
 
 
 def no_show(*, booking_id, staff_id, later, **_ignored):
-    session = db.session.get(Session, _booking(booking_id).session_id)
+    session = db.session.get(Slot, _booking(booking_id).slot_id)
     marked = staff.mark_no_shows(session, by=db.session.get(User, staff_id), now=later)
     return "ok" if marked == 1 else "nothing to mark"
 
 
-def take_hold(*, session_id, holder_id, places, now, **_ignored):
+def take_hold(*, slot_id, holder_id, places, now, **_ignored):
     requests.create_booking(
-        db.session.get(Session, session_id),
+        db.session.get(Slot, slot_id),
         family_request(primary_pupils=1, adults=places - 1, key=uuid.uuid4().hex),
         by=db.session.get(User, holder_id),
         now=now,
@@ -64,10 +64,10 @@ def lapse_holds(*, lapse_at, **_ignored):
     return "ok" if waitlist.release_expired_holds(now=lapse_at) else "nothing lapsed"
 
 
-def outsider_books(*, session_id, outsider_id, now, **_ignored):
+def outsider_books(*, slot_id, outsider_id, now, **_ignored):
     """Someone not on the waiting list tries for the places a cancellation frees."""
     requests.create_booking(
-        db.session.get(Session, session_id),
+        db.session.get(Slot, slot_id),
         family_request(key=uuid.uuid4().hex),
         by=db.session.get(User, outsider_id),
         now=now,

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from models import Booking, BookingStatus, LectureRequest, LectureStatus, Session, db
+from models import Booking, BookingStatus, LectureRequest, LectureStatus, Slot, db
 from tests.world import login_as
 
 BOOKING_ROUTES = [
@@ -155,7 +155,7 @@ def test_venue_staff_swapping_in_the_other_venues_ids_get_nothing_of_it(
     pending = world.bookings["school_y" if theirs == "b" else "school_x"]
     family = world.bookings[f"family_{theirs}"]
     secrets = (pending.display_code, family.display_code, pending.contact_phone)
-    sessions_before = db.session.scalar(sa.select(sa.func.count(Session.id)))
+    sessions_before = db.session.scalar(sa.select(sa.func.count(Slot.id)))
 
     for url in (f"/console/venues/{venue.id}", f"/console/sessions/{session.id}"):
         response = client.get(url)
@@ -188,7 +188,7 @@ def test_venue_staff_swapping_in_the_other_venues_ids_get_nothing_of_it(
 
     assert _status_of(pending.id) is BookingStatus.PENDING
     assert _status_of(family.id) is BookingStatus.CONFIRMED
-    assert db.session.scalar(sa.select(sa.func.count(Session.id))) == sessions_before
+    assert db.session.scalar(sa.select(sa.func.count(Slot.id))) == sessions_before
 
 
 # ---------------------------------------------------------------- talk requests

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import BookingChannel, BookingStatus, OutboxMessage, Role, Session, WaitlistEntry, db
+from models import BookingChannel, BookingStatus, OutboxMessage, Role, Slot, WaitlistEntry, db
 from tests.factories import NOW, family_request, make_session, make_settings, make_user, make_venue
 from webapp.services.booking import availability, bookings, requests, waitlist
 from webapp.services.errors import NotFound
@@ -66,7 +66,7 @@ def test_a_cancellation_holds_the_places_for_the_first_entry_and_says_until_when
     assert entry.held_places == 2
     assert entry.held_until == NOW + timedelta(hours=12)
     assert entry_of(next_waiter).offered_at is None
-    assert db.session.get(Session, session.id).held_general == 2
+    assert db.session.get(Slot, session.id).held_general == 2
     places = left(session, NOW)
     assert (places.general_left, places.green_left, places.is_full) == (0, 0, True)
     body = last_message_to(waiter).body
@@ -82,7 +82,7 @@ def test_someone_else_is_refused_while_the_places_are_held(full):
         requests.preview_booking(session, pair(), by=stranger, now=NOW)
     with pytest.raises(requests.SessionFull):
         requests.create_booking(session, pair(), by=stranger, now=NOW)
-    assert db.session.get(Session, session.id).taken_general == 2
+    assert db.session.get(Slot, session.id).taken_general == 2
 
 
 def test_the_offered_person_books_into_the_hold(full):
@@ -91,7 +91,7 @@ def test_the_offered_person_books_into_the_hold(full):
     requests.preview_booking(session, pair(), by=waiter, now=NOW + timedelta(hours=1))
     mine = requests.create_booking(session, pair(), by=waiter, now=NOW + timedelta(hours=1))
     assert mine.status is BookingStatus.CONFIRMED
-    row = db.session.get(Session, session.id)
+    row = db.session.get(Slot, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (4, 0)
     assert entry_of(waiter).held_places == 0
@@ -106,7 +106,7 @@ def test_booking_fewer_than_held_keeps_the_rest_held_until_it_lapses(full):
     requests.create_booking(
         session, family_request(primary_pupils=0, senior=1, adults=0), by=waiter, now=NOW
     )
-    row = db.session.get(Session, session.id)
+    row = db.session.get(Slot, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (3, 1)
     assert left(session, NOW).general_left == 0
@@ -127,7 +127,7 @@ def test_an_unused_hold_lapses_and_goes_to_the_next_entry_once(full):
     # releasing again changes nothing: no double release
     assert waitlist.release_expired_holds(now=later) == 0
     left(session, later)
-    row = db.session.get(Session, session.id)
+    row = db.session.get(Slot, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (2, 2)
     # the first person's hold is gone: they are refused now
@@ -144,7 +144,7 @@ def test_a_booking_attempt_releases_a_lapsed_hold_in_its_own_transaction(full):
     db.session.commit()
     done = requests.create_booking(session, pair(), by=stranger, now=NOW + timedelta(hours=12))
     assert done.status is BookingStatus.CONFIRMED
-    row = db.session.get(Session, session.id)
+    row = db.session.get(Slot, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (4, 0)
 
@@ -166,7 +166,7 @@ def test_leaving_the_waitlist_releases_the_hold_for_the_next_entry(full):
     bookings.leave_waitlist(session, by=waiter, now=NOW + timedelta(hours=1))
     assert entry_of(waiter) is None
     assert entry_of(next_waiter).held_places == 2
-    assert db.session.get(Session, session.id).held_general == 2
+    assert db.session.get(Slot, session.id).held_general == 2
     with pytest.raises(NotFound):
         bookings.leave_waitlist(session, by=waiter, now=NOW)
 
@@ -181,7 +181,7 @@ def test_a_green_channel_hold_is_not_open_to_general_bookings(app):
     requests.create_booking(session, pair(), by=second, now=NOW)
     bookings.join_waitlist(session, by=waiter, places=2, channel=BookingChannel.GREEN, now=NOW)
     bookings.cancel_booking(booking, by=first, now=NOW)
-    assert db.session.get(Session, session.id).held_green == 2
+    assert db.session.get(Slot, session.id).held_green == 2
     with pytest.raises(requests.SessionFull):
         requests.create_booking(session, pair(), by=stranger, now=NOW)
     green = family_request(primary_pupils=1, adults=1, left_behind=1)
@@ -193,6 +193,6 @@ def test_release_holds_command_releases_lapsed_holds(full, runner):
     bookings.cancel_booking(booking, by=first, now=NOW)
     result = runner.invoke(args=["release-holds"])  # the real clock: long after NOW
     assert result.exit_code == 0 and "holds released: 1" in result.output
-    row = db.session.get(Session, session.id)
+    row = db.session.get(Slot, session.id)
     db.session.refresh(row)
     assert row.held_general == 0

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from models import Booking, BookingChannel, Role, Session, WaitlistEntry, db
+from models import Booking, BookingChannel, Role, Slot, WaitlistEntry, db
 from models.user import utcnow
 from tests.factories import make_session, make_user, make_venue
 from tests.test_booking_pages import FAMILY_FORM
@@ -20,7 +20,7 @@ def held(app):
     holder = make_user(role=Role.FAMILY)
     db.session.add(
         WaitlistEntry(
-            session_id=session.id,
+            slot_id=session.id,
             user_id=holder.id,
             channel=BookingChannel.GENERAL,
             places=2,
@@ -53,7 +53,7 @@ def test_the_holder_sees_the_hold_and_books_it_through_the_form(client, auth, he
     )
     assert response.status_code == 302
     assert db.session.query(Booking).filter_by(booker_id=holder.id).count() == 1
-    row = db.session.get(Session, session.id)
+    row = db.session.get(Slot, session.id)
     db.session.refresh(row)
     assert (row.taken_general, row.held_general) == (4, 0)
 

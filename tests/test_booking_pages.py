@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from models import Booking, BookingStatus, OutboxMessage, Role, Session, db
+from models import Booking, BookingStatus, OutboxMessage, Role, Slot, db
 from models.user import utcnow
 from tests.factories import make_school, make_session, make_settings, make_user, make_venue
 
@@ -77,7 +77,7 @@ def test_family_sees_the_price_then_books_and_gets_a_code_and_qr(client, auth, f
     booking = db.session.scalar(sa.select(Booking))
     assert booking.display_code in page
     assert 'src="data:image/svg+xml' in page
-    assert db.session.get(Session, session.id).taken_general == 2
+    assert db.session.get(Slot, session.id).taken_general == 2
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from models import Booking, BookingChannel, Role, RoleGrant, Session, User, WaitlistEntry, db
+from models import Booking, BookingChannel, Role, RoleGrant, Slot, User, WaitlistEntry, db
 from models.booking import TAKING_STATUSES
 from tests.factories import NOW, family_request, make_session, make_venue
 from tests.process_apps import app_for_process, process_context
@@ -20,7 +20,7 @@ ATTEMPTS_PER_PROCESS = 4
 CAPACITY = 10  # each attempt asks for 2 places: at most 5 bookings fit
 
 
-def _book_in_process(database_url, session_id, user_ids, guarded, barrier, results):
+def _book_in_process(database_url, slot_id, user_ids, guarded, barrier, results):
     from webapp.services.booking import capacity, requests
     from webapp.services.errors import ServiceError
 
@@ -28,7 +28,7 @@ def _book_in_process(database_url, session_id, user_ids, guarded, barrier, resul
     app = app_for_process(database_url)
     outcomes = []
     with app.app_context(), app.test_request_context("/"):
-        session = db.session.get(Session, session_id)
+        session = db.session.get(Slot, slot_id)
         users = [db.session.get(User, uid) for uid in user_ids]
         db.session.rollback()
         barrier.wait()
@@ -67,7 +67,7 @@ def _race(database_url, guarded: bool, hold: int = 0):
     if hold:  # places held for the first racer, offered them from the waiting list
         db.session.add(
             WaitlistEntry(
-                session_id=session.id,
+                slot_id=session.id,
                 user_id=users[0].id,
                 channel=BookingChannel.GENERAL,
                 places=hold,
@@ -78,7 +78,7 @@ def _race(database_url, guarded: bool, hold: int = 0):
             )
         )
     db.session.commit()
-    session_id, user_ids = session.id, [u.id for u in users]
+    slot_id, user_ids = session.id, [u.id for u in users]
     db.session.remove()
     context = process_context()
     with context.Manager() as manager:
@@ -89,7 +89,7 @@ def _race(database_url, guarded: bool, hold: int = 0):
                 target=_book_in_process,
                 args=(
                     database_url,
-                    session_id,
+                    slot_id,
                     user_ids[i::PROCESSES],
                     guarded,
                     barrier,
@@ -105,14 +105,14 @@ def _race(database_url, guarded: bool, hold: int = 0):
         outcomes = list(results)
     held = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Booking.places), 0)).where(
-            Booking.session_id == session_id, Booking.status.in_(TAKING_STATUSES)
+            Booking.slot_id == slot_id, Booking.status.in_(TAKING_STATUSES)
         )
     )
-    row = db.session.get(Session, session_id)
+    row = db.session.get(Slot, slot_id)
     taken, held_now = row.taken, row.held_general
     others = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Booking.places), 0)).where(
-            Booking.session_id == session_id,
+            Booking.slot_id == slot_id,
             Booking.status.in_(TAKING_STATUSES),
             Booking.booker_id != user_ids[0],
         )

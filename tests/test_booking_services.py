@@ -13,8 +13,8 @@ from models import (
     BookingStatus,
     OutboxMessage,
     Role,
-    Session,
-    SessionKind,
+    Slot,
+    SlotKind,
     TimetableEntry,
     VenueClosure,
     VisitorGroup,
@@ -105,11 +105,11 @@ def test_generating_sessions_twice_adds_no_duplicates_and_skips_closed_days(venu
     db.session.commit()
     added = slots.generate_sessions(now=NOW, days=14)
     again = slots.generate_sessions(now=NOW, days=14)
-    starts = [clock.local_date(s) for s in db.session.scalars(sa.select(Session.starts_at))]
+    starts = [clock.local_date(s) for s in db.session.scalars(sa.select(Slot.starts_at))]
     # window 4–17 June; 4 June 09:00 has passed at 10:00; 7 June is closed
     assert sorted(starts) == [date(2025, 6, 11), date(2025, 6, 14)]
     assert (added, again) == (2, 0)
-    first = db.session.scalar(sa.select(Session).order_by(Session.starts_at))
+    first = db.session.scalar(sa.select(Slot).order_by(Slot.starts_at))
     assert clock.to_local(first.starts_at).time() == time(9)
     assert (first.capacity, first.green_quota) == (30, 5)
 
@@ -131,7 +131,7 @@ def test_open_day_needs_staff_and_a_future_time(venue, staff, family):
     with pytest.raises(PermissionDenied):
         slots.create_open_day(venue, by=family, now=NOW, **kwargs)
     day = slots.create_open_day(venue, by=staff, now=NOW, programme="讲解", **kwargs)
-    assert day.kind is SessionKind.OPEN_DAY and day.capacity == 200
+    assert day.kind is SlotKind.OPEN_DAY and day.capacity == 200
     with pytest.raises(ServiceError) as clash:
         slots.create_open_day(venue, by=staff, now=NOW, **kwargs)
     assert clash.value.field == "start"
@@ -218,7 +218,7 @@ def test_family_booking_is_confirmed_priced_and_messaged(family):
     )
     assert booking.status is BookingStatus.CONFIRMED
     assert booking.price_yuan == 2 * 10 + 40
-    assert db.session.get(Session, session.id).taken_general == 3
+    assert db.session.get(Slot, session.id).taken_general == 3
     assert len(booking.code) == 8 and not set(booking.code) & set("0O1IL")
     assert outbox_subjects() == [f"预约 {booking.display_code} 已确认"]
 
@@ -235,7 +235,7 @@ def test_green_channel_family_booking_is_free_and_uses_the_quota(family):
     )
     assert booking.price_yuan == 0
     assert (booking.left_behind, booking.channel) == (1, BookingChannel.GREEN)
-    assert db.session.get(Session, session.id).taken_green == 2
+    assert db.session.get(Slot, session.id).taken_green == 2
 
 
 @pytest.mark.parametrize(
@@ -258,7 +258,7 @@ def test_bad_family_requests_are_refused_with_the_field_named(family, venue, cou
     assert refused.value.field == field
     assert refused.value.message
     assert db.session.scalar(sa.select(sa.func.count(Booking.id))) == 0
-    assert db.session.get(Session, session.id).taken_general == 0
+    assert db.session.get(Slot, session.id).taken_general == 0
 
 
 @pytest.mark.parametrize(
@@ -317,7 +317,7 @@ def test_a_full_session_refuses_and_the_count_stays(family, venue):
             session, family_request(primary_pupils=1, adults=1), by=family, now=NOW
         )
     assert "1" in full.value.message
-    assert db.session.get(Session, session.id).taken_general == 4
+    assert db.session.get(Slot, session.id).taken_general == 4
 
 
 def test_a_double_submit_books_once(family, venue):
@@ -326,7 +326,7 @@ def test_a_double_submit_books_once(family, venue):
     first = requests.create_booking(session, family_request(key="k" * 20), by=family, now=NOW)
     second = requests.create_booking(session, family_request(key="k" * 20), by=family, now=NOW)
     assert first.id == second.id
-    assert db.session.get(Session, session.id).taken_general == 2
+    assert db.session.get(Slot, session.id).taken_general == 2
 
 
 def test_one_active_family_booking_per_venue_per_day(family, venue):
@@ -337,7 +337,7 @@ def test_one_active_family_booking_per_venue_per_day(family, venue):
     with pytest.raises(states.BookingError) as refused:
         requests.create_booking(afternoon, family_request(), by=family, now=NOW)
     assert refused.value.field == "account"
-    assert db.session.get(Session, afternoon.id).taken_general == 0
+    assert db.session.get(Slot, afternoon.id).taken_general == 0
 
 
 @pytest.mark.parametrize(
@@ -355,7 +355,7 @@ def test_no_shows_block_booking_until_a_date(family, venue, no_show_days_ago, bl
         db.session.add(
             Booking(
                 code=requests.new_code(),
-                session_id=past.id,
+                slot_id=past.id,
                 visit_on=clock.local_date(past.starts_at),
                 channel=BookingChannel.GENERAL,
                 kind=BookingKind.FAMILY,
@@ -397,7 +397,7 @@ def test_school_groups_above_the_approval_size_wait(venue, school, teacher, coun
     )
     assert booking.status is status
     assert booking.channel is BookingChannel.GREEN and booking.price_yuan == 0
-    assert db.session.get(Session, session.id).taken_green == booking.places
+    assert db.session.get(Slot, session.id).taken_green == booking.places
 
 
 @pytest.mark.parametrize(
@@ -445,7 +445,7 @@ def test_approval_and_refusal_tell_the_school_and_refusal_frees_places(
     staff_service.refuse_booking(two, by=staff, reason="当天场馆有大型活动", now=NOW)
     assert (one.status, two.status) == (BookingStatus.CONFIRMED, BookingStatus.REFUSED)
     assert two.reason == "当天场馆有大型活动"
-    assert db.session.get(Session, session.id).taken_green == 48
+    assert db.session.get(Slot, session.id).taken_green == 48
     subjects = outbox_subjects()
     assert any("已通过" in s for s in subjects) and any("未通过" in s for s in subjects)
 
@@ -462,7 +462,7 @@ def test_booker_cancels_until_the_cut_off(venue, family):
         bookings.cancel_booking(booking, by=family, now=NOW + timedelta(hours=4))
     bookings.cancel_booking(booking, by=family, now=NOW + timedelta(hours=2))
     assert booking.status is BookingStatus.CANCELLED
-    assert db.session.get(Session, session.id).taken_general == 0
+    assert db.session.get(Slot, session.id).taken_general == 0
 
 
 def test_staff_cancel_needs_a_reason_and_tells_the_booker(venue, family, staff):
@@ -628,10 +628,10 @@ def test_deleting_an_account_gives_back_the_places_of_its_coming_bookings(venue,
     past = make_session(venue, capacity=10, starts_at=NOW - timedelta(days=2))
     db.session.commit()
     requests.create_booking(coming, family_request(primary_pupils=2, adults=1), by=family, now=NOW)
-    db.session.execute(sa.update(Session).where(Session.id == past.id).values(taken_general=3))
+    db.session.execute(sa.update(Slot).where(Slot.id == past.id).values(taken_general=3))
     old = Booking(
         code="PASTVISIT",
-        session_id=past.id,
+        slot_id=past.id,
         visit_on=past.starts_at.date(),
         channel=BookingChannel.GENERAL,
         kind=BookingKind.FAMILY,
@@ -651,8 +651,8 @@ def test_deleting_an_account_gives_back_the_places_of_its_coming_bookings(venue,
 
     delete_account(family, "correct horse battery", now=NOW)
 
-    assert db.session.get(Session, coming.id).taken_general == 0
-    assert db.session.get(Session, past.id).taken_general == 3  # history is not rewritten
+    assert db.session.get(Slot, coming.id).taken_general == 0
+    assert db.session.get(Slot, past.id).taken_general == 3  # history is not rewritten
     left = db.session.scalar(
         sa.select(sa.func.count(Booking.id)).where(Booking.booker_id == family_id)
     )

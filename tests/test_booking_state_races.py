@@ -172,7 +172,7 @@ def _held_session(place, lapse_at, *, minute: int = 0):
         session, family_request(adults=1), by=make_user(role=Role.FAMILY), now=NOW
     )
     holder, next_in_line = make_user(role=Role.FAMILY), make_user(role=Role.FAMILY)
-    entry = dict(session_id=session.id, channel=BookingChannel.GENERAL, places=2)
+    entry = dict(slot_id=session.id, channel=BookingChannel.GENERAL, places=2)
     db.session.add_all(
         [
             WaitlistEntry(
@@ -198,10 +198,10 @@ def test_a_hold_lapsing_as_its_holder_books_goes_one_way_only(app, place, racers
         targets = []
         for n in range(TARGETS):
             lapse_at = NOW + timedelta(hours=1, minutes=10 * n)
-            session_id, holder_id, next_id = _held_session(place, lapse_at)
+            slot_id, holder_id, next_id = _held_session(place, lapse_at)
             targets.append(
                 {
-                    "session_id": session_id,
+                    "slot_id": slot_id,
                     "holder_id": holder_id,
                     "next_id": next_id,
                     "places": 2,
@@ -215,14 +215,14 @@ def test_a_hold_lapsing_as_its_holder_books_goes_one_way_only(app, place, racers
             assert all(not out.startswith("crash") for _a, out in seen), seen
             booked = db.session.scalar(
                 sa.select(sa.func.count(Booking.id)).where(
-                    Booking.session_id == target["session_id"],
+                    Booking.slot_id == target["slot_id"],
                     Booking.booker_id == target["holder_id"],
                     Booking.status.in_(TAKING_STATUSES),
                 )
             )
             offered_next = db.session.scalar(
                 sa.select(WaitlistEntry.held_places).where(
-                    WaitlistEntry.session_id == target["session_id"],
+                    WaitlistEntry.slot_id == target["slot_id"],
                     WaitlistEntry.user_id == target["next_id"],
                 )
             )
@@ -259,7 +259,7 @@ def test_freed_places_go_to_the_earliest_waiting_entries_first(app, place, racer
         for n, user in enumerate(waiting):
             db.session.add(
                 WaitlistEntry(
-                    session_id=session.id,
+                    slot_id=session.id,
                     user_id=user.id,
                     channel=BookingChannel.GENERAL,
                     places=2,
@@ -269,17 +269,17 @@ def test_freed_places_go_to_the_earliest_waiting_entries_first(app, place, racer
         outsider = make_user(role=Role.FAMILY)
         db.session.commit()
         targets = [
-            {"booking_id": b, "session_id": session.id, "outsider_id": outsider.id, "now": NOW}
+            {"booking_id": b, "slot_id": session.id, "outsider_id": outsider.id, "now": NOW}
             for b in booked[:3]
         ]
-        session_id, waiting_ids, outsider_id = session.id, [u.id for u in waiting], outsider.id
+        slot_id, waiting_ids, outsider_id = session.id, [u.id for u in waiting], outsider.id
         db.session.remove()
         results = racers.race(["cancel_by_booker", "outsider_books"] * 2, targets)
         assert all(not out.startswith("crash") for r in results for _a, out in r), results
         held = dict(
             db.session.execute(
                 sa.select(WaitlistEntry.user_id, WaitlistEntry.held_places).where(
-                    WaitlistEntry.session_id == session_id
+                    WaitlistEntry.slot_id == slot_id
                 )
             ).all()
         )

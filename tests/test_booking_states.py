@@ -11,7 +11,7 @@ from models import (
     BookingStatus,
     OutboxMessage,
     Role,
-    Session,
+    Slot,
     WaitlistEntry,
     db,
 )
@@ -83,7 +83,7 @@ def test_a_second_cancel_is_refused_and_gives_nothing_back_twice(in_request, ven
     with pytest.raises(booking_states.StateConflict) as again:
         bookings.cancel_booking(stale, by=stale.booker, now=NOW)
     assert again.value.message == "这条预约已经取消。"
-    assert db.session.get(Session, session.id).taken == kept.places
+    assert db.session.get(Slot, session.id).taken == kept.places
     assert capacity.recount() == []
 
 
@@ -108,12 +108,12 @@ def test_no_show_gives_the_places_back_and_staff_can_undo_it(in_request, venue, 
     family = make_user(role=Role.FAMILY)
     later = NOW + timedelta(hours=4)
     assert staff_service.mark_no_shows(session, by=staff, now=later) == 1
-    assert db.session.get(Session, session.id).taken == 0
+    assert db.session.get(Slot, session.id).taken == 0
     with pytest.raises(PermissionDenied):
         staff_service.undo_no_show(booking, by=family, now=later)
     staff_service.undo_no_show(booking, by=staff, now=later)
     assert booking.status is S.CONFIRMED
-    assert db.session.get(Session, session.id).taken == booking.places
+    assert db.session.get(Slot, session.id).taken == booking.places
     with pytest.raises(booking_states.StateConflict):
         staff_service.undo_no_show(booking, by=staff, now=later)
     assert capacity.recount() == []
@@ -125,7 +125,7 @@ def test_deleting_an_account_gives_its_coming_places_back_once(in_request, venue
     user = booking.booker
     assert bookings.forget_bookings_of(user, now=NOW) == 1
     db.session.commit()
-    assert db.session.get(Session, session.id).taken == 0
+    assert db.session.get(Slot, session.id).taken == 0
     assert capacity.recount() == []
 
 
@@ -138,7 +138,7 @@ def test_check_bookings_is_quiet_when_counts_match_and_names_a_difference(app, r
         _book(session)
     clean = runner.invoke(args=["check-bookings"])
     assert clean.exit_code == 0, clean.output
-    db.session.execute(sa.update(Session).where(Session.id == session.id).values(taken_general=5))
+    db.session.execute(sa.update(Slot).where(Slot.id == session.id).values(taken_general=5))
     db.session.commit()
     broken = runner.invoke(args=["check-bookings"])
     assert broken.exit_code == 1
@@ -152,7 +152,7 @@ def test_check_bookings_counts_waiting_list_holds(in_request, venue):
     user = make_user(role=Role.FAMILY)
     db.session.add(
         WaitlistEntry(
-            session_id=session.id,
+            slot_id=session.id,
             user_id=user.id,
             channel=BookingChannel.GENERAL,
             places=2,
@@ -179,13 +179,13 @@ def test_calling_off_a_session_cancels_tells_bookers_and_people_waiting(in_reque
     result = closures.call_off_session(session, reason="暴雨预警", by=staff, now=NOW)
     assert (result.cancelled, result.waiting_told) == (1, 1)
     assert db.session.get(Booking, booking.id).status is S.CANCELLED
-    assert db.session.get(Session, session.id).is_cancelled
+    assert db.session.get(Slot, session.id).is_cancelled
     assert _subjects_to(booking.booker)[-1].endswith("已被场馆取消")
     assert _subjects_to(waiting) == [f"{venue.name}：场次已取消"]
     assert capacity.recount() == []
     with pytest.raises(ServiceError) as twice:
         closures.call_off_session(
-            db.session.get(Session, session.id), reason="暴雨预警", by=staff, now=NOW
+            db.session.get(Slot, session.id), reason="暴雨预警", by=staff, now=NOW
         )
     assert twice.value.message == "该场次已经取消。"
 
@@ -198,7 +198,7 @@ def test_a_closed_date_added_on_the_venue_edit_form_cancels_and_tells(app, world
         session = make_session(venue, starts_at=to_utc(day, time(10)), capacity=20)
         family = make_user(role=Role.FAMILY)
         booking = requests.create_booking(session, family_request(), by=family, now=now)
-        family_id, booking_id, session_id = family.id, booking.id, session.id
+        family_id, booking_id, slot_id = family.id, booking.id, session.id
     client = client_for(app, world, "venue_a")
     posted = form_data(
         world, **{"closures-0-closed_on": day.isoformat(), "closures-0-reason": "布展"}
@@ -208,7 +208,7 @@ def test_a_closed_date_added_on_the_venue_edit_form_cancels_and_tells(app, world
     db.session.expire_all()
     assert db.session.get(Booking, booking_id).status is S.CANCELLED
     assert db.session.get(Booking, booking_id).reason == "布展"
-    assert db.session.get(Session, session_id).is_cancelled
+    assert db.session.get(Slot, slot_id).is_cancelled
     body = db.session.scalars(
         sa.select(OutboxMessage.body).where(OutboxMessage.user_id == family_id)
     ).all()[-1]

@@ -12,7 +12,7 @@ from models import (
     BookingStatus,
     LectureStatus,
     Role,
-    SessionKind,
+    SlotKind,
     VenueCategory,
     db,
 )
@@ -40,7 +40,7 @@ def make_booking(session, status=BookingStatus.CONFIRMED, channel=BookingChannel
     counts.setdefault("adults", 1)
     booking = Booking(
         code=uuid.uuid4().hex[:12],
-        session_id=session.id,
+        slot_id=session.id,
         visit_on=(session.starts_at + timedelta(hours=8)).date(),
         channel=channel,
         kind=BookingKind.SCHOOL_GROUP if school else BookingKind.FAMILY,
@@ -74,7 +74,7 @@ def dashboard_world(regions):
     # 23:30 UTC on 31 May is 1 June in Beijing: the visit belongs to June
     june = make_session(museum, starts_at=datetime(2025, 5, 31, 23, 30), capacity=100)
     open_day = make_session(library, starts_at=datetime(2025, 3, 8, 1, 0),
-                            kind=SessionKind.OPEN_DAY, capacity=200)
+                            kind=SlotKind.OPEN_DAY, capacity=200)
     make_session(museum, starts_at=datetime(2025, 7, 1, 1, 0), is_cancelled=True)
     datong_session = make_session(far, starts_at=datetime(2025, 6, 10, 1, 0))
     make_booking(june, status=BookingStatus.CHECKED_IN, preschool=1, adults=2)

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from models import Booking, BookingStatus, Role, SessionKind, db
+from models import Booking, BookingStatus, Role, SlotKind, db
 from models.user import utcnow
 from tests.factories import (
     family_request,
@@ -163,7 +163,7 @@ def test_staff_undo_a_no_show_with_a_reason(client, auth, venue, staff):
     db.session.commit()
     booking = Booking(
         code="NOSHOW22",
-        session_id=past.id,
+        slot_id=past.id,
         visit_on=clock.local_date(past.starts_at),
         channel=family_request().channel,
         kind=family_request().kind,
@@ -239,7 +239,7 @@ def test_open_day_edit_refuses_a_capacity_below_booked_and_an_end_before_its_sta
         venue,
         starts_at=utcnow() + timedelta(days=3),
         capacity=10,
-        kind=SessionKind.OPEN_DAY,
+        kind=SlotKind.OPEN_DAY,
         title="开放日",
     )
     family = make_user()
@@ -278,7 +278,7 @@ def test_the_public_open_days_page_lists_and_filters_and_the_home_page_links_it(
     make_session(
         venue,
         starts_at=utcnow() + timedelta(hours=30),
-        kind=SessionKind.OPEN_DAY,
+        kind=SlotKind.OPEN_DAY,
         title="非遗体验开放日",
     )
     db.session.commit()

@@ -8,7 +8,7 @@ from datetime import date, time
 import pytest
 from openpyxl import load_workbook
 
-from models import AdmissionKind, Course, Session, SessionKind, TimetableEntry, VisitorGroup, db
+from models import AdmissionKind, Course, Slot, SlotKind, TimetableEntry, VisitorGroup, db
 from tests.world import build_world, login_as
 from webapp.services import clock
 from webapp.services.catalogue.export import HEADERS
@@ -43,9 +43,9 @@ def world(app, regions):
         (date(2024, 12, 1), False),
     ):
         db.session.add(
-            Session(
+            Slot(
                 venue=venue,
-                kind=SessionKind.OPEN_DAY,
+                kind=SlotKind.OPEN_DAY,
                 title="开放日",
                 starts_at=clock.to_utc(day, time(9)),
                 ends_at=clock.to_utc(day, time(11)),

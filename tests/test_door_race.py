@@ -59,7 +59,7 @@ def _race(database_url, *, guarded: bool, arrived: int):
     session = make_session(venue, starts_at=NOW + timedelta(minutes=20))
     booking = Booking(
         code="RACE2345",
-        session_id=session.id,
+        slot_id=session.id,
         visit_on=local_date(session.starts_at),
         channel=BookingChannel.GENERAL,
         kind=BookingKind.FAMILY,

@@ -49,9 +49,9 @@ def booked(app, client):
     return venue.id, [s.id for s in sessions]
 
 
-def _book(client, session_id, key):
+def _book(client, slot_id, key):
     return client.post(
-        "/api/v1/bookings", json={**BODY, "session_id": session_id, "idempotency_key": key}
+        "/api/v1/bookings", json={**BODY, "session_id": slot_id, "idempotency_key": key}
     )
 
 

@@ -257,7 +257,7 @@ def _book(client, session, **counts):
     form["idempotency_key"] = f"key-{session.id:08d}"
     done = client.post(f"/booking/sessions/{session.id}/family", data={**form, "confirm": "1"})
     assert done.status_code == 302, done.get_data(as_text=True)
-    return db.session.scalar(sa.select(Booking).where(Booking.session_id == session.id))
+    return db.session.scalar(sa.select(Booking).where(Booking.slot_id == session.id))
 
 
 def test_my_bookings_run_soonest_first_with_cancelled_ones_apart(client, auth, family, venue):
@@ -317,7 +317,7 @@ def test_a_waiting_entry_shows_in_my_bookings_with_its_hold_and_can_be_left(
         .where(WaitlistEntry.id == entry.id)
         .values(held_places=3, held_until=until)
     )
-    db.session.execute(sa.text("UPDATE sessions SET taken_general = 1, held_general = 3"))
+    db.session.execute(sa.text("UPDATE slots SET taken_general = 1, held_general = 3"))
     db.session.commit()
     held = client.get("/booking/mine").get_data(as_text=True)
     assert f"已为您保留 3 个名额，至 {to_local(until):%m-%d %H:%M}" in held

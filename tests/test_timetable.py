@@ -13,8 +13,8 @@ from models import (
     BookingStatus,
     OutboxMessage,
     Role,
-    Session,
-    SessionKind,
+    Slot,
+    SlotKind,
     VenueClosure,
     db,
 )
@@ -71,7 +71,7 @@ def row(weekday=6, start="09:00", end="11:00", capacity=30, green_quota=5):
 def local_starts(venue):
     """(local date, local start time, capacity, green quota) of every session of the venue."""
     found = db.session.scalars(
-        sa.select(Session).where(Session.venue_id == venue.id).order_by(Session.starts_at)
+        sa.select(Slot).where(Slot.venue_id == venue.id).order_by(Slot.starts_at)
     ).all()
     return [
         (
@@ -206,7 +206,7 @@ def test_saving_the_same_timetable_twice_changes_nothing_and_makes_no_duplicates
 
 def test_a_changed_row_changes_unbooked_sessions_and_keeps_booked_ones(venue, staff, family):
     timetables.set_timetable(venue, [row(weekday=6), row(weekday=7)], by=staff, now=NOW)
-    saturday = db.session.scalar(sa.select(Session).order_by(Session.starts_at))
+    saturday = db.session.scalar(sa.select(Slot).order_by(Slot.starts_at))
     booking = book(saturday, family)
     sync = timetables.set_timetable(
         venue,
@@ -218,12 +218,12 @@ def test_a_changed_row_changes_unbooked_sessions_and_keeps_booked_ones(venue, st
     assert [s.starts_at for s in sync.kept_sessions] == [saturday.starts_at]
     assert local_starts(venue) == [(SATURDAY, time(9), 30, 5), (SUNDAY, time(9), 50, 5)]
     db.session.refresh(booking)
-    assert booking.status is BookingStatus.CONFIRMED and booking.session.taken == 2
+    assert booking.status is BookingStatus.CONFIRMED and booking.slot.taken == 2
 
 
 def test_a_removed_row_removes_unbooked_sessions_and_keeps_booked_ones(venue, staff, family):
     timetables.set_timetable(venue, [row(weekday=6), row(weekday=7)], by=staff, now=NOW)
-    sunday = db.session.scalars(sa.select(Session).order_by(Session.starts_at)).all()[1]
+    sunday = db.session.scalars(sa.select(Slot).order_by(Slot.starts_at)).all()[1]
     book(sunday, family)
     # a booking cancelled since still counts: the session keeps its history
     cancelled = book(
@@ -240,7 +240,7 @@ def test_a_session_whose_places_are_being_taken_is_never_changed(venue, staff):
     """The row itself is checked: places held without a booking row yet (a booking being
     written at this very moment) keep the session as it is."""
     timetables.set_timetable(venue, [row(weekday=6)], by=staff, now=NOW)
-    db.session.execute(sa.update(Session).values(taken_general=3))
+    db.session.execute(sa.update(Slot).values(taken_general=3))
     db.session.commit()
     sync = timetables.set_timetable(venue, [row(weekday=6, capacity=10)], by=staff, now=NOW)
     assert (sync.changed, sync.kept) == (0, 1)
@@ -261,7 +261,7 @@ def test_open_days_are_left_alone_and_never_doubled(venue, staff):
     sync = timetables.set_timetable(venue, [row(weekday=6), row(weekday=7)], by=staff, now=NOW)
     assert sync.added == 1
     assert local_starts(venue) == [(SATURDAY, time(9), 200, 0), (SUNDAY, time(9), 30, 5)]
-    assert db.session.get(Session, open_day.id).kind is SessionKind.OPEN_DAY
+    assert db.session.get(Slot, open_day.id).kind is SlotKind.OPEN_DAY
     timetables.set_timetable(venue, [], by=staff, now=NOW)
     assert local_starts(venue) == [(SATURDAY, time(9), 200, 0)]
 
@@ -292,21 +292,21 @@ def test_closing_a_date_removes_its_unbooked_sessions(venue, staff):
 
 def test_closing_a_booked_date_asks_first_and_changes_nothing(venue, staff, family):
     timetables.set_timetable(venue, [row(weekday=6)], by=staff, now=NOW)
-    booking = book(db.session.scalar(sa.select(Session)), family)
+    booking = book(db.session.scalar(sa.select(Slot)), family)
     with pytest.raises(closures_service.ClosureNeedsConfirmation) as asked:
         closures_service.close_day(venue, SATURDAY, "设备检修", by=staff, now=NOW)
     assert asked.value.bookings == 1 and asked.value.field == "confirm"
     assert not slots.is_closed_on(venue.id, SATURDAY)
     db.session.refresh(booking)
     assert booking.status is BookingStatus.CONFIRMED
-    assert db.session.scalar(sa.select(Session.is_cancelled)) is False
+    assert db.session.scalar(sa.select(Slot.is_cancelled)) is False
 
 
 def test_closing_a_booked_date_when_confirmed_cancels_and_tells_the_bookers(venue, staff, family):
     timetables.set_timetable(
         venue, [row(weekday=6), row(weekday=6, start="14:00", end="16:00")], by=staff, now=NOW
     )
-    booked, empty = db.session.scalars(sa.select(Session).order_by(Session.starts_at)).all()
+    booked, empty = db.session.scalars(sa.select(Slot).order_by(Slot.starts_at)).all()
     empty_id = empty.id
     booking = book(booked, family, places=3)
     result = closures_service.close_day(
@@ -315,9 +315,9 @@ def test_closing_a_booked_date_when_confirmed_cancels_and_tells_the_bookers(venu
     assert (result.removed, result.called_off, result.cancelled) == (1, 1, 1)
     db.session.refresh(booking)
     assert booking.status is BookingStatus.CANCELLED and booking.reason == "设备检修"
-    kept = db.session.get(Session, booked.id)
+    kept = db.session.get(Slot, booked.id)
     assert kept.is_cancelled and kept.taken == 0
-    assert db.session.get(Session, empty_id) is None
+    assert db.session.get(Slot, empty_id) is None
     last = db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id.desc())).first()
     assert last.recipient in (family.email, family.phone) and "设备检修" in last.body
     assert availability.list_coming_sessions(venue, now=NOW, days=7) == []
@@ -354,21 +354,21 @@ def test_closing_today_leaves_sessions_that_have_started(venue, staff):
     started_id, later_id = started.id, later.id
     result = closures_service.close_day(venue, date(2025, 6, 4), "停电", by=staff, now=NOW)
     assert result.removed == 1
-    assert db.session.get(Session, started_id) is not None
-    assert db.session.get(Session, later_id) is None
+    assert db.session.get(Slot, started_id) is not None
+    assert db.session.get(Slot, later_id) is None
 
 
 def test_opening_a_closed_date_again_brings_its_sessions_back(venue, staff, family):
     timetables.set_timetable(
         venue, [row(weekday=6), row(weekday=6, start="14:00", end="16:00")], by=staff, now=NOW
     )
-    book(db.session.scalar(sa.select(Session).order_by(Session.starts_at)), family)
+    book(db.session.scalar(sa.select(Slot).order_by(Slot.starts_at)), family)
     result = closures_service.close_day(venue, SATURDAY, "检修", by=staff, now=NOW, confirm=True)
     assert local_starts(venue) == [(SATURDAY, time(9), 30, 5)]
     n = timetables.remove_closure(venue, result.closure.id, by=staff, now=NOW)
     assert n == 2
     assert local_starts(venue) == [(SATURDAY, time(9), 30, 5), (SATURDAY, time(14), 30, 5)]
-    assert not any(s.is_cancelled for s in db.session.scalars(sa.select(Session)))
+    assert not any(s.is_cancelled for s in db.session.scalars(sa.select(Slot)))
     assert db.session.scalar(sa.select(Booking.status)) is BookingStatus.CANCELLED
 
 
@@ -570,7 +570,7 @@ def test_the_summary_names_the_sessions_kept_because_they_have_bookings(
     done = flashes(client.get(response.headers["Location"]).get_data(as_text=True))
     assert "1 个因已有预约保持不变" in done
     assert starts.strftime("%m-%d %H:%M") in done
-    assert db.session.get(Session, saturday.id).capacity == 30
+    assert db.session.get(Slot, saturday.id).capacity == 30
 
 
 def test_a_post_without_any_rows_changes_nothing(client, auth, venue, staff):

@@ -103,14 +103,14 @@ def build_world(regions) -> World:
 
 def _add_bookings(world: World) -> None:
     """A session at each venue ten days ahead and the bookings the access tests reach for."""
-    from models import BookingChannel, BookingKind, BookingStatus, Session
+    from models import BookingChannel, BookingKind, BookingStatus, Slot
     from models.user import utcnow
     from webapp.services.booking.requests import new_code
     from webapp.services.clock import local_date
 
     starts_at = utcnow().replace(microsecond=0, second=0) + timedelta(days=10)
     for key, venue in world.venues.items():
-        session = Session(
+        session = Slot(
             venue_id=venue.id,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=2),
@@ -126,7 +126,7 @@ def _add_bookings(world: World) -> None:
         is_group = school is not None
         made = Booking(
             code=new_code(),
-            session_id=session.id,
+            slot_id=session.id,
             visit_on=local_date(session.starts_at),
             channel=BookingChannel.GREEN if is_group else BookingChannel.GENERAL,
             kind=BookingKind.SCHOOL_GROUP if is_group else BookingKind.FAMILY,

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from models import Role, SessionKind, db
+from models import Role, SlotKind, db
 from models.user import utcnow
 from tests.browser.conftest import assert_accessible
 from tests.factories import (
@@ -39,7 +39,7 @@ def desk(live_app):
             venue,
             starts_at=utcnow() + timedelta(days=3),
             capacity=30,
-            kind=SessionKind.OPEN_DAY,
+            kind=SlotKind.OPEN_DAY,
             title=f"科普开放日{tag}",
         )
         later = make_session(venue, starts_at=utcnow() + timedelta(days=4), capacity=200)

@@ -91,9 +91,9 @@ def _start(page, live_server, lang, login):
     page.wait_for_load_state()
 
 
-def _book_a_child_and_an_adult(page, session_id, words):
+def _book_a_child_and_an_adult(page, slot_id, words):
     """Book one primary pupil and one adult in the session; ends on the booking's page."""
-    page.goto(f"/booking/sessions/{session_id}/family")
+    page.goto(f"/booking/sessions/{slot_id}/family")
     page.fill("#primary_pupils", "1")
     page.fill("#adults", "1")
     page.fill("#contact_phone", "13800138000")

@@ -4,7 +4,7 @@ import itertools
 import uuid
 from datetime import time, timedelta
 
-from models import BookingKind, BookingSettings, Session, SessionKind, db
+from models import BookingKind, BookingSettings, Slot, SlotKind, db
 from tests.factories.core import NOW
 from webapp.services.booking.party import BookingRequest, Party
 
@@ -14,8 +14,8 @@ _counter = itertools.count(1)
 def make_session(venue, *, starts_at=None, hours=2, capacity=50, green_quota=0, **overrides):
     n = next(_counter)
     starts_at = starts_at or NOW + timedelta(days=3, minutes=n)
-    overrides.setdefault("kind", SessionKind.REGULAR)
-    session = Session(
+    overrides.setdefault("kind", SlotKind.REGULAR)
+    session = Slot(
         venue_id=venue.id,
         starts_at=starts_at,
         ends_at=starts_at + timedelta(hours=hours),

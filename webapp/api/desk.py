@@ -48,8 +48,8 @@ def party_json(booking) -> dict:
         "status": booking.status.value,
         "channel": booking.channel.value,
         "kind": booking.kind.value,
-        "session_id": booking.session_id,
-        "starts_at": iso(booking.session.starts_at),
+        "session_id": booking.slot_id,
+        "starts_at": iso(booking.slot.starts_at),
         "places": booking.places,
         "arrived": booking.arrived,
         "checked_in_at": iso(booking.checked_in_at) if booking.checked_in_at else None,
@@ -90,12 +90,12 @@ def desk_today_json(query: DeskQuery):
         sessions=[
             {
                 **f.as_dict(),
-                "venue_id": f.session.venue_id,
-                "kind": f.session.kind.value,
-                "title": f.session.title,
-                "starts_at": iso(f.session.starts_at),
-                "ends_at": iso(f.session.ends_at),
-                "is_cancelled": f.session.is_cancelled,
+                "venue_id": f.slot.venue_id,
+                "kind": f.slot.kind.value,
+                "title": f.slot.title,
+                "starts_at": iso(f.slot.starts_at),
+                "ends_at": iso(f.slot.ends_at),
+                "is_cancelled": f.slot.is_cancelled,
             }
             for f in rows
         ],

@@ -43,8 +43,8 @@ from webapp.services.errors import NotFound, ServiceError
 from webapp.views import show_service_error
 
 
-def _session_or_404(session_id: int):
-    found = slots.get_session(session_id)
+def _session_or_404(slot_id: int):
+    found = slots.get_session(slot_id)
     if found is None:
         abort(404)
     return found
@@ -88,10 +88,10 @@ def _book(form, session, make_request, template, **context):
     )
 
 
-@bp.route("/sessions/<int:session_id>/family", methods=["GET", "POST"])
+@bp.route("/sessions/<int:slot_id>/family", methods=["GET", "POST"])
 @permission_required("booking.create")
-def family(session_id: int):
-    session = _session_or_404(session_id)
+def family(slot_id: int):
+    session = _session_or_404(slot_id)
     form = FamilyBookingForm()
     if not form.is_submitted():
         form.fill_contact(current_user)
@@ -114,10 +114,10 @@ def family(session_id: int):
     )
 
 
-@bp.route("/sessions/<int:session_id>/school", methods=["GET", "POST"])
+@bp.route("/sessions/<int:slot_id>/school", methods=["GET", "POST"])
 @login_required
-def school(session_id: int):
-    session = _session_or_404(session_id)
+def school(slot_id: int):
+    session = _session_or_404(slot_id)
     schools = list_schools_acted_for(current_user)
     if not schools:
         flash(_("Only school staff can book a class trip."), "error")
@@ -134,10 +134,10 @@ def school(session_id: int):
     )
 
 
-@bp.route("/sessions/<int:session_id>/waitlist", methods=["POST"])
+@bp.route("/sessions/<int:slot_id>/waitlist", methods=["POST"])
 @permission_required("booking.create")
-def waitlist(session_id: int):
-    session = _session_or_404(session_id)
+def waitlist(slot_id: int):
+    session = _session_or_404(slot_id)
     form = WaitlistForm()
     if not form.validate_on_submit():
         flash(_("Give how many places you want."), "error")
@@ -157,10 +157,10 @@ def waitlist(session_id: int):
     return redirect(url_for("directory.venue", venue_id=session.venue_id))
 
 
-@bp.route("/sessions/<int:session_id>/waitlist/leave", methods=["POST"])
+@bp.route("/sessions/<int:slot_id>/waitlist/leave", methods=["POST"])
 @permission_required("booking.create")
-def leave_waitlist(session_id: int):
-    session = _session_or_404(session_id)
+def leave_waitlist(slot_id: int):
+    session = _session_or_404(slot_id)
     form = CancelForm()
     if form.validate_on_submit():
         try:

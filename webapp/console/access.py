@@ -2,7 +2,7 @@
 (`webapp.auth.decorators.require`: sign in first, 404 for nothing there, 403 for someone
 else's)."""
 
-from models import Booking, Session, Venue, db
+from models import Booking, Slot, Venue, db
 from webapp.auth.decorators import require
 from webapp.services.booking import queries, slots
 from webapp.views import current_actor
@@ -14,8 +14,8 @@ def venue_for_staff(venue_id: int) -> Venue:
     return require(MANAGE, db.session.get(Venue, venue_id))
 
 
-def session_for_staff(session_id: int) -> Session:
-    found = slots.get_session(session_id)
+def session_for_staff(slot_id: int) -> Slot:
+    found = slots.get_session(slot_id)
     require(MANAGE, found.venue if found is not None else None)
     return found
 
@@ -23,5 +23,5 @@ def session_for_staff(session_id: int) -> Session:
 def booking_for_staff(code: str) -> Booking:
     """Another venue's booking code is a 404, as an unknown one is."""
     booking = queries.get_staff_booking(code, user=current_actor())
-    require(MANAGE, booking.session.venue if booking is not None else None)
+    require(MANAGE, booking.slot.venue if booking is not None else None)
     return booking

@@ -88,4 +88,4 @@ def undo_no_show(code: str):
             flash(_("No-show taken back; the reason is in the audit log."), "success")
         except ServiceError as error:
             show_service_error(form, error)
-    return redirect(url_for("console.session", session_id=booking.session_id))
+    return redirect(url_for("console.session", slot_id=booking.slot_id))

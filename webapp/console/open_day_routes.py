@@ -15,8 +15,8 @@ from webapp.services.errors import ServiceError
 from webapp.views import show_service_error
 
 
-def _open_day_for_staff(session_id: int):
-    found = session_for_staff(session_id)
+def _open_day_for_staff(slot_id: int):
+    found = session_for_staff(slot_id)
     if not found.is_open_day:
         abort(404)
     return found
@@ -31,10 +31,10 @@ def _filled(form: OpenDayForm, found) -> None:
     form.signup_note.data = found.signup_note
 
 
-@bp.route("/open-days/<int:session_id>", methods=["GET", "POST"])
+@bp.route("/open-days/<int:slot_id>", methods=["GET", "POST"])
 @login_required
-def open_day_edit(session_id: int):
-    found = _open_day_for_staff(session_id)
+def open_day_edit(slot_id: int):
+    found = _open_day_for_staff(slot_id)
     form = OpenDayForm()
     status = 200
     if request.method == "GET":
@@ -43,7 +43,7 @@ def open_day_edit(session_id: int):
         try:
             open_days.update_open_day(found, form.details(), by=current_user, now=utcnow())
             flash(_("Open day saved."), "success")
-            return redirect(url_for("console.open_day_edit", session_id=found.id))
+            return redirect(url_for("console.open_day_edit", slot_id=found.id))
         except ServiceError as error:
             show_service_error(form, error)
             status = 422
@@ -59,17 +59,17 @@ def open_day_edit(session_id: int):
     ), status
 
 
-@bp.route("/open-days/<int:session_id>/cancel", methods=["POST"])
+@bp.route("/open-days/<int:slot_id>/cancel", methods=["POST"])
 @login_required
-def open_day_cancel(session_id: int):
-    found = _open_day_for_staff(session_id)
+def open_day_cancel(slot_id: int):
+    found = _open_day_for_staff(slot_id)
     form = RequiredReasonForm()
     if not form.validate_on_submit():
         flash(_("Give the reason: everyone booked will be told."), "error")
-        return redirect(url_for("console.open_day_edit", session_id=found.id))
+        return redirect(url_for("console.open_day_edit", slot_id=found.id))
     try:
         n = open_days.cancel_open_day(found, reason=form.reason.data, by=current_user, now=utcnow())
         flash(_("Open day called off: %(n)d bookings cancelled and told.", n=n), "success")
     except ServiceError as error:
         show_service_error(form, error)
-    return redirect(url_for("console.open_day_edit", session_id=session_id))
+    return redirect(url_for("console.open_day_edit", slot_id=slot_id))

@@ -105,10 +105,10 @@ def generate(venue_id: int):
     return redirect(url_for("console.venue", venue_id=venue.id))
 
 
-@bp.route("/sessions/<int:session_id>")
+@bp.route("/sessions/<int:slot_id>")
 @login_required
-def session(session_id: int):
-    found = session_for_staff(session_id)
+def session(slot_id: int):
+    found = session_for_staff(slot_id)
     venue = found.venue
     return render_template(
         "console/session.html",
@@ -121,10 +121,10 @@ def session(session_id: int):
     )
 
 
-@bp.route("/sessions/<int:session_id>/no-shows", methods=["POST"])
+@bp.route("/sessions/<int:slot_id>/no-shows", methods=["POST"])
 @login_required
-def no_shows(session_id: int):
-    found = session_for_staff(session_id)
+def no_shows(slot_id: int):
+    found = session_for_staff(slot_id)
     form = EmptyForm()
     if form.validate_on_submit():
         try:
@@ -132,16 +132,16 @@ def no_shows(session_id: int):
             flash(_("%(n)d bookings marked as not come.", n=n), "success")
         except ServiceError as error:
             show_service_error(form, error)
-    return redirect(url_for("console.session", session_id=found.id))
+    return redirect(url_for("console.session", slot_id=found.id))
 
 
 def _back(booking):
     target = request.form.get("back")
     if target == "session":
-        return redirect(url_for("console.session", session_id=booking.session_id))
+        return redirect(url_for("console.session", slot_id=booking.slot_id))
     if target == "today":
         return redirect(url_for("console.today"))
-    return redirect(url_for("console.venue", venue_id=booking.session.venue_id))
+    return redirect(url_for("console.venue", venue_id=booking.slot.venue_id))
 
 
 @bp.route("/bookings/<code>/approve", methods=["POST"])

@@ -64,9 +64,9 @@ def visitors(venue_id: int):
     venue = venue_for_staff(venue_id)
     day = _day_arg(clock.local_date(utcnow()))
     session = None
-    session_id = request.args.get("session", type=int)
-    if session_id is not None:
-        session = slots.get_session(session_id)
+    slot_id = request.args.get("session", type=int)
+    if slot_id is not None:
+        session = slots.get_session(slot_id)
         if session is None or session.venue_id != venue.id:
             abort(404)
         day = clock.local_date(session.starts_at)

@@ -46,7 +46,7 @@ def booking_link(booking) -> str:
 
 def offer_link(session) -> str:
     """Where an offer of held places points: straight to booking them."""
-    return absolute_url("booking.family", session_id=session.id)
+    return absolute_url("booking.family", slot_id=session.id)
 
 
 def recipient_locale(user: User | None) -> str:

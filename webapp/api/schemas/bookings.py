@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, create_model
 
-from models import BookingChannel, BookingKind, BookingStatus, SessionKind
+from models import BookingChannel, BookingKind, BookingStatus, SlotKind
 from webapp.api.fields import QueryDate, Schema, WholeNumber
 from webapp.services.booking.party import COUNT_FIELDS
 from webapp.services.booking.requests import MAX_COUNT
@@ -25,7 +25,7 @@ class SessionRange(Schema):
 
 class SessionOut(Schema):
     id: int
-    kind: SessionKind
+    kind: SlotKind
     title: str
     programme: str
     starts_at: datetime

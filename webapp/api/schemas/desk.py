@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from models import BookingChannel, BookingKind, BookingStatus, SessionKind
+from models import BookingChannel, BookingKind, BookingStatus, SlotKind
 from webapp.api.fields import Blankable, QueryDate, Schema, WholeNumber
 
 
@@ -16,7 +16,7 @@ class DeskQuery(Schema):
 class DeskSession(Schema):
     session_id: int
     venue_id: int
-    kind: SessionKind
+    kind: SlotKind
     title: str
     starts_at: datetime
     ends_at: datetime

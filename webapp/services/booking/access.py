@@ -40,4 +40,4 @@ def can_see_booking(user, booking: Booking) -> bool:
         return True
     if booking.school is not None and can(user, "school.act", booking.school):
         return True
-    return can(user, "venue.view_bookings", booking.session.venue)
+    return can(user, "venue.view_bookings", booking.slot.venue)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import BookingChannel, BookingSettings, Session, Venue, VenueClosure, WaitlistEntry, db
+from models import BookingChannel, BookingSettings, Slot, Venue, VenueClosure, WaitlistEntry, db
 from webapp.services.booking import capacity, waitlist
 from webapp.services.clock import day_bounds, local_date
 
@@ -19,7 +19,7 @@ compute = capacity.compute
 
 
 def get_availability(
-    session_ids, *, now: datetime, release: bool = True
+    slot_ids, *, now: datetime, release: bool = True
 ) -> dict[int, Availability]:
     """Places left in each of the given sessions, by session id, in one query.
 
@@ -28,7 +28,7 @@ def get_availability(
     entries are not left. Lapsed holds are released first (and committed) unless `release`
     is False (inside another unit of work).
     """
-    ids = list(session_ids)
+    ids = list(slot_ids)
     if not ids:
         return {}
     rows = _rows(ids, now=now)
@@ -49,7 +49,7 @@ def get_availability(
             taken_general=general,
             taken_green=green,
             is_released=released,
-            session_id=sid,
+            slot_id=sid,
             held_general=held_general,
             held_green=held_green,
         )
@@ -63,7 +63,7 @@ def _rows(ids, *, now: datetime):
     lapsed = (
         sa.exists()
         .where(
-            WaitlistEntry.session_id == Session.id,
+            WaitlistEntry.slot_id == Slot.id,
             WaitlistEntry.held_places > 0,
             WaitlistEntry.held_until <= now,
         )
@@ -71,20 +71,20 @@ def _rows(ids, *, now: datetime):
     )
     return db.session.execute(
         sa.select(
-            Session.id,
-            Session.starts_at,
-            Session.capacity,
-            Session.green_quota,
-            Session.taken_general,
-            Session.taken_green,
-            Session.held_general,
-            Session.held_green,
-            Session.is_cancelled,
+            Slot.id,
+            Slot.starts_at,
+            Slot.capacity,
+            Slot.green_quota,
+            Slot.taken_general,
+            Slot.taken_green,
+            Slot.held_general,
+            Slot.held_green,
+            Slot.is_cancelled,
             hours,
             lapsed,
         )
-        .outerjoin(BookingSettings, BookingSettings.venue_id == Session.venue_id)
-        .where(Session.id.in_(ids))
+        .outerjoin(BookingSettings, BookingSettings.venue_id == Slot.venue_id)
+        .where(Slot.id.in_(ids))
     ).all()
 
 
@@ -95,14 +95,14 @@ def list_coming_sessions(venue: Venue, *, now: datetime, days: int = 14):
     """
     end = now + timedelta(days=days)
     sessions = db.session.scalars(
-        sa.select(Session)
+        sa.select(Slot)
         .where(
-            Session.venue_id == venue.id,
-            Session.starts_at > now,
-            Session.starts_at < end,
-            Session.is_cancelled.is_(False),
+            Slot.venue_id == venue.id,
+            Slot.starts_at > now,
+            Slot.starts_at < end,
+            Slot.is_cancelled.is_(False),
         )
-        .order_by(Session.starts_at)
+        .order_by(Slot.starts_at)
     ).all()
     closed = set(
         db.session.scalars(
@@ -119,10 +119,10 @@ def has_places_on_clause(day: date, venue_id_column=Venue.id):
     book (the green quota kept for the green channel, as until its release)."""
     start, end = day_bounds(day)
     return sa.exists().where(
-        Session.venue_id == venue_id_column,
-        Session.starts_at >= start,
-        Session.starts_at < end,
-        Session.is_cancelled.is_(False),
-        capacity.fits_clause(Session.__table__.c, 1, BookingChannel.GENERAL, is_released=False),
+        Slot.venue_id == venue_id_column,
+        Slot.starts_at >= start,
+        Slot.starts_at < end,
+        Slot.is_cancelled.is_(False),
+        capacity.fits_clause(Slot.__table__.c, 1, BookingChannel.GENERAL, is_released=False),
         ~sa.exists().where(VenueClosure.venue_id == venue_id_column, VenueClosure.closed_on == day),
     )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from models import Booking, BookingChannel, BookingStatus, Session, User, WaitlistEntry, db
+from models import Booking, BookingChannel, BookingStatus, Slot, User, WaitlistEntry, db
 from webapp.services.booking import availability, capacity, states, waitlist
 from webapp.services.booking.access import can_see_booking, is_booker_of, require_booker
 from webapp.services.booking.notices import tell_cancelled_by_venue
@@ -37,13 +37,13 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
     …); BookingError, Busy.
     """
     is_booker = is_booker_of(by, booking)
-    is_staff = can(by, "venue.manage_sessions", booking.session.venue)
+    is_staff = can(by, "venue.manage_sessions", booking.slot.venue)
     if not (is_booker or is_staff):
         if can_see_booking(by, booking):  # the bureau over the venue may look, not cancel
             raise PermissionDenied(_("You may look at this booking but not cancel it."))
         raise NotFound(_("No booking with that code."))
     states.require_move(booking, BookingStatus.CANCELLED)
-    session = booking.session
+    session = booking.slot
     if session.starts_at <= now:
         raise BookingError(_("The session has already started."), field="status")
     reason = (reason or "").strip()
@@ -64,7 +64,7 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
             )
     with unit_of_work():
         # lapsed holds first: entries before the session row, as a booking locks them
-        waitlist.release_expired([booking.session_id], now=now)
+        waitlist.release_expired([booking.slot_id], now=now)
         states.transition(
             booking, BookingStatus.CANCELLED, now=now, cancelled_at=now, reason=reason[:300]
         )
@@ -78,7 +78,7 @@ def cancel_booking(booking: Booking, *, by: User, now: datetime, reason: str = "
 
 
 def join_waitlist(
-    session: Session, *, by: User, places: int, channel: BookingChannel, now: datetime
+    session: Slot, *, by: User, places: int, channel: BookingChannel, now: datetime
 ) -> WaitlistEntry:
     """Wait for `places` in a full session; you are told when a cancellation frees them.
 
@@ -99,7 +99,7 @@ def join_waitlist(
     if free >= places:
         raise BookingError(_("There are places left: book them now."), field="places")
     entry = WaitlistEntry(
-        session_id=session.id, user_id=by.id, channel=channel, places=places, created_at=now
+        slot_id=session.id, user_id=by.id, channel=channel, places=places, created_at=now
     )
     try:
         with unit_of_work():
@@ -109,14 +109,14 @@ def join_waitlist(
     return entry
 
 
-def leave_waitlist(session: Session, *, by: User, now: datetime) -> None:
+def leave_waitlist(session: Slot, *, by: User, now: datetime) -> None:
     """Leave a session's waiting list; places held for you go to the next person waiting.
 
     One unit of work. Raises: NotFound, Busy.
     """
     entry = db.session.scalar(
         sa.select(WaitlistEntry).where(
-            WaitlistEntry.session_id == session.id, WaitlistEntry.user_id == by.id
+            WaitlistEntry.slot_id == session.id, WaitlistEntry.user_id == by.id
         )
     )
     if entry is None:
@@ -129,7 +129,7 @@ def leave_waitlist(session: Session, *, by: User, now: datetime) -> None:
         db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.id == entry.id))
         db.session.expire_all()
         if had_hold:
-            waitlist.offer_places(db.session.get(Session, session.id), now=now)
+            waitlist.offer_places(db.session.get(Slot, session.id), now=now)
 
 
 # ---------------------------------------------------------------- account deletion
@@ -144,12 +144,12 @@ def forget_bookings_of(user: User, *, now: datetime) -> int:
     Returns how many bookings were removed.
     """
     booked = db.session.scalars(
-        sa.select(Booking).options(joinedload(Booking.session)).where(Booking.booker_id == user.id)
+        sa.select(Booking).options(joinedload(Booking.slot)).where(Booking.booker_id == user.id)
     ).all()
     freed_sessions = []
     for booking in booked:
         if states.remove(booking, now=now):
-            freed_sessions.append(booking.session)
+            freed_sessions.append(booking.slot)
     db.session.execute(sa.delete(WaitlistEntry).where(WaitlistEntry.user_id == user.id))
     db.session.flush()
     for session in {s.id: s for s in freed_sessions}.values():

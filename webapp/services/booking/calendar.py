@@ -14,7 +14,7 @@ from models.user import utcnow
 
 def booking_ics(booking) -> bytes:
     """The booking's visit as one VEVENT, its times in UTC, its UID stable across downloads."""
-    session = booking.session
+    session = booking.slot
     calendar = Calendar()
     calendar.add("prodid", "-//Shanxi practice bases//booking//ZH")
     calendar.add("version", "2.0")

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from models import Booking, BookingChannel, BookingSettings, Session, WaitlistEntry, db
+from models import Booking, BookingChannel, BookingSettings, Slot, WaitlistEntry, db
 from models.booking import TAKING_STATUSES
 from webapp.services.booking.settings import get_settings
 
@@ -39,13 +39,13 @@ def held_column(channel: BookingChannel) -> str:
 # ---------------------------------------------------------------- the green quota's release
 
 
-def green_released_at(session: Session, settings: BookingSettings) -> datetime:
+def green_released_at(session: Slot, settings: BookingSettings) -> datetime:
     """When the session's unused green-channel places open to everyone."""
     hours = settings.green_release_hours
     return session.starts_at - timedelta(hours=GREEN_RELEASE_HOURS if hours is None else hours)
 
 
-def is_released(session: Session, *, now: datetime) -> bool:
+def is_released(session: Slot, *, now: datetime) -> bool:
     return now >= green_released_at(session, get_settings(session.venue_id))
 
 
@@ -77,7 +77,7 @@ def fits_clause(c, places, channel: BookingChannel, *, is_released):
 
 @dataclass(frozen=True)
 class Availability:
-    session_id: int
+    slot_id: int
     capacity: int
     #: places a general-channel booking can take now
     general_left: int
@@ -99,7 +99,7 @@ def compute(
     taken_general,
     taken_green,
     is_released: bool,
-    session_id=0,
+    slot_id=0,
     held_general=0,
     held_green=0,
 ) -> Availability:
@@ -110,7 +110,7 @@ def compute(
     reserved = 0 if is_released else max(green_quota - green, 0)
     reserved = min(reserved, free)
     return Availability(
-        session_id=session_id,
+        slot_id=slot_id,
         capacity=capacity,
         general_left=free - reserved,
         green_left=free,
@@ -122,14 +122,14 @@ def compute(
 # ---------------------------------------------------------------- taking and giving back
 
 
-def lock_session(session_id: int) -> None:
+def lock_session(slot_id: int) -> None:
     """Lock the session row before a booking's (PostgreSQL; SQLite's writer lock already
     serialises): every writer takes the session first, so two never wait on each other."""
-    db.session.execute(sa.select(Session.id).where(Session.id == session_id).with_for_update())
+    db.session.execute(sa.select(Slot.id).where(Slot.id == slot_id).with_for_update())
 
 
 def take_places(
-    session: Session, places: int, channel: BookingChannel, *, now, from_hold: int = 0
+    session: Slot, places: int, channel: BookingChannel, *, now, from_hold: int = 0
 ) -> bool:
     """Take places with one conditional UPDATE; False when they are not there (flushes).
 
@@ -138,10 +138,10 @@ def take_places(
     """
     if not _guard:
         return _take_places_unguarded(session, places, channel)
-    c = Session.__table__.c
+    c = Slot.__table__.c
     taken, held = taken_column(channel), held_column(channel)
     values = {taken: getattr(c, taken) + places}
-    stmt = Session.__table__.update().where(c.id == session.id, c.is_cancelled.is_(False))
+    stmt = Slot.__table__.update().where(c.id == session.id, c.is_cancelled.is_(False))
     if from_hold:
         values[held] = getattr(c, held) - from_hold
         stmt = stmt.where(getattr(c, held) >= from_hold)
@@ -149,9 +149,9 @@ def take_places(
     return db.session.execute(stmt.where(fits).values(values)).rowcount == 1
 
 
-def _take_places_unguarded(session: Session, places: int, channel: BookingChannel) -> bool:
+def _take_places_unguarded(session: Slot, places: int, channel: BookingChannel) -> bool:
     """Read, check in Python, write: the classic lost update the real rule avoids."""
-    c = Session.__table__.c
+    c = Slot.__table__.c
     capacity, general, green = db.session.execute(
         sa.select(c.capacity, c.taken_general, c.taken_green).where(c.id == session.id)
     ).one()
@@ -160,19 +160,19 @@ def _take_places_unguarded(session: Session, places: int, channel: BookingChanne
     time_module.sleep(0.05)  # widen the window between the check and the write
     column = taken_column(channel)
     value = (green if channel is BookingChannel.GREEN else general) + places
-    db.session.execute(Session.__table__.update().where(c.id == session.id).values({column: value}))
+    db.session.execute(Slot.__table__.update().where(c.id == session.id).values({column: value}))
     return True
 
 
 def take_back_places(booking: Booking) -> bool:
     """A booking holds its places again (a no-show undone): guarded like a new booking,
     but the green quota does not matter to a party already admitted. False when full."""
-    c = Session.__table__.c
+    c = Slot.__table__.c
     column = taken_column(booking.channel)
     return (
         db.session.execute(
-            Session.__table__.update()
-            .where(c.id == booking.session_id)
+            Slot.__table__.update()
+            .where(c.id == booking.slot_id)
             .where(fits_clause(c, booking.places, BookingChannel.GREEN, is_released=True))
             .values({column: getattr(c, column) + booking.places})
         ).rowcount
@@ -183,11 +183,11 @@ def take_back_places(booking: Booking) -> bool:
 def give_back_places(booking: Booking) -> None:
     """The booking's places go back to its session. Called only by the transition that won
     the compare-and-set on the booking, so it runs once per booking."""
-    c = Session.__table__.c
+    c = Slot.__table__.c
     column = taken_column(booking.channel)
     db.session.execute(
-        Session.__table__.update()
-        .where(c.id == booking.session_id)
+        Slot.__table__.update()
+        .where(c.id == booking.slot_id)
         .values({column: getattr(c, column) - booking.places})
     )
 
@@ -195,13 +195,13 @@ def give_back_places(booking: Booking) -> None:
 # ---------------------------------------------------------------- waiting-list holds
 
 
-def hold_places(session: Session, entry: WaitlistEntry, *, now: datetime) -> bool:
+def hold_places(session: Slot, entry: WaitlistEntry, *, now: datetime) -> bool:
     """Hold the entry's places with one conditional UPDATE; False when they are not there."""
-    c = Session.__table__.c
+    c = Slot.__table__.c
     column = held_column(entry.channel)
     fits = fits_clause(c, entry.places, entry.channel, is_released=is_released(session, now=now))
     result = db.session.execute(
-        Session.__table__.update()
+        Slot.__table__.update()
         .where(c.id == session.id, c.is_cancelled.is_(False), fits)
         .values({column: getattr(c, column) + entry.places})
     )
@@ -209,7 +209,7 @@ def hold_places(session: Session, entry: WaitlistEntry, *, now: datetime) -> boo
 
 
 def release_hold(
-    entry_id: int, session_id: int, channel: BookingChannel, places: int, *, where
+    entry_id: int, slot_id: int, channel: BookingChannel, places: int, *, where
 ) -> bool:
     """An offered hold lapses (or its holder leaves): compare-and-set on the entry, then the
     session's counter. False when someone else released or used the hold first."""
@@ -221,11 +221,11 @@ def release_hold(
     ).rowcount
     if done != 1 or places <= 0:
         return False
-    c = Session.__table__.c
+    c = Slot.__table__.c
     column = held_column(channel)
     db.session.execute(
-        Session.__table__.update()
-        .where(c.id == session_id)
+        Slot.__table__.update()
+        .where(c.id == slot_id)
         .values({column: getattr(c, column) - places})
     )
     return True
@@ -248,54 +248,54 @@ def consume_hold(entry_filter, use: int, *, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class Difference:
-    session_id: int
+    slot_id: int
     column: str
     stored: int
     counted: int
 
     def __str__(self) -> str:
         return (
-            f"session {self.session_id}: {self.column} is {self.stored}, "
+            f"session {self.slot_id}: {self.column} is {self.stored}, "
             f"its bookings and holds make {self.counted}"
         )
 
 
-def recount(session_ids=None) -> list[Difference]:
+def recount(slot_ids=None) -> list[Difference]:
     """Every session's taken_* and held_* recounted from its bookings and holds; the
     differences, if any (a read: no writes)."""
     places = sa.func.coalesce(sa.func.sum(Booking.places), 0)
     booked = (
-        sa.select(Booking.session_id, Booking.channel, places.label("n"))
+        sa.select(Booking.slot_id, Booking.channel, places.label("n"))
         .where(Booking.status.in_(TAKING_STATUSES))
-        .group_by(Booking.session_id, Booking.channel)
+        .group_by(Booking.slot_id, Booking.channel)
     )
     held = (
         sa.select(
-            WaitlistEntry.session_id,
+            WaitlistEntry.slot_id,
             WaitlistEntry.channel,
             sa.func.coalesce(sa.func.sum(WaitlistEntry.held_places), 0).label("n"),
         )
         .where(WaitlistEntry.held_places > 0)
-        .group_by(WaitlistEntry.session_id, WaitlistEntry.channel)
+        .group_by(WaitlistEntry.slot_id, WaitlistEntry.channel)
     )
-    if session_ids is not None:
-        ids = list(session_ids)
-        booked = booked.where(Booking.session_id.in_(ids))
-        held = held.where(WaitlistEntry.session_id.in_(ids))
+    if slot_ids is not None:
+        ids = list(slot_ids)
+        booked = booked.where(Booking.slot_id.in_(ids))
+        held = held.where(WaitlistEntry.slot_id.in_(ids))
     counted = {}
     for sid, channel, n in db.session.execute(booked):
         counted[(sid, taken_column(channel))] = int(n)
     for sid, channel, n in db.session.execute(held):
         counted[(sid, held_column(channel))] = int(n)
     stmt = sa.select(
-        Session.id,
-        Session.taken_general,
-        Session.taken_green,
-        Session.held_general,
-        Session.held_green,
-    ).order_by(Session.id)
-    if session_ids is not None:
-        stmt = stmt.where(Session.id.in_(ids))
+        Slot.id,
+        Slot.taken_general,
+        Slot.taken_green,
+        Slot.held_general,
+        Slot.held_green,
+    ).order_by(Slot.id)
+    if slot_ids is not None:
+        stmt = stmt.where(Slot.id.in_(ids))
     names = ("taken_general", "taken_green", "held_general", "held_green")
     differences = []
     for row in db.session.execute(stmt):

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import Booking, BookingStatus, Session, User, Venue, VenueClosure, WaitlistEntry, db
+from models import Booking, BookingStatus, Slot, User, Venue, VenueClosure, WaitlistEntry, db
 from models.booking import ACTIVE_STATUSES
 from webapp.services.booking import capacity, states
 from webapp.services.booking.access import require_venue_staff
@@ -72,19 +72,19 @@ def day_clause(venue_id: int, day: date, *, now: datetime):
     """The venue's sessions on a local day that have not started yet."""
     start, end = day_bounds(day)
     return sa.and_(
-        Session.venue_id == venue_id,
-        Session.starts_at >= max(start, now),
-        Session.starts_at < end,
+        Slot.venue_id == venue_id,
+        Slot.starts_at >= max(start, now),
+        Slot.starts_at < end,
     )
 
 
 def untouched_clause():
     """Nobody holds places in, has ever booked, or waits for this session."""
     return sa.and_(
-        Session.taken_general == 0,
-        Session.taken_green == 0,
-        ~sa.exists().where(Booking.session_id == Session.id),
-        ~sa.exists().where(WaitlistEntry.session_id == Session.id),
+        Slot.taken_general == 0,
+        Slot.taken_green == 0,
+        ~sa.exists().where(Booking.slot_id == Slot.id),
+        ~sa.exists().where(WaitlistEntry.slot_id == Slot.id),
     )
 
 
@@ -93,8 +93,8 @@ def untouched_clause():
 
 def _mark_called_off(where) -> int:
     called_off = db.session.execute(
-        sa.update(Session)
-        .where(where, Session.is_cancelled.is_(False))
+        sa.update(Slot)
+        .where(where, Slot.is_cancelled.is_(False))
         .values(is_cancelled=True)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -105,7 +105,7 @@ def _mark_called_off(where) -> int:
 def _active_bookings(where) -> list[Booking]:
     return db.session.scalars(
         sa.select(Booking)
-        .join(Session, Booking.session_id == Session.id)
+        .join(Slot, Booking.slot_id == Slot.id)
         .where(where, Booking.status.in_(ACTIVE_STATUSES))
         .order_by(Booking.id)
     ).all()
@@ -130,16 +130,16 @@ def _tell_waiting(where, reason: str, *, now: datetime) -> int:
     """Everyone waiting for these sessions is told; their holds go back, entries go."""
     entries = db.session.scalars(
         sa.select(WaitlistEntry)
-        .join(Session, WaitlistEntry.session_id == Session.id)
+        .join(Slot, WaitlistEntry.slot_id == Slot.id)
         .where(where)
         .order_by(WaitlistEntry.id)
     ).all()
     for entry in entries:
         if entry.held_places > 0:
             capacity.release_hold(
-                entry.id, entry.session_id, entry.channel, entry.held_places, where=sa.true()
+                entry.id, entry.slot_id, entry.channel, entry.held_places, where=sa.true()
             )
-        session = entry.session
+        session = entry.slot
         send_message(
             entry.user,
             _l("%(venue)s: session called off", venue=session.venue.name),
@@ -214,15 +214,15 @@ def call_off_day(
     where = day_clause(venue.id, on, now=now)
     result = _call_off(where, reason, now=now, confirm=confirm)
     result.removed = db.session.execute(
-        sa.delete(Session)
+        sa.delete(Slot)
         .where(where, untouched_clause())
         .execution_options(synchronize_session=False)
     ).rowcount
-    result.called_off = db.session.scalar(sa.select(sa.func.count(Session.id)).where(where))
+    result.called_off = db.session.scalar(sa.select(sa.func.count(Slot.id)).where(where))
     return result
 
 
-def call_off_session(session: Session, *, reason: str, by: User, now: datetime) -> ClosureResult:
+def call_off_session(session: Slot, *, reason: str, by: User, now: datetime) -> ClosureResult:
     """Cancel one session (an open day, a regular session): nothing more can be booked in it.
 
     Rules: venue staff only; the session has not started; a reason (bookers read it). Its
@@ -237,7 +237,7 @@ def call_off_session(session: Session, *, reason: str, by: User, now: datetime) 
         raise ServiceError(_("This session is already called off."), field="session")
     reason = _check_reason(reason)
     with unit_of_work():
-        result = _call_off(Session.id == session.id, reason, now=now, confirm=True, once=True)
+        result = _call_off(Slot.id == session.id, reason, now=now, confirm=True, once=True)
         result.called_off = 1
     return result
 

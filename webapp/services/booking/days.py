@@ -7,7 +7,7 @@ Built on availability.list_coming_sessions, so the whole strip costs one availab
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from models import BookingSettings, Session, Venue
+from models import BookingSettings, Slot, Venue
 from webapp.services.booking.availability import Availability, list_coming_sessions
 from webapp.services.booking.settings import get_settings, setting
 from webapp.services.booking.slots import booking_opens_at
@@ -34,7 +34,7 @@ class BookingDay:
     #: naive UTC moment the day's places open (only for NOT_RELEASED)
     releases_at: datetime | None = None
     places_left: int = 0
-    sessions: list[tuple[Session, Availability]] = field(default_factory=list)
+    sessions: list[tuple[Slot, Availability]] = field(default_factory=list)
 
     @property
     def is_bookable(self) -> bool:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import Booking, BookingKind, BookingStatus, Session, SessionKind, Stage, Venue, db
+from models import Booking, BookingKind, BookingStatus, Slot, SlotKind, Stage, Venue, db
 from webapp.services.booking.settings import get_settings
 from webapp.services.clock import day_bounds, local_date
 
@@ -27,7 +27,7 @@ OPEN_DAYS_AHEAD = 14
 
 @dataclass(frozen=True)
 class SessionFigures:
-    session: Session
+    slot: Slot
     #: places taken by bookings (both channels)
     booked: int
     green_used: int
@@ -38,11 +38,11 @@ class SessionFigures:
 
     def as_dict(self) -> dict:
         return {
-            "session_id": self.session.id,
+            "session_id": self.slot.id,
             "booked": self.booked,
-            "capacity": self.session.capacity,
+            "capacity": self.slot.capacity,
             "green_used": self.green_used,
-            "green_quota": self.session.green_quota,
+            "green_quota": self.slot.green_quota,
             "checked_in": self.checked_in,
             "parties": self.parties,
             "parties_in": self.parties_in,
@@ -67,29 +67,29 @@ def list_day_sessions(venues, day: date) -> list[SessionFigures]:
     start, end = day_bounds(day)
     arrived = (
         sa.select(
-            Booking.session_id,
+            Booking.slot_id,
             sa.func.coalesce(sa.func.sum(Booking.arrived), 0).label("arrived"),
             sa.func.count(Booking.id).label("parties"),
             sa.func.count(Booking.checked_in_at).label("parties_in"),
         )
         .where(Booking.status.in_(LISTED_STATUSES[:3]))
-        .group_by(Booking.session_id)
+        .group_by(Booking.slot_id)
         .subquery()
     )
     rows = db.session.execute(
-        sa.select(Session, arrived.c.arrived, arrived.c.parties, arrived.c.parties_in)
-        .options(joinedload(Session.venue))
-        .outerjoin(arrived, arrived.c.session_id == Session.id)
+        sa.select(Slot, arrived.c.arrived, arrived.c.parties, arrived.c.parties_in)
+        .options(joinedload(Slot.venue))
+        .outerjoin(arrived, arrived.c.slot_id == Slot.id)
         .where(
-            Session.venue_id.in_(_venue_ids(venues)),
-            Session.starts_at >= start,
-            Session.starts_at < end,
+            Slot.venue_id.in_(_venue_ids(venues)),
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
         )
-        .order_by(Session.starts_at, Session.venue_id)
+        .order_by(Slot.starts_at, Slot.venue_id)
     ).all()
     return [
         SessionFigures(
-            session=s,
+            slot=s,
             booked=s.taken,
             green_used=s.taken_green,
             checked_in=int(n or 0),
@@ -134,18 +134,18 @@ def list_waiting_groups(venues) -> list[PendingGroup]:
     pupil-to-teacher ratio and the venue's limit for it."""
     found = db.session.scalars(
         sa.select(Booking)
-        .options(joinedload(Booking.session).joinedload(Session.venue), joinedload(Booking.school))
-        .join(Session, Session.id == Booking.session_id)
+        .options(joinedload(Booking.slot).joinedload(Slot.venue), joinedload(Booking.school))
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(
-            Session.venue_id.in_(_venue_ids(venues)),
+            Slot.venue_id.in_(_venue_ids(venues)),
             Booking.status == BookingStatus.PENDING,
         )
-        .order_by(Session.starts_at, Booking.created_at)
+        .order_by(Slot.starts_at, Booking.created_at)
     ).all()
     result = []
     for booking in found:
         pupils = booking.children
-        settings = get_settings(booking.session.venue_id)
+        settings = get_settings(booking.slot.venue_id)
         group = PendingGroup(booking, pupils, None, None)
         limits = [getattr(settings, _LIMIT_OF_STAGE[s]) for s in group.stages]
         ratio = round(pupils / booking.teachers, 1) if booking.teachers else None
@@ -156,46 +156,46 @@ def list_waiting_groups(venues) -> list[PendingGroup]:
 def count_waiting_groups(venues) -> int:
     return db.session.scalar(
         sa.select(sa.func.count(Booking.id))
-        .join(Session, Session.id == Booking.session_id)
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(
-            Session.venue_id.in_(_venue_ids(venues)),
+            Slot.venue_id.in_(_venue_ids(venues)),
             Booking.status == BookingStatus.PENDING,
             Booking.kind == BookingKind.SCHOOL_GROUP,
         )
     )
 
 
-def list_open_days_ahead(venues, *, now: datetime, days: int = OPEN_DAYS_AHEAD) -> list[Session]:
+def list_open_days_ahead(venues, *, now: datetime, days: int = OPEN_DAYS_AHEAD) -> list[Slot]:
     """The venues' open days from today (local) over the next `days` days, called-off ones
     included so staff see them."""
     start, _end = day_bounds(local_date(now))
     end = start + timedelta(days=days + 1)
     return db.session.scalars(
-        sa.select(Session)
-        .options(joinedload(Session.venue))
+        sa.select(Slot)
+        .options(joinedload(Slot.venue))
         .where(
-            Session.venue_id.in_(_venue_ids(venues)),
-            Session.kind == SessionKind.OPEN_DAY,
-            Session.starts_at >= start,
-            Session.starts_at < end,
+            Slot.venue_id.in_(_venue_ids(venues)),
+            Slot.kind == SlotKind.OPEN_DAY,
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
         )
-        .order_by(Session.starts_at)
+        .order_by(Slot.starts_at)
     ).all()
 
 
-def list_visitors(venue: Venue, *, day: date, session: Session | None = None) -> list[Booking]:
+def list_visitors(venue: Venue, *, day: date, session: Slot | None = None) -> list[Booking]:
     """Who is coming to a venue on a day (or to one session), for the printed door list:
     everyone holding or having held a place, by session then code."""
     stmt = (
         sa.select(Booking)
-        .options(joinedload(Booking.session), joinedload(Booking.school))
-        .join(Session, Session.id == Booking.session_id)
-        .where(Session.venue_id == venue.id, Booking.status.in_(LISTED_STATUSES))
-        .order_by(Session.starts_at, Booking.code)
+        .options(joinedload(Booking.slot), joinedload(Booking.school))
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Slot.venue_id == venue.id, Booking.status.in_(LISTED_STATUSES))
+        .order_by(Slot.starts_at, Booking.code)
     )
     if session is not None:
-        stmt = stmt.where(Booking.session_id == session.id)
+        stmt = stmt.where(Booking.slot_id == session.id)
     else:
         start, end = day_bounds(day)
-        stmt = stmt.where(Session.starts_at >= start, Session.starts_at < end)
+        stmt = stmt.where(Slot.starts_at >= start, Slot.starts_at < end)
     return db.session.scalars(stmt).all()

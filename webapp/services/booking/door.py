@@ -18,7 +18,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from models import Booking, BookingStatus, Session, User, Venue, db
+from models import Booking, BookingStatus, Slot, User, Venue, db
 from webapp.services.audit import record_change
 from webapp.services.booking import states
 from webapp.services.booking.access import require_venue_staff
@@ -43,7 +43,7 @@ def door_setting(name: str) -> int:
     return int(current_app.config.get(name, DEFAULTS[name]))
 
 
-def check_in_window(session: Session) -> tuple[datetime, datetime]:
+def check_in_window(session: Slot) -> tuple[datetime, datetime]:
     """[opens, closes] in naive UTC for checking a session's visitors in."""
     opens = session.starts_at - timedelta(minutes=door_setting("CHECK_IN_OPENS_MINUTES"))
     closes = session.ends_at + timedelta(minutes=door_setting("CHECK_IN_CLOSES_MINUTES"))
@@ -96,11 +96,11 @@ def look_up(venue: Venue, code: str, *, by: User, now: datetime) -> Party:
     booking = None
     if normal:
         booking = db.session.scalar(
-            sa.select(Booking).options(joinedload(Booking.session)).where(Booking.code == normal)
+            sa.select(Booking).options(joinedload(Booking.slot)).where(Booking.code == normal)
         )
     if booking is None:
         raise NotFound(_("No booking with that code at this venue."))
-    if booking.session.venue_id != venue.id:
+    if booking.slot.venue_id != venue.id:
         raise NotFound(_("This code is for another venue."))
     status = booking.status
     if status is BookingStatus.CHECKED_IN and booking.arrived >= booking.places:
@@ -111,7 +111,7 @@ def look_up(venue: Venue, code: str, *, by: User, now: datetime) -> Party:
         raise BookingError(_("This booking was marked as not come."), field="code")
     if status not in (BookingStatus.CONFIRMED, BookingStatus.CHECKED_IN):
         raise BookingError(_("This booking was cancelled or refused."), field="code")
-    session = booking.session
+    session = booking.slot
     if session.is_cancelled:
         raise BookingError(_("This session has been called off."), field="code")
     if local_date(session.starts_at) != local_date(now):
@@ -228,13 +228,13 @@ def mark_due_no_shows(*, now: datetime) -> int:
     with unit_of_work():
         found = db.session.scalars(
             sa.select(Booking)
-            .join(Session, Session.id == Booking.session_id)
+            .join(Slot, Slot.id == Booking.slot_id)
             .where(
                 Booking.status == BookingStatus.CONFIRMED,
-                Session.ends_at <= due,
-                Session.is_cancelled.is_(False),
+                Slot.ends_at <= due,
+                Slot.is_cancelled.is_(False),
             )
-            .order_by(Booking.session_id, Booking.id)
+            .order_by(Booking.slot_id, Booking.id)
         ).all()
         for booking in found:
             try:
@@ -254,7 +254,7 @@ def undo_no_show(booking: Booking, *, reason: str, by: User, now: datetime) -> B
     only what is left.
     Raises: PermissionDenied, BookingError, StateConflict (not a no-show, or changed meanwhile).
     """
-    require_venue_staff(booking.session.venue, by)
+    require_venue_staff(booking.slot.venue, by)
     reason = (reason or "").strip()
     if not reason:
         raise BookingError(_("Give the reason: it is kept in the audit log."), field="reason")
@@ -267,7 +267,7 @@ def undo_no_show(booking: Booking, *, reason: str, by: User, now: datetime) -> B
             BookingStatus.CHECKED_IN,
             now=now,
             arrived=booking.places,
-            checked_in_at=booking.checked_in_at or booking.session.starts_at,
+            checked_in_at=booking.checked_in_at or booking.slot.starts_at,
         )
         record_change(
             by,

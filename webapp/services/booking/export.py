@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import joinedload
 
-from models import Booking, BookingChannel, BookingStatus, Session, User, Venue, db
+from models import Booking, BookingChannel, BookingStatus, Slot, User, Venue, db
 from webapp.booking_labels import CHANNEL_LABELS, STATUS_LABELS
 from webapp.count_labels import COUNT_LABELS
 from webapp.services.booking.access import require_venue_staff
@@ -99,15 +99,15 @@ def collect(venue: Venue, first: date, last: date, *, by: User) -> Export:
     _ignored, end = day_bounds(last)
     found = db.session.scalars(
         sa.select(Booking)
-        .options(joinedload(Booking.session), joinedload(Booking.school))
-        .join(Session, Session.id == Booking.session_id)
+        .options(joinedload(Booking.slot), joinedload(Booking.school))
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(
-            Session.venue_id == venue.id,
-            Session.starts_at >= start,
-            Session.starts_at < end,
+            Slot.venue_id == venue.id,
+            Slot.starts_at >= start,
+            Slot.starts_at < end,
             Booking.status.in_(EXPORTED_STATUSES),
         )
-        .order_by(Session.starts_at, Booking.code)
+        .order_by(Slot.starts_at, Booking.code)
     ).all()
     by_group, by_channel, by_green = Totals(), Totals(), Totals()
     for b in found:
@@ -162,7 +162,7 @@ def headers() -> list[str]:
 
 
 def _row(b: Booking) -> list:
-    start = to_local(b.session.starts_at)
+    start = to_local(b.slot.starts_at)
     school = f"{b.school.name if b.school else ''} {b.group_name}".strip()
     return [
         start.date().isoformat(),

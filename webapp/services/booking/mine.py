@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from models import Booking, Session, User, WaitlistEntry, db
+from models import Booking, Slot, User, WaitlistEntry, db
 from webapp.services.booking.queries import list_user_bookings
 from webapp.services.booking.settings import get_settings
 
@@ -27,18 +27,18 @@ def get_my_bookings(user: User, *, now: datetime) -> MyBookings:
     for sessions still ahead (two queries)."""
     mine = MyBookings()
     for booking in list_user_bookings(user):
-        if booking.is_active and booking.session.starts_at >= now:
+        if booking.is_active and booking.slot.starts_at >= now:
             mine.coming.append(booking)
         else:
             mine.finished.append(booking)
-    mine.coming.sort(key=lambda b: b.session.starts_at)
+    mine.coming.sort(key=lambda b: b.slot.starts_at)
     mine.waiting = list(
         db.session.scalars(
             sa.select(WaitlistEntry)
-            .options(joinedload(WaitlistEntry.session).joinedload(Session.venue))
-            .join(Session, Session.id == WaitlistEntry.session_id)
-            .where(WaitlistEntry.user_id == user.id, Session.starts_at > now)
-            .order_by(Session.starts_at)
+            .options(joinedload(WaitlistEntry.slot).joinedload(Slot.venue))
+            .join(Slot, Slot.id == WaitlistEntry.slot_id)
+            .where(WaitlistEntry.user_id == user.id, Slot.starts_at > now)
+            .order_by(Slot.starts_at)
         )
     )
     return mine
@@ -46,5 +46,5 @@ def get_my_bookings(user: User, *, now: datetime) -> MyBookings:
 
 def cancel_deadline(booking: Booking) -> datetime:
     """The last moment (naive UTC) the booker may cancel online."""
-    hours = get_settings(booking.session.venue_id).cancel_cutoff_hours
-    return booking.session.starts_at - timedelta(hours=hours)
+    hours = get_settings(booking.slot.venue_id).cancel_cutoff_hours
+    return booking.slot.starts_at - timedelta(hours=hours)

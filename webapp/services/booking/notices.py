@@ -10,7 +10,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from models import Booking, Role, RoleGrant, Session, User, Venue, db
+from models import Booking, Role, RoleGrant, Slot, User, Venue, db
 from webapp.services.clock import to_local
 from webapp.services.outbox import absolute_url, booking_link, send_message
 
@@ -20,7 +20,7 @@ def at(moment: datetime) -> str:
     return to_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def when(session: Session) -> str:
+def when(session: Slot) -> str:
     """A session's start as messages show it."""
     return at(session.starts_at)
 
@@ -32,8 +32,8 @@ def tell_cancelled_by_venue(booking: Booking, *, now: datetime) -> None:
         _l("Booking %(code)s cancelled by the venue", code=booking.display_code),
         _l(
             "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
-            venue=booking.session.venue.name,
-            when=when(booking.session),
+            venue=booking.slot.venue.name,
+            when=when(booking.slot),
             reason=booking.reason,
         ),
         now=now,
@@ -71,7 +71,7 @@ def tell_staff_approval_waiting(booking: Booking, venue: Venue, *, now: datetime
                 "Approve or refuse it on the Today page.",
                 school=school,
                 group=booking.group_name,
-                when=when(booking.session),
+                when=when(booking.slot),
                 n=booking.places,
                 teachers=booking.teachers,
             ),

@@ -17,8 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from models import (
     Region,
-    Session,
-    SessionKind,
+    Slot,
+    SlotKind,
     Stage,
     User,
     Venue,
@@ -80,7 +80,7 @@ def _clash_message() -> str:
     return _("Another session of this venue starts at that time.")
 
 
-def create_open_day(venue: Venue, details: OpenDayDetails, *, by: User, now: datetime) -> Session:
+def create_open_day(venue: Venue, details: OpenDayDetails, *, by: User, now: datetime) -> Slot:
     """Publish an open day.
 
     Rules: venue staff only; a title; in the future; ends after it starts; capacity above
@@ -89,9 +89,9 @@ def create_open_day(venue: Venue, details: OpenDayDetails, *, by: User, now: dat
     """
     require_venue_staff(venue, by)
     values = _checked(details, now=now)
-    session = Session(
+    session = Slot(
         venue_id=venue.id,
-        kind=SessionKind.OPEN_DAY,
+        kind=SlotKind.OPEN_DAY,
         taken_general=0,
         taken_green=0,
         **values,
@@ -102,8 +102,8 @@ def create_open_day(venue: Venue, details: OpenDayDetails, *, by: User, now: dat
 
 
 def update_open_day(
-    session: Session, details: OpenDayDetails, *, by: User, now: datetime
-) -> Session:
+    session: Slot, details: OpenDayDetails, *, by: User, now: datetime
+) -> Slot:
     """Change an open day's time, title, programme, capacity, audience or sign-up note.
 
     Rules: as `create_open_day`; only an open day that is not called off and has not begun;
@@ -119,11 +119,11 @@ def update_open_day(
     if session.starts_at <= now:
         raise ServiceError(_("This open day has already begun."))
     values = _checked(details, now=now)
-    c = Session.__table__.c
+    c = Slot.__table__.c
     in_use = c.taken_general + c.taken_green + c.held_general + c.held_green
     with unit_of_work(conflict_message=_clash_message()):
         changed = db.session.execute(
-            Session.__table__.update()
+            Slot.__table__.update()
             .where(c.id == session.id, c.is_cancelled.is_(False), in_use <= values["capacity"])
             .values(values)
         ).rowcount
@@ -140,7 +140,7 @@ def update_open_day(
     return session
 
 
-def cancel_open_day(session: Session, *, reason: str, by: User, now: datetime) -> int:
+def cancel_open_day(session: Slot, *, reason: str, by: User, now: datetime) -> int:
     """Call an open day off with a reason: every booking is cancelled and its booker told, the
     places come back, and everyone waiting is told too (`closures.call_off_session`).
 
@@ -164,23 +164,23 @@ def public_window(today: date) -> tuple[date, date]:
 
 def list_public_open_days(
     *, now: datetime, city: Region | None = None, county: Region | None = None
-) -> list[Session]:
+) -> list[Slot]:
     """Open days at every venue from today to the end of next week, soonest first; called-off
     ones left out; optionally in one city or county."""
     first, last = public_window(local_date(now))
     start, _ignored = day_bounds(first)
     _ignored, end = day_bounds(last)
     stmt = (
-        sa.select(Session)
-        .join(Venue, Venue.id == Session.venue_id)
-        .options(joinedload(Session.venue))
+        sa.select(Slot)
+        .join(Venue, Venue.id == Slot.venue_id)
+        .options(joinedload(Slot.venue))
         .where(
-            Session.kind == SessionKind.OPEN_DAY,
-            Session.is_cancelled.is_(False),
-            Session.starts_at >= max(start, now - timedelta(hours=12)),
-            Session.starts_at < end,
+            Slot.kind == SlotKind.OPEN_DAY,
+            Slot.is_cancelled.is_(False),
+            Slot.starts_at >= max(start, now - timedelta(hours=12)),
+            Slot.starts_at < end,
         )
-        .order_by(Session.starts_at, Venue.name_pinyin)
+        .order_by(Slot.starts_at, Venue.name_pinyin)
         .limit(500)
     )
     if county is not None:
@@ -190,7 +190,7 @@ def list_public_open_days(
     return db.session.scalars(stmt).all()
 
 
-def channel_places_left(session: Session) -> int:
+def channel_places_left(session: Slot) -> int:
     """Places an open day still has for anyone (both channels, nothing held)."""
     return max(
         session.capacity

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from models import Booking, BookingStatus, School, Session, User, Venue, db
+from models import Booking, BookingStatus, School, Slot, User, Venue, db
 from models.venue import venue_stages
 from webapp.services.booking.access import can_see_booking
 from webapp.services.errors import NotFound
@@ -24,7 +24,7 @@ def normalise_code(text: str) -> str:
 def get_booking_by_code(code: str) -> Booking | None:
     return db.session.scalar(
         sa.select(Booking)
-        .options(joinedload(Booking.session).joinedload(Session.venue))
+        .options(joinedload(Booking.slot).joinedload(Slot.venue))
         .where(Booking.code == normalise_code(code))
     )
 
@@ -45,10 +45,10 @@ def list_user_bookings(user: User) -> list[Booking]:
     """The person's own bookings, newest visit first (history included)."""
     return db.session.scalars(
         sa.select(Booking)
-        .options(joinedload(Booking.session).joinedload(Session.venue))
-        .join(Session, Session.id == Booking.session_id)
+        .options(joinedload(Booking.slot).joinedload(Slot.venue))
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(Booking.booker_id == user.id)
-        .order_by(Session.starts_at.desc())
+        .order_by(Slot.starts_at.desc())
     ).all()
 
 
@@ -56,10 +56,10 @@ def list_school_trips(school: School) -> list[Booking]:
     """A school's group bookings, newest visit first (history included)."""
     return db.session.scalars(
         sa.select(Booking)
-        .options(joinedload(Booking.session).joinedload(Session.venue))
-        .join(Session, Session.id == Booking.session_id)
+        .options(joinedload(Booking.slot).joinedload(Slot.venue))
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(Booking.school_id == school.id)
-        .order_by(Session.starts_at.desc())
+        .order_by(Slot.starts_at.desc())
     ).all()
 
 
@@ -82,16 +82,16 @@ def list_venues_for_school(school: School, *, limit: int = 20) -> list[tuple[Ven
 def list_pending_approvals(venue: Venue) -> list[Booking]:
     return db.session.scalars(
         sa.select(Booking)
-        .options(joinedload(Booking.session))
-        .join(Session, Session.id == Booking.session_id)
-        .where(Session.venue_id == venue.id, Booking.status == BookingStatus.PENDING)
-        .order_by(Session.starts_at)
+        .options(joinedload(Booking.slot))
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Slot.venue_id == venue.id, Booking.status == BookingStatus.PENDING)
+        .order_by(Slot.starts_at)
     ).all()
 
 
-def list_session_bookings(session: Session) -> list[Booking]:
+def list_session_bookings(session: Slot) -> list[Booking]:
     return db.session.scalars(
-        sa.select(Booking).where(Booking.session_id == session.id).order_by(Booking.created_at)
+        sa.select(Booking).where(Booking.slot_id == session.id).order_by(Booking.created_at)
     ).all()
 
 
@@ -99,6 +99,6 @@ def get_staff_booking(code: str, *, user) -> Booking | None:
     """The booking with this code if the user runs its venue's sessions, else None (the same
     for an unknown code and another venue's, so staff cannot probe other venues' codes)."""
     booking = get_booking_by_code(code)
-    if booking is None or not can(user, "venue.manage_sessions", booking.session.venue):
+    if booking is None or not can(user, "venue.manage_sessions", booking.slot.venue):
         return None
     return booking

@@ -53,8 +53,8 @@ def send_reminders(*, now: datetime) -> int:
                 _l(
                     "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door. "
                     "Cannot come? Please cancel so others can go.",
-                    venue=booking.session.venue.name,
-                    when=when(booking.session),
+                    venue=booking.slot.venue.name,
+                    when=when(booking.slot),
                     places=booking.places,
                     code=booking.display_code,
                 ),

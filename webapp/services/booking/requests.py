@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from models import Booking, BookingChannel, BookingKind, BookingStatus, Session, User, Venue, db
+from models import Booking, BookingChannel, BookingKind, BookingStatus, Slot, User, Venue, db
 from models.booking import ACTIVE_STATUSES
 from webapp.services import text as text_rules
 from webapp.services.booking import availability, capacity, real_names, waitlist
@@ -54,7 +54,7 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _n in range(CODE_LENGTH))
 
 
-def check_request(session: Session, request: BookingRequest, *, by: User) -> None:
+def check_request(session: Slot, request: BookingRequest, *, by: User) -> None:
     """Every rule about the request itself (not about places left).
 
     Rules: the booker may book at all (families and approved school staff, see
@@ -174,10 +174,10 @@ def get_booking_block(user: User, *, now: datetime) -> date | None:
     window = timedelta(days=setting("BOOKING_NO_SHOW_WINDOW_DAYS"))
     block = timedelta(days=setting("BOOKING_NO_SHOW_BLOCK_DAYS"))
     recent = db.session.scalars(
-        sa.select(Session.starts_at)
-        .join(Booking, Booking.session_id == Session.id)
+        sa.select(Slot.starts_at)
+        .join(Booking, Booking.slot_id == Slot.id)
         .where(Booking.booker_id == user.id, Booking.status == BookingStatus.NO_SHOW)
-        .order_by(Session.starts_at.desc())
+        .order_by(Slot.starts_at.desc())
         .limit(limit)
     ).all()
     if len(recent) < limit or recent[0] - recent[-1] > window:
@@ -199,17 +199,17 @@ def _check_not_blocked(user: User, *, now: datetime) -> None:
         )
 
 
-def _check_daily_limit(user: User, session: Session, visit_on: date) -> None:
+def _check_daily_limit(user: User, session: Slot, visit_on: date) -> None:
     limit = setting("BOOKING_MAX_ACTIVE_PER_DAY")
     active = db.session.scalar(
         sa.select(sa.func.count(Booking.id))
-        .join(Session, Session.id == Booking.session_id)
+        .join(Slot, Slot.id == Booking.slot_id)
         .where(
             Booking.booker_id == user.id,
             Booking.kind == BookingKind.FAMILY,
             Booking.visit_on == visit_on,
             Booking.status.in_(ACTIVE_STATUSES),
-            Session.venue_id == session.venue_id,
+            Slot.venue_id == session.venue_id,
         )
     )
     if active >= limit:
@@ -241,7 +241,7 @@ def _find_by_key(user: User, key: str) -> Booking | None:
 # ---------------------------------------------------------------- creating
 
 
-def _check_bookable(session: Session, request: BookingRequest, *, by: User, now: datetime):
+def _check_bookable(session: Slot, request: BookingRequest, *, by: User, now: datetime):
     """Every check that does not need places; the venue's settings and the real-name
     entries, checked."""
     check_request(session, request, by=by)
@@ -254,14 +254,14 @@ def _check_bookable(session: Session, request: BookingRequest, *, by: User, now:
     return settings, visitors
 
 
-def _places_for(session: Session, request: BookingRequest, *, by: User, now: datetime) -> int:
+def _places_for(session: Slot, request: BookingRequest, *, by: User, now: datetime) -> int:
     """Places the booker could have now: free in the request's channel, plus their own hold."""
     left = availability.get_availability([session.id], now=now)[session.id]
     free = left.green_left if request.channel is BookingChannel.GREEN else left.general_left
     return free + waitlist.live_hold(session, by, request.channel, now=now)
 
 
-def preview_booking(session: Session, request: BookingRequest, *, by: User, now: datetime) -> Quote:
+def preview_booking(session: Slot, request: BookingRequest, *, by: User, now: datetime) -> Quote:
     """The price of a request, after every check that does not need places (shown before
     the person confirms).
 
@@ -292,7 +292,7 @@ class _SameForm(Exception):
     """The same form was booked meanwhile (rolls back; the first booking stands)."""
 
 
-def create_booking(session: Session, request: BookingRequest, *, by: User, now: datetime):
+def create_booking(session: Slot, request: BookingRequest, *, by: User, now: datetime):
     """Book places in a session for a family, a school group or the green channel.
 
     Rules: the request passes `check_request`; the session is bookable now (not past, called
@@ -323,7 +323,7 @@ def create_booking(session: Session, request: BookingRequest, *, by: User, now: 
         raise busy() from None
 
 
-def _insert_booking(session: Session, request: BookingRequest, key: str, *, by: User, now):
+def _insert_booking(session: Slot, request: BookingRequest, key: str, *, by: User, now):
     settings, visitors = _check_bookable(session, request, by=by, now=now)
     party = request.party
     venue = db.session.get(Venue, session.venue_id)
@@ -349,7 +349,7 @@ def _insert_booking(session: Session, request: BookingRequest, key: str, *, by: 
         _check_daily_limit(by, session, visit_on)
     booking = Booking(
         code=new_code(),
-        session_id=session.id,
+        slot_id=session.id,
         visit_on=visit_on,
         channel=request.channel,
         kind=request.kind,
@@ -385,7 +385,7 @@ def _notify_created(booking: Booking, venue: Venue, *, by: User, now: datetime) 
     body = _l(
         "%(venue)s, %(when)s, %(places)d people. Show the code %(code)s at the door.",
         venue=venue.name,
-        when=when(booking.session),
+        when=when(booking.slot),
         places=booking.places,
         code=booking.display_code,
     )

@@ -15,14 +15,14 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from models import BookingSettings, Session, SessionKind, TimetableEntry, Venue, VenueClosure, db
+from models import BookingSettings, Slot, SlotKind, TimetableEntry, Venue, VenueClosure, db
 from webapp.services.booking import open_days
 from webapp.services.booking.settings import setting
 from webapp.services.clock import day_bounds, local_date, to_local, to_utc
 from webapp.services.transactions import unit_of_work
 
 
-def booking_opens_at(session: Session, settings: BookingSettings) -> datetime:
+def booking_opens_at(session: Slot, settings: BookingSettings) -> datetime:
     """When a session becomes bookable: `open_days_ahead` days before, at the release time."""
     day = local_date(session.starts_at) - timedelta(days=settings.open_days_ahead)
     return to_utc(day, settings.release_time)
@@ -39,7 +39,7 @@ def is_closed_on(venue_id: int, day: date) -> bool:
     )
 
 
-def session_problem(session: Session, settings: BookingSettings, *, now: datetime) -> str | None:
+def session_problem(session: Slot, settings: BookingSettings, *, now: datetime) -> str | None:
     """Why a session cannot be booked now, or None when it can."""
     if session.is_cancelled:
         return _("This session has been called off.")
@@ -106,9 +106,9 @@ def add_planned(venue_id: int, planned: dict[datetime, Planned], *, skip) -> int
         if starts_at in skip:
             continue
         db.session.add(
-            Session(
+            Slot(
                 venue_id=venue_id,
-                kind=SessionKind.REGULAR,
+                kind=SlotKind.REGULAR,
                 starts_at=starts_at,
                 ends_at=plan.ends_at,
                 capacity=plan.capacity,
@@ -151,10 +151,10 @@ def generate_sessions(venue: Venue | None = None, *, now: datetime, days: int | 
             with unit_of_work():
                 existing = set(
                     db.session.scalars(
-                        sa.select(Session.starts_at).where(
-                            Session.venue_id == venue_id,
-                            Session.starts_at >= day_bounds(first)[0],
-                            Session.starts_at < day_bounds(last)[0],
+                        sa.select(Slot.starts_at).where(
+                            Slot.venue_id == venue_id,
+                            Slot.starts_at >= day_bounds(first)[0],
+                            Slot.starts_at < day_bounds(last)[0],
                         )
                     )
                 )
@@ -181,7 +181,7 @@ def create_open_day(
     green_quota: int = 0,
     by,
     now: datetime,
-) -> Session:
+) -> Slot:
     """Publish an open day (开放日); the rules are `open_days.create_open_day`'s.
 
     Raises: PermissionDenied, ServiceError (with the field at fault).
@@ -198,13 +198,13 @@ def create_open_day(
     return open_days.create_open_day(venue, details, by=by, now=now)
 
 
-def get_session(session_id: int) -> Session | None:
-    return db.session.get(Session, session_id)
+def get_session(slot_id: int) -> Slot | None:
+    return db.session.get(Slot, slot_id)
 
 
-def list_venue_sessions(venue: Venue, *, start: datetime, end: datetime) -> list[Session]:
+def list_venue_sessions(venue: Venue, *, start: datetime, end: datetime) -> list[Slot]:
     return db.session.scalars(
-        sa.select(Session)
-        .where(Session.venue_id == venue.id, Session.starts_at >= start, Session.starts_at < end)
-        .order_by(Session.starts_at)
+        sa.select(Slot)
+        .where(Slot.venue_id == venue.id, Slot.starts_at >= start, Slot.starts_at < end)
+        .order_by(Slot.starts_at)
     ).all()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import Booking, BookingStatus, Session, User, Venue, db
+from models import Booking, BookingStatus, Slot, User, Venue, db
 from webapp.services.booking import states, waitlist
 from webapp.services.booking.access import require_venue_staff
 from webapp.services.booking.notices import when
@@ -31,7 +31,7 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
     or refusal at the same moment, leaves one decision standing.
     Raises: PermissionDenied, StateConflict.
     """
-    require_venue_staff(booking.session.venue, by)
+    require_venue_staff(booking.slot.venue, by)
     states.require_move(booking, BookingStatus.CONFIRMED)
     with unit_of_work():
         states.transition(booking, BookingStatus.CONFIRMED, now=now, decided_at=now)
@@ -40,8 +40,8 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
             _l("Booking %(code)s approved", code=booking.display_code),
             _l(
                 "%(venue)s has approved your group visit on %(when)s.",
-                venue=booking.session.venue.name,
-                when=when(booking.session),
+                venue=booking.slot.venue.name,
+                when=when(booking.slot),
             ),
             now=now,
             link=booking_link(booking),
@@ -54,14 +54,14 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
 
     Raises: PermissionDenied, StateConflict, BookingError.
     """
-    require_venue_staff(booking.session.venue, by)
+    require_venue_staff(booking.slot.venue, by)
     states.require_move(booking, BookingStatus.REFUSED)
     reason = (reason or "").strip()
     if not reason:
         raise BookingError(_("Give the reason: the school will see it."), field="reason")
     with unit_of_work():
         # lapsed holds first: entries before the session row, as a booking locks them
-        waitlist.release_expired([booking.session_id], now=now)
+        waitlist.release_expired([booking.slot_id], now=now)
         states.transition(
             booking, BookingStatus.REFUSED, now=now, reason=reason[:300], decided_at=now
         )
@@ -70,14 +70,14 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
             _l("Booking %(code)s not approved", code=booking.display_code),
             _l(
                 "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
-                venue=booking.session.venue.name,
-                when=when(booking.session),
+                venue=booking.slot.venue.name,
+                when=when(booking.slot),
                 reason=booking.reason,
             ),
             now=now,
             link=booking_link(booking),
         )
-        waitlist.offer_places(booking.session, now=now)
+        waitlist.offer_places(booking.slot, now=now)
     return booking
 
 
@@ -92,14 +92,14 @@ def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Boo
     """
     require_venue_staff(venue, by)
     booking = get_booking_by_code(code)
-    if booking is None or booking.session.venue_id != venue.id:
+    if booking is None or booking.slot.venue_id != venue.id:
         raise NotFound(_("No booking with that code at this venue."))
     states.require_move(booking, BookingStatus.CHECKED_IN, field="code")
-    if local_date(booking.session.starts_at) != local_date(now):
+    if local_date(booking.slot.starts_at) != local_date(now):
         raise BookingError(
             _(
                 "This booking is for %(day)s.",
-                day=local_date(booking.session.starts_at).isoformat(),
+                day=local_date(booking.slot.starts_at).isoformat(),
             ),
             field="code",
         )
@@ -110,7 +110,7 @@ def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Boo
     return booking
 
 
-def mark_no_shows(session: Session, *, by: User, now: datetime) -> int:
+def mark_no_shows(session: Slot, *, by: User, now: datetime) -> int:
     """Mark every confirmed booking of a finished session that nobody checked in as a no-show.
 
     Rules: venue staff only, once the session is over; each booking moves by compare-and-set,
@@ -125,7 +125,7 @@ def mark_no_shows(session: Session, *, by: User, now: datetime) -> int:
     with unit_of_work():
         waiting = db.session.scalars(
             sa.select(Booking)
-            .where(Booking.session_id == session.id, Booking.status == BookingStatus.CONFIRMED)
+            .where(Booking.slot_id == session.id, Booking.status == BookingStatus.CONFIRMED)
             .order_by(Booking.id)
         ).all()
         for booking in waiting:
@@ -143,7 +143,7 @@ def undo_no_show(booking: Booking, *, by: User, now: datetime) -> Booking:
     Rules: venue staff only; a compare-and-set from no-show; the places are taken again.
     Raises: PermissionDenied, StateConflict.
     """
-    require_venue_staff(booking.session.venue, by)
+    require_venue_staff(booking.slot.venue, by)
     states.require_move(booking, BookingStatus.CONFIRMED)
     with unit_of_work():
         states.transition(booking, BookingStatus.CONFIRMED, now=now)

@@ -102,7 +102,7 @@ def transition(
     expected = booking.status
     require_move(booking, to, field=field)
     db.session.flush()
-    capacity.lock_session(booking.session_id)
+    capacity.lock_session(booking.slot_id)
     where = [Booking.id == booking.id]
     if _guard:
         where.append(Booking.status == expected)
@@ -135,8 +135,8 @@ def remove(booking: Booking, *, now: datetime) -> bool:
     back only for a session still to come. Flushes. Returns whether places went back.
     """
     db.session.flush()
-    capacity.lock_session(booking.session_id)
-    session = booking.session
+    capacity.lock_session(booking.slot_id)
+    session = booking.slot
     for _attempt in range(len(BookingStatus)):
         expected = booking.status
         deleted = db.session.execute(

@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from models import Session, SessionKind, TimetableEntry, Venue, VenueClosure, db
+from models import Slot, SlotKind, TimetableEntry, Venue, VenueClosure, db
 from webapp.services.booking import closures, slots
 from webapp.services.booking.access import require_venue_staff
 from webapp.services.clock import day_bounds, local_date
@@ -55,7 +55,7 @@ class SessionSync:
     removed: int = 0
     #: sessions the new timetable would change or remove, left as they were: someone booked them
     kept: int = 0
-    kept_sessions: list[Session] = field(default_factory=list)
+    kept_sessions: list[Slot] = field(default_factory=list)
 
 
 def list_timetable(venue: Venue) -> list[TimetableEntry]:
@@ -173,32 +173,32 @@ def _sync_sessions(venue_id: int, entries: list[TimetableEntry], *, now: datetim
     window_start = max(day_bounds(first)[0], now)
     window_end = day_bounds(last)[0]
     existing = db.session.scalars(
-        sa.select(Session)
+        sa.select(Slot)
         .where(
-            Session.venue_id == venue_id,
-            Session.starts_at > window_start,
-            Session.starts_at < window_end,
+            Slot.venue_id == venue_id,
+            Slot.starts_at > window_start,
+            Slot.starts_at < window_end,
         )
-        .order_by(Session.starts_at)
+        .order_by(Slot.starts_at)
     ).all()
     sync = SessionSync()
     taken_starts = set()
     for session in existing:
         taken_starts.add(session.starts_at)
-        if session.kind is not SessionKind.REGULAR or session.is_cancelled:
+        if session.kind is not SlotKind.REGULAR or session.is_cancelled:
             continue
         target = wanted.get(session.starts_at)
         if target == (session.ends_at, session.capacity, session.green_quota):
             continue
         if target is None:
-            stmt = sa.delete(Session)
+            stmt = sa.delete(Slot)
         else:
             ends_at, capacity, green_quota = target
-            stmt = sa.update(Session).values(
+            stmt = sa.update(Slot).values(
                 ends_at=ends_at, capacity=capacity, green_quota=green_quota
             )
         done = db.session.execute(
-            stmt.where(Session.id == session.id, closures.untouched_clause()).execution_options(
+            stmt.where(Slot.id == session.id, closures.untouched_clause()).execution_options(
                 synchronize_session=False
             )
         ).rowcount
@@ -247,12 +247,12 @@ def remove_closure(venue: Venue, closure_id: int, *, by, now: datetime) -> int:
         db.session.delete(closure)
         db.session.flush()
         reopened = db.session.execute(
-            sa.update(Session)
-            .where(on_that_day, Session.is_cancelled.is_(True))
+            sa.update(Slot)
+            .where(on_that_day, Slot.is_cancelled.is_(True))
             .values(is_cancelled=False)
             .execution_options(synchronize_session=False)
         ).rowcount
-        existing = set(db.session.scalars(sa.select(Session.starts_at).where(on_that_day)))
+        existing = set(db.session.scalars(sa.select(Slot.starts_at).where(on_that_day)))
         entries = [e for e in list_timetable(venue) if e.weekday == day.isoweekday()]
         planned = slots.planned_sessions(venue.id, entries, day, day + timedelta(days=1), now=now)
         added = slots.add_planned(venue.id, planned, skip=existing)

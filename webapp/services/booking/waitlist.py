@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError
 
-from models import BookingChannel, Session, User, WaitlistEntry, db
+from models import BookingChannel, Slot, User, WaitlistEntry, db
 from webapp.services.booking import capacity
 from webapp.services.booking.notices import at
 from webapp.services.booking.settings import setting
@@ -29,7 +29,7 @@ from webapp.services.outbox import offer_link, send_message
 from webapp.services.transactions import unit_of_work
 
 
-def hold_deadline(session: Session, *, now: datetime) -> datetime:
+def hold_deadline(session: Slot, *, now: datetime) -> datetime:
     """Until when offered places are held: the hold time from now, never past the start."""
     return min(now + timedelta(hours=setting("BOOKING_WAITLIST_HOLD_HOURS")), session.starts_at)
 
@@ -37,7 +37,7 @@ def hold_deadline(session: Session, *, now: datetime) -> datetime:
 # ---------------------------------------------------------------- offering
 
 
-def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
+def offer_places(session: Slot, *, now: datetime) -> list[WaitlistEntry]:
     """Offer free places to waiting entries, first come first, each holding its places.
 
     Rules: an entry is offered once; it gets its places only when all of them fit; the places
@@ -49,7 +49,7 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
         return []
     entries = db.session.scalars(
         sa.select(WaitlistEntry)
-        .where(WaitlistEntry.session_id == session.id, WaitlistEntry.offered_at.is_(None))
+        .where(WaitlistEntry.slot_id == session.id, WaitlistEntry.offered_at.is_(None))
         .order_by(WaitlistEntry.created_at, WaitlistEntry.id)
     ).all()
     offered = []
@@ -81,7 +81,7 @@ def offer_places(session: Session, *, now: datetime) -> list[WaitlistEntry]:
 # ---------------------------------------------------------------- releasing
 
 
-def release_expired(session_ids=None, *, now: datetime) -> int:
+def release_expired(slot_ids=None, *, now: datetime) -> int:
     """Release every hold that lapsed by `now` (in the given sessions, or all) and offer the
     places to the next fitting entries. Idempotent. Flushes, no commit. Returns how many.
 
@@ -89,39 +89,39 @@ def release_expired(session_ids=None, *, now: datetime) -> int:
     writers that meet here queue rather than deadlock on PostgreSQL."""
     db.session.flush()
     e = WaitlistEntry
-    stmt = sa.select(e.id, e.session_id, e.channel, e.held_places).where(
+    stmt = sa.select(e.id, e.slot_id, e.channel, e.held_places).where(
         e.held_places > 0, e.held_until <= now
     )
-    if session_ids is not None:
-        ids = list(session_ids)
+    if slot_ids is not None:
+        ids = list(slot_ids)
         if not ids:
             return 0
-        stmt = stmt.where(e.session_id.in_(ids))
+        stmt = stmt.where(e.slot_id.in_(ids))
     else:  # the cron run: skip entries another host's run is releasing right now
         stmt = stmt.with_for_update(skip_locked=True)
-    expired = db.session.execute(stmt.order_by(e.session_id, e.id)).all()
+    expired = db.session.execute(stmt.order_by(e.slot_id, e.id)).all()
     released = 0
     touched = []
-    for entry_id, session_id, channel, places in expired:
+    for entry_id, slot_id, channel, places in expired:
         if capacity.release_hold(
-            entry_id, session_id, channel, places, where=e.__table__.c.held_until <= now
+            entry_id, slot_id, channel, places, where=e.__table__.c.held_until <= now
         ):
             released += 1
-            if session_id not in touched:
-                touched.append(session_id)
+            if slot_id not in touched:
+                touched.append(slot_id)
     if touched:
         db.session.expire_all()
-    for session_id in touched:
-        offer_places(db.session.get(Session, session_id), now=now)
+    for slot_id in touched:
+        offer_places(db.session.get(Slot, slot_id), now=now)
     return released
 
 
-def apply_expiry(session_ids, *, now: datetime) -> int:
+def apply_expiry(slot_ids, *, now: datetime) -> int:
     """Lazy expiry for a read: release lapsed holds of these sessions and commit, if any.
 
     A writer that is busy is not an error here: the holds stay counted until the next look.
     """
-    ids = list(session_ids)
+    ids = list(slot_ids)
     if not ids:
         return 0
     try:
@@ -145,11 +145,11 @@ def release_expired_holds(*, now: datetime) -> int:
 # ---------------------------------------------------------------- using a hold
 
 
-def live_hold(session: Session, user: User, channel: BookingChannel, *, now: datetime) -> int:
+def live_hold(session: Slot, user: User, channel: BookingChannel, *, now: datetime) -> int:
     """Places still held for this person in this session and channel."""
     held = db.session.scalar(
         sa.select(WaitlistEntry.held_places).where(
-            WaitlistEntry.session_id == session.id,
+            WaitlistEntry.slot_id == session.id,
             WaitlistEntry.user_id == user.id,
             WaitlistEntry.channel == channel,
             WaitlistEntry.held_places > 0,
@@ -160,7 +160,7 @@ def live_hold(session: Session, user: User, channel: BookingChannel, *, now: dat
 
 
 def consume_hold(
-    session: Session, user: User, places: int, channel: BookingChannel, *, now: datetime
+    session: Slot, user: User, places: int, channel: BookingChannel, *, now: datetime
 ) -> int:
     """Take up to `places` from the person's live hold on the entry (one conditional UPDATE).
 
@@ -172,21 +172,21 @@ def consume_hold(
     if use <= 0:
         return 0
     e = WaitlistEntry.__table__.c
-    mine = sa.and_(e.session_id == session.id, e.user_id == user.id, e.channel == channel)
+    mine = sa.and_(e.slot_id == session.id, e.user_id == user.id, e.channel == channel)
     return use if capacity.consume_hold(mine, use, now=now) else 0
 
 
-def get_live_holds(user, session_ids, *, now: datetime) -> dict[int, WaitlistEntry]:
+def get_live_holds(user, slot_ids, *, now: datetime) -> dict[int, WaitlistEntry]:
     """The person's live holds in these sessions, by session id (one query)."""
-    ids = list(session_ids)
+    ids = list(slot_ids)
     if user is None or not getattr(user, "is_authenticated", False) or not ids:
         return {}
     entries = db.session.scalars(
         sa.select(WaitlistEntry).where(
             WaitlistEntry.user_id == user.id,
-            WaitlistEntry.session_id.in_(ids),
+            WaitlistEntry.slot_id.in_(ids),
             WaitlistEntry.held_places > 0,
             WaitlistEntry.held_until > now,
         )
     ).all()
-    return {entry.session_id: entry for entry in entries}
+    return {entry.slot_id: entry for entry in entries}

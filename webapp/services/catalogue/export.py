@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from models import Region, RegionLevel, Session, SessionKind, TimetableEntry, User, Venue, db
+from models import Region, RegionLevel, Slot, SlotKind, TimetableEntry, User, Venue, db
 from webapp.labels import (
     ADMISSION_LABELS,
     CATEGORY_LABELS,
@@ -187,15 +187,15 @@ def _counts(ids: list[int], listing: DirectoryList) -> tuple[dict[int, int], dic
     _, until = clock.day_bounds(listing.end)
     open_days = dict(
         db.session.execute(
-            sa.select(Session.venue_id, sa.func.count(Session.id))
+            sa.select(Slot.venue_id, sa.func.count(Slot.id))
             .where(
-                Session.venue_id.in_(ids),
-                Session.kind == SessionKind.OPEN_DAY,
-                Session.is_cancelled.is_(False),
-                Session.starts_at >= since,
-                Session.starts_at < until,
+                Slot.venue_id.in_(ids),
+                Slot.kind == SlotKind.OPEN_DAY,
+                Slot.is_cancelled.is_(False),
+                Slot.starts_at >= since,
+                Slot.starts_at < until,
             )
-            .group_by(Session.venue_id)
+            .group_by(Slot.venue_id)
         ).all()
     )
     quotas = dict(

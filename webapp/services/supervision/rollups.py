@@ -23,8 +23,8 @@ from models import (
     RollupRefresh,
     School,
     SchoolMonthRollup,
-    Session,
-    SessionKind,
+    Slot,
+    SlotKind,
     Venue,
     VenueMonthRollup,
     db,
@@ -108,7 +108,7 @@ RUNNING_COLUMNS = ("visitors_booked", "visitors_arrived", "running_booked", "run
 
 def _keys(month):
     return (
-        Session.venue_id.label("venue_id"),
+        Slot.venue_id.label("venue_id"),
         month,
         Venue.county_id.label("county_id"),
         Venue.city_id.label("city_id"),
@@ -116,22 +116,22 @@ def _keys(month):
 
 
 def _session_part():
-    month = _month_of_session(Session.starts_at).label("month")
+    month = _month_of_session(Slot.starts_at).label("month")
     zeros = [sa.literal(0).label(k) for k in BOOKING_FIELDS]
     return (
         sa.select(
             *_keys(month),
             *_sums(
                 sessions=sa.literal(1),
-                open_days=sa.case((Session.kind == SessionKind.OPEN_DAY, 1), else_=0),
-                capacity=Session.capacity,
-                taken=Session.taken_general + Session.taken_green,
+                open_days=sa.case((Slot.kind == SlotKind.OPEN_DAY, 1), else_=0),
+                capacity=Slot.capacity,
+                taken=Slot.taken_general + Slot.taken_green,
             ),
             *zeros,
         )
-        .join(Venue, Venue.id == Session.venue_id)
-        .where(Session.is_cancelled.is_(False))
-        .group_by(Session.venue_id, month, Venue.county_id, Venue.city_id)
+        .join(Venue, Venue.id == Slot.venue_id)
+        .where(Slot.is_cancelled.is_(False))
+        .group_by(Slot.venue_id, month, Venue.county_id, Venue.city_id)
     )
 
 
@@ -144,10 +144,10 @@ def _booking_part():
             *zeros,
             *_sums(**booking_sums()),
         )
-        .join(Session, Session.id == Booking.session_id)
-        .join(Venue, Venue.id == Session.venue_id)
+        .join(Slot, Slot.id == Booking.slot_id)
+        .join(Venue, Venue.id == Slot.venue_id)
         .where(Booking.status.in_(BOOKED_STATUSES))
-        .group_by(Session.venue_id, month, Venue.county_id, Venue.city_id)
+        .group_by(Slot.venue_id, month, Venue.county_id, Venue.city_id)
     )
 
 
@@ -311,9 +311,9 @@ def recount_venue_use(venue_ids, start: date, end: date) -> dict[int, tuple[int,
     """(visitors booked, visitors who came) per venue with visits on [start, end] dates."""
     everyone = sum(GROUP_COLUMNS.values())
     rows = db.session.execute(
-        sa.select(Session.venue_id, sa.func.sum(booked(everyone)), sa.func.sum(arrived(everyone)))
-        .join(Session, Session.id == Booking.session_id)
-        .where(Session.venue_id.in_(venue_ids), Booking.visit_on.between(start, end))
-        .group_by(Session.venue_id)
+        sa.select(Slot.venue_id, sa.func.sum(booked(everyone)), sa.func.sum(arrived(everyone)))
+        .join(Slot, Slot.id == Booking.slot_id)
+        .where(Slot.venue_id.in_(venue_ids), Booking.visit_on.between(start, end))
+        .group_by(Slot.venue_id)
     ).all()
     return {v: (int(b or 0), int(a or 0)) for v, b, a in rows if b or a}
