@@ -50,10 +50,27 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        response = contextvars.Context().run(super().open, *args, **kwargs)
+        isolated = contextvars.Context()
+        response = isolated.run(super().open, *args, **kwargs)
+        if response.is_streamed:
+            # a streamed body is made later, as it is read: in the request's own context
+            response.response = _read_in(isolated, response.response)
         if has_app_context():  # not inside a redirect followed from an isolated request
             db.session.expire_all()
         return response
+
+
+def _read_in(isolated: contextvars.Context, body):
+    chunks = iter(body)
+    try:
+        while True:
+            try:
+                yield isolated.run(next, chunks)
+            except StopIteration:
+                return
+    finally:
+        if hasattr(body, "close"):
+            isolated.run(body.close)
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,7 @@ from webapp.services import clock
 from webapp.services.catalogue.export import HEADERS
 
 
-@pytest.fixture
-def world(app, regions):
+def _build_world(regions):
     world = build_world(regions)
     venue = world.venues["a"]
     venue.set_admission(
@@ -55,6 +54,12 @@ def world(app, regions):
         )
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def world_builder():
+    """This module's people and places, built by the one `world` fixture."""
+    return _build_world
 
 
 def client_for(app, world, role):

@@ -7,7 +7,7 @@ import pytest
 
 from models import LectureStatus, Role, db
 from tests.factories import (
-    NOW,
+    LECTURE_NOW,
     THURSDAY,
     WEDNESDAY,
     make_lecturer,
@@ -82,7 +82,7 @@ def _talk(w, **overrides):
 
 def test_the_database_ranks_as_the_rules_say(world):
     _mixed_lecturers(world, 70)
-    ranked = ranking.rank_candidates(_talk(world), now=NOW)
+    ranked = ranking.rank_candidates(_talk(world), now=LECTURE_NOW)
     assert len(ranked) == 70
     assert [c.sort_key for c in ranked] == sorted(c.sort_key for c in ranked)
     assert any(c.talks_this_term for c in ranked) and any(c.booked_on for c in ranked)
@@ -91,8 +91,8 @@ def test_the_database_ranks_as_the_rules_say(world):
 def test_pages_of_twenty_follow_the_ranking_and_say_when_more_follow(world):
     _mixed_lecturers(world, 45)
     req = _talk(world)
-    whole = [c.lecturer.id for c in ranking.rank_candidates(req, now=NOW)]
-    pages = [ranking.list_candidates(req, page=p, now=NOW) for p in (1, 2, 3, 4)]
+    whole = [c.lecturer.id for c in ranking.rank_candidates(req, now=LECTURE_NOW)]
+    pages = [ranking.list_candidates(req, page=p, now=LECTURE_NOW) for p in (1, 2, 3, 4)]
     assert [len(p.candidates) for p in pages] == [20, 20, 5, 0]
     assert [p.has_more for p in pages] == [True, True, False, False]
     assert [c.lecturer.id for p in pages for c in p.candidates] == whole
@@ -100,7 +100,7 @@ def test_pages_of_twenty_follow_the_ranking_and_say_when_more_follow(world):
 
 def test_paging_out_of_bounds_is_brought_inside(world):
     _mixed_lecturers(world, 3)
-    found = ranking.list_candidates(_talk(world), page=0, per_page=10_000, now=NOW)
+    found = ranking.list_candidates(_talk(world), page=0, per_page=10_000, now=LECTURE_NOW)
     assert (found.page, found.per_page) == (1, ranking.MAX_PER_PAGE)
     assert len(found.candidates) == 3 and not found.has_more
 
@@ -111,11 +111,11 @@ def test_the_number_of_statements_stays_the_same_as_pools_grow(world):
     db.session.commit()
     db.session.refresh(req)
     with counted_statements() as few:
-        ranking.list_candidates(req, now=NOW)
+        ranking.list_candidates(req, now=LECTURE_NOW)
     _mixed_lecturers(world, 80, seed=2)
     db.session.refresh(req)
     with counted_statements() as many:
-        found = ranking.list_candidates(req, now=NOW)
+        found = ranking.list_candidates(req, now=LECTURE_NOW)
     assert len(found.candidates) == 20
     assert len(many) == len(few) <= 10
 

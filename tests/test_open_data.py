@@ -20,8 +20,7 @@ from webapp.services.catalogue import open_data
 SCHEMAS = Path(__file__).parent / "hsds_schema"
 
 
-@pytest.fixture
-def world(app, regions):
+def _build_world(regions):
     world = build_world(regions)
     venue = world.venues["a"]
     venue.set_admission(
@@ -43,6 +42,12 @@ def world(app, regions):
     )
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def world_builder():
+    """This module's people and places, built by the one `world` fixture."""
+    return _build_world
 
 
 def _schema(name: str) -> dict:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from models import AuditEntry, Venue, VenueImport, db
-from tests.world import build_world, login_as
+from tests.world import login_as
 from webapp.services import geo
 from webapp.services.catalogue import cache as catalogue_cache
 from webapp.services.catalogue import venue_import
@@ -62,11 +62,6 @@ GOOD = [
         "否",
     ],
 ]
-
-
-@pytest.fixture
-def world(app, regions):
-    return build_world(regions)
 
 
 def csv_file(rows, header=HEADER) -> io.BytesIO:

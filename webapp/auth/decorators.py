@@ -7,7 +7,6 @@ from functools import wraps
 from flask import abort, g, request
 from flask_login import current_user
 
-from models import Role
 from webapp.extensions import login_manager
 from webapp.services import permissions
 
@@ -16,23 +15,6 @@ log = logging.getLogger("webapp.security")
 
 def _login_first():
     return login_manager.unauthorized()
-
-
-def role_required(*roles: Role):
-    """Let in signed-in users holding any of `roles` (administrators always); others get 403."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return _login_first()
-            if not (current_user.is_admin or any(current_user.has_role(r) for r in roles)):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 _MISSING = object()

@@ -4,13 +4,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from models import GuidanceKind, Role
-from webapp.auth.decorators import role_required
+from models import GuidanceKind
+from webapp.auth.decorators import permission_required
 from webapp.auth.forms import ConfirmForm
 from webapp.bureau import bp
 from webapp.bureau.guidance_forms import KIND_LABELS, ActivityForm
 from webapp.i18n import region_label
 from webapp.services.errors import ServiceError
+from webapp.services.permissions import can
 from webapp.services.supervision import guidance
 from webapp.views import current_actor, show_service_error
 
@@ -30,7 +31,7 @@ def _form(activity=None) -> ActivityForm:
 
 
 def _may_correct() -> bool:
-    return current_actor().has_role(Role.BUREAU_STAFF) or current_actor().is_admin
+    return can(current_actor(), "bureau.console")
 
 
 def _values(form: ActivityForm) -> guidance.ActivityValues:
@@ -47,7 +48,7 @@ def _activity(activity_id: int):
 
 
 @bp.route("/guidance")
-@role_required(Role.BUREAU_STAFF, Role.SCHOOL_STAFF)
+@permission_required("guidance.record")
 def guidance_list():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     return render_template(
@@ -60,7 +61,7 @@ def guidance_list():
 
 
 @bp.route("/guidance/new", methods=["GET", "POST"])
-@role_required(Role.BUREAU_STAFF, Role.SCHOOL_STAFF)
+@permission_required("guidance.record")
 def guidance_new():
     form = _form()
     if form.validate_on_submit():
@@ -79,7 +80,7 @@ def guidance_new():
 
 
 @bp.route("/guidance/<int:activity_id>/edit", methods=["GET", "POST"])
-@role_required(Role.BUREAU_STAFF)
+@permission_required("bureau.console")
 def guidance_edit(activity_id: int):
     activity = _activity(activity_id)
     form = _form(activity)
@@ -101,7 +102,7 @@ def guidance_edit(activity_id: int):
 
 
 @bp.route("/guidance/<int:activity_id>/remove", methods=["POST"])
-@role_required(Role.BUREAU_STAFF)
+@permission_required("bureau.console")
 def guidance_remove(activity_id: int):
     activity = _activity(activity_id)
     if ConfirmForm().validate_on_submit():

@@ -230,6 +230,10 @@ RULES: dict[str, Rule] = {
         bool(bureau_regions(user)) if obj is None else _bureau_covers(user, obj)
     ),
     "bureau.console": lambda user, obj: bool(bureau_regions(user)),
+    #: family-education guidance activities: bureau staff, and schools recording their own
+    "guidance.record": lambda user, obj: bool(
+        bureau_regions(user) or _grants(user, Role.SCHOOL_STAFF)
+    ),
     "region.manage": _bureau_covers,
     "school.manage": _school_manage,
     "school.approve_staff": _school_manage,
@@ -307,5 +311,3 @@ def is_admin(user) -> bool:
 
 def can_manage_region(user, region) -> bool:
     return can(user, "region.manage", region)
-
-
