@@ -54,23 +54,28 @@ class IsolatedClient(FlaskClient):
         response = isolated.run(super().open, *args, **kwargs)
         if response.is_streamed:
             # a streamed body is made later, as it is read: in the request's own context
-            response.response = _read_in(isolated, response.response)
+            response.response = _ReadIn(isolated, response.response)
         if has_app_context():  # not inside a redirect followed from an isolated request
             db.session.expire_all()
         return response
 
 
-def _read_in(isolated: contextvars.Context, body):
-    chunks = iter(body)
-    try:
-        while True:
-            try:
-                yield isolated.run(next, chunks)
-            except StopIteration:
-                return
-    finally:
-        if hasattr(body, "close"):
-            isolated.run(body.close)
+class _ReadIn:
+    """A streamed body read, and closed, in the request's own context (read or not)."""
+
+    def __init__(self, isolated: contextvars.Context, body):
+        self.isolated, self.body, self.chunks = isolated, body, None
+
+    def __iter__(self):
+        self.chunks = self.isolated.run(iter, self.body)
+        return self
+
+    def __next__(self):
+        return self.isolated.run(next, self.chunks)
+
+    def close(self):
+        if hasattr(self.body, "close"):
+            self.isolated.run(self.body.close)
 
 
 @pytest.fixture(scope="session")
