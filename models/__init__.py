@@ -69,7 +69,15 @@ from models.supervision import (  # noqa: E402
     SchoolMonthRollup,
     VenueMonthRollup,
 )
-from models.user import MessageChannel, OutboxMessage, Role, RoleGrant, School, User  # noqa: E402
+from models.user import (  # noqa: E402
+    ConfirmationCode,
+    MessageChannel,
+    OutboxMessage,
+    Role,
+    RoleGrant,
+    School,
+    User,
+)
 from models.venue import (  # noqa: E402
     AdmissionKind,
     AdmissionRule,
@@ -96,6 +104,7 @@ __all__ = [
     "AuditEntry",
     "LinkPurpose",
     "OneTimeLink",
+    "ConfirmationCode",
     "MessageChannel",
     "OutboxMessage",
     "Role",

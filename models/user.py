@@ -37,6 +37,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    #: the mobile number or e-mail was proved by a one-time code (accounts made before codes
+    #: existed, seeded ones and invited staff count as confirmed); needed to book
+    is_confirmed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     #: bumped on logout, password change and disabling, so old session cookies stop working
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -122,6 +125,38 @@ class School(db.Model):
         from models.venue import Stage
 
         return [Stage(s) for s in self.stages_csv.split(",") if s]
+
+
+class ConfirmationCode(db.Model):
+    """A one-time code sent to a new account's mobile number or e-mail, entered on the
+    confirmation page. Only keyed hashes of the code and of the page's ticket are kept."""
+
+    __tablename__ = "confirmation_codes"
+    __table_args__ = (
+        sa.CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        sa.CheckConstraint("sends >= 1", name="sends_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the ticket kept in the sign-up's browser session, hex
+    ticket_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: a sign-up with a login already taken: no code went out (the owner was told instead) and
+    #: none matches, so the page behaves as for a new account and reveals nothing
+    is_decoy: Mapped[bool] = mapped_column(default=False)
+    #: HMAC-SHA256 (keyed by SECRET_KEY) of the ticket hash and the code, hex
+    code_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: when the latest code went out
+    sent_at: Mapped[datetime] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column()
+    #: codes sent so far on this ticket (the first included)
+    sends: Mapped[int] = mapped_column(default=1)
+    #: codes entered against the latest code
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column()
+
+    user: Mapped[User] = relationship()
 
 
 class MessageChannel(enum.Enum):

@@ -39,6 +39,7 @@ PUBLIC = {
     "auth.login",
     "auth.signup",
     "auth.signup_school",
+    "auth.resend_code",
     "auth.reset_request",
     "auth.reset",
     "auth.accept_invitation",
@@ -129,6 +130,10 @@ MATRIX = [
     # without the password typed again nothing is deleted: the form comes back
     row("POST", "/auth/account/delete", 302, 200, 200, 200, 200, 200, 200, 200),
     row("POST", "/auth/logout", 302, 302, 302, 302, 302, 302, 302, 302),
+    # the code page is anyone's (a stranger has just signed up); confirmed accounts go back
+    # to their account page, and a code entry with no code is refused without a 500
+    row("GET", "/auth/confirm", 200, 302, 302, 302, 302, 302, 302, 302),
+    row("POST", "/auth/confirm", 422, 302, 302, 302, 302, 302, 302, 302),
     row("GET", "/auth/schools/{school_x}", 302, 403, 200, 403, 403, 403, 403, 200),
     row("GET", "/auth/schools/{school_y}", 302, 403, 403, 403, 403, 403, 403, 200),
     row("GET", "/auth/schools/{missing}", 302, 404, 404, 404, 404, 404, 404, 404),

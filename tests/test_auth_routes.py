@@ -22,7 +22,7 @@ def page(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_signing_up_logs_the_family_in(client):
+def test_signing_up_then_entering_the_code_logs_the_family_in(client):
     response = client.post(
         "/auth/signup",
         data={
@@ -33,6 +33,12 @@ def test_signing_up_logs_the_family_in(client):
             "agree": "y",
         },
     )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/confirm")
+    sent = db.session.scalar(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == "13800138000")
+    )
+    code = re.search(r"\b\d{6}\b", sent.body).group(0)
+    response = client.post("/auth/confirm", data={"code": code})
     assert response.status_code == 302 and response.headers["Location"].endswith("/auth/account")
     assert "13800138000" in page(client.get("/auth/account"))
 
@@ -47,7 +53,7 @@ def test_sign_up_without_accepting_the_privacy_notice_is_refused(client):
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_a_duplicate_sign_up_shows_the_message_under_the_field(client, world):
+def test_a_duplicate_sign_up_gets_the_neutral_answer_not_account_exists(client, world):
     response = client.post(
         "/auth/signup",
         data={
@@ -58,8 +64,9 @@ def test_a_duplicate_sign_up_shows_the_message_under_the_field(client, world):
             "agree": "y",
         },
     )
-    assert response.status_code == 200
-    assert "已存在" in page(response)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/auth/confirm")
+    landing = page(client.get("/auth/confirm"))
+    assert "如果该号码可以注册，我们已向其发送验证码" in landing and "已存在" not in landing
 
 
 @pytest.mark.parametrize(
@@ -213,8 +220,13 @@ def test_a_school_account_signs_up_and_waits_for_approval(client, world):
             "confirm": GOOD,
             "agree": "y",
         },
-        follow_redirects=True,
     )
+    assert response.status_code == 302
+    sent = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == "13900139000")
+    ).all()[-1]
+    code = re.search(r"\b\d{6}\b", sent.body).group(0)
+    response = client.post("/auth/confirm", data={"code": code}, follow_redirects=True)
     assert "等待教育部门审核" in page(response)
     assert client.get(f"/auth/schools/{world.schools['x'].id}").status_code == 403
 

@@ -213,3 +213,33 @@ def test_swapping_ids_between_two_users_of_the_same_role_yields_nothing_of_the_o
     }
     assert db.session.scalar(sa.select(sa.func.count(OneTimeLink.id))) == 0
     assert not any(g.is_approved for g in world.grants.values())
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [("name", "\u200b\u200b\u200b", "U+200B"), ("name", "新\u202e小学", "U+202E"),
+     ("address", "学府路\u200b1号", "U+200B")],
+)  # fmt: skip
+def test_the_school_form_refuses_hidden_characters_and_saves_nothing(
+    app, world, field, value, code
+):
+    client = app.test_client()
+    login_as(client, world.users["county"])
+    before = db.session.scalar(sa.select(sa.func.count(School.id)))
+    data = {"name": "文字小学", "county": world.regions["x"].id, "stages": ["primary"]}
+    response = client.post("/bureau/schools/new?lang=en", data={**data, field: value})
+    assert response.status_code == 200 and code in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(School.id))) == before
+
+
+def test_the_school_form_turns_full_width_digits_into_ascii(app, world):
+    client = app.test_client()
+    login_as(client, world.users["county"])
+    response = client.post(
+        "/bureau/schools/new",
+        data={"name": "第１２小学", "county": world.regions["x"].id, "stages": ["primary"],
+              "address": "学府路１２号"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    school = db.session.scalar(sa.select(School).where(School.name == "第12小学"))
+    assert school is not None and school.address == "学府路12号"

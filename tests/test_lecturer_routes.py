@@ -454,3 +454,34 @@ def test_an_encrypted_workbook_is_refused_on_the_page_and_nothing_is_imported(cl
     assert response.status_code == 200
     assert "该文件已加密" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Lecturer.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [("place", "\u200b\u200b", "U+200B"), ("place", "礼堂\u202e", "U+202E"),
+     ("audience_note", "家长\u200b", "U+200B")],
+)  # fmt: skip
+def test_the_request_form_refuses_hidden_characters_and_saves_nothing(
+    client, auth, world, field, value, code
+):
+    auth.login("teacher@school.cn")
+    response = client.post(
+        "/lecturers/requests/new?lang=en",
+        data={"host": f"school:{world.school.id}", "topic": world.talk.id,
+              "wanted_on": next_weekday(3).isoformat(), "expected_audience": "80", field: value},
+    )  # fmt: skip
+    assert response.status_code == 200 and code in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(LectureRequest.id))) == 0
+
+
+def test_the_request_form_turns_full_width_digits_into_ascii(client, auth, world):
+    auth.login("teacher@school.cn")
+    response = client.post(
+        "/lecturers/requests/new",
+        data={"host": f"school:{world.school.id}", "topic": world.talk.id,
+              "wanted_on": next_weekday(3).isoformat(), "expected_audience": "80",
+              "place": "３号楼报告厅", "audience_note": "１年级家长"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    req = db.session.scalar(sa.select(LectureRequest))
+    assert req.place == "3号楼报告厅" and req.audience_note == "1年级家长"

@@ -298,3 +298,43 @@ def test_the_bureau_console_links_the_list_and_its_export(app, world):
     listing = client_for(app, world, "county").get("/bureau/venues").get_data(as_text=True)
     assert "甲馆" in listing and "乙馆" not in listing
     assert f"/console/venues/{world.venues['a'].id}/edit" in listing
+
+
+# ---------------------------------------------------------------- typed text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [("name", "\u200b\u200b", "U+200B"), ("address", "太原\u202e路1号", "U+202E"),
+     ("courses-0-title", "讲解\u200b", "U+200B")],
+)  # fmt: skip
+def test_the_venue_form_refuses_hidden_characters_and_saves_nothing(app, world, field, value, code):
+    client = client_for(app, world, "venue_a")
+    response = client.post(
+        f"/console/venues/{world.venues['a'].id}/edit?lang=en",
+        data=form_data(world, **{field: value}),
+    )
+    assert response.status_code == 200 and code in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Venue, world.venues["a"].id).name == "甲馆"
+
+
+def test_the_venue_form_turns_full_width_digits_into_ascii(app, world):
+    client = client_for(app, world, "venue_a")
+    response = client.post(
+        f"/console/venues/{world.venues['a'].id}/edit",
+        data=form_data(world, phone="０３５１－７６５４３２１", address="迎泽大街１２号"),
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    venue = db.session.get(Venue, world.venues["a"].id)
+    assert venue.phone == "0351-7654321" and venue.address == "迎泽大街12号"
+
+
+def test_the_venue_form_refuses_arabic_indic_digits_in_the_phone(app, world):
+    client = client_for(app, world, "venue_a")
+    response = client.post(
+        f"/console/venues/{world.venues['a'].id}/edit?lang=en",
+        data=form_data(world, phone="٠٣٥١-٧٦٥٤٣٢١"),
+    )
+    assert response.status_code == 200 and "area code" in response.get_data(as_text=True)

@@ -104,6 +104,13 @@ class Config:
     BOOKING_MAX_FAMILY_PARTY = _int_env("BOOKING_MAX_FAMILY_PARTY", 10)
     BOOKING_WAITLIST_HOLD_HOURS = _int_env("BOOKING_WAITLIST_HOLD_HOURS", 12)
 
+    #: the code that confirms a new account's mobile number or e-mail: minutes it lasts,
+    #: wrong entries it takes, codes one sign-up may be sent, seconds between two sends
+    CONFIRMATION_CODE_MINUTES = _int_env("CONFIRMATION_CODE_MINUTES", 10)
+    CONFIRMATION_MAX_ATTEMPTS = _int_env("CONFIRMATION_MAX_ATTEMPTS", 5)
+    CONFIRMATION_MAX_SENDS = _int_env("CONFIRMATION_MAX_SENDS", 5)
+    CONFIRMATION_RESEND_SECONDS = _int_env("CONFIRMATION_RESEND_SECONDS", 60)
+
     #: contact names and phones of bookings are removed this many days after the visit
     PERSONAL_DATA_RETENTION_DAYS = _int_env("PERSONAL_DATA_RETENTION_DAYS", 180)
     #: adult visitors' real-name entries (where a venue requires them) go sooner
@@ -149,6 +156,10 @@ _INT_SETTINGS = (
     "BOOKING_WAITLIST_HOLD_HOURS",
     "OUTBOX_MAX_ATTEMPTS",
     "OUTBOX_MAX_BACKOFF_MINUTES",
+    "CONFIRMATION_CODE_MINUTES",
+    "CONFIRMATION_MAX_ATTEMPTS",
+    "CONFIRMATION_MAX_SENDS",
+    "CONFIRMATION_RESEND_SECONDS",
     "PERSONAL_DATA_RETENTION_DAYS",
     "REAL_NAME_RETENTION_DAYS",
     "CHECK_IN_OPENS_MINUTES",

@@ -133,7 +133,8 @@ def _booking_request(body) -> party_service.BookingRequest:
         HTTP_400="A rule or a field said no; `errors` names it",
         HTTP_401="Not signed in",
         HTTP_403="Not allowed: families and school staff book; school groups only by the "
-        "school's staff",
+        "school's staff; an account that has not yet confirmed its mobile number or e-mail "
+        "(the message links to the confirmation page)",
         HTTP_404="No such session",
         HTTP_409="Not enough places left",
         HTTP_503="Busy, try again",

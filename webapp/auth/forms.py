@@ -91,6 +91,16 @@ class AcceptInvitationForm(FlaskForm):
     confirm = _confirm()
 
 
+class CodeForm(FlaskForm):
+    """The code sent at sign-up. Anything up to 64 characters reaches the service, which
+    says what is wrong with it; a longer value is refused here."""
+
+    code = StringField(
+        _l("Confirmation code"),
+        validators=[DataRequired(), Length(max=64, message=_l("The code is 6 digits."))],
+    )
+
+
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for one-button actions."""
 

@@ -22,6 +22,7 @@ from webapp.auth.decorators import permission_required
 from webapp.auth.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    CodeForm,
     ConfirmForm,
     CountyForm,
     DeleteAccountForm,
@@ -36,7 +37,7 @@ from webapp.auth.forms import (
 from webapp.extensions import limiter, login_manager
 from webapp.i18n import current_language, region_label
 from webapp.services import preferences
-from webapp.services.accounts import credentials, invitations, schools, users
+from webapp.services.accounts import confirmation, credentials, invitations, schools, users
 from webapp.services.accounts import signup as signup_service
 from webapp.services.errors import ServiceError
 from webapp.services.permissions import can
@@ -125,22 +126,83 @@ def account():
 # ---------------------------------------------------------------- sign up
 
 
+_TICKET = "confirm_ticket"
+
+
+def _code_sent(result) -> Response:
+    """The one answer to every accepted sign-up, whether or not the login was taken: the
+    same message, the same redirect, the same shape of session."""
+    if current_user.is_authenticated:
+        logout_user()
+    session.clear()
+    session[_TICKET] = result.ticket
+    flash(
+        _("If this number can be registered, we have sent a code to it. Enter the code below."),
+        "success",
+    )
+    return redirect(url_for("auth.confirm"))
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def signup():
     form = SignupForm()
     if form.validate_on_submit():
         try:
-            user = signup_service.register_family(
+            result = signup_service.sign_up_family(
                 form.name.data, form.login.data, form.password.data
             )
         except ServiceError as error:
             show_service_error(form, error, repeat=False)
         else:
-            _start_session(user)
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("auth.account"))
+            return _code_sent(result)
     return render_template("auth/signup.html", form=form)
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: "confirm:" + _ticket_key())
+def confirm():
+    ticket = session.get(_TICKET)
+    if current_user.is_authenticated and current_actor().is_confirmed and not ticket:
+        flash(_("Your mobile number or e-mail is already confirmed."), "success")
+        return redirect(url_for("auth.account"))
+    form, status = CodeForm(), 200
+    if form.validate_on_submit():
+        try:
+            user = confirmation.confirm_code(form.code.data, ticket=ticket, user=current_user)
+        except ServiceError as error:
+            show_service_error(form, error, repeat=False)
+            status = error.status_code
+        else:
+            _start_session(user)
+            flash(_("Thank you: your account is confirmed. You can book now."), "success")
+            return redirect(url_for("auth.account"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/confirm.html", form=form, resend_form=ConfirmForm()), status
+
+
+def _ticket_key() -> str:
+    ticket = session.get(_TICKET) or ""
+    return ticket[:16] or str(getattr(current_user, "id", "") or request.remote_addr)
+
+
+@bp.route("/confirm/resend", methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, methods=["POST"], key_func=lambda: "resend:" + _ticket_key())
+def resend_code():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            ticket = confirmation.resend_code(ticket=session.get(_TICKET), user=current_user)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            if ticket is not None:
+                session[_TICKET] = ticket
+            flash(_("A new code is on its way."), "success")
+    return redirect(url_for("auth.confirm"))
 
 
 def _county_and_schools(county_id):
@@ -179,10 +241,10 @@ def signup_school():
             if current_user.is_authenticated:
                 signup_service.request_school_role(current_actor(), form.school.data)
             else:
-                user = signup_service.register_school_staff(
+                result = signup_service.sign_up_school_staff(
                     form.name.data, form.login.data, form.password.data, form.school.data
                 )
-                _start_session(user)
+                return _code_sent(result)
         except ServiceError as error:
             show_service_error(form, error, repeat=False)
         else:

@@ -7,6 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import Stage
 from webapp.labels import STAGE_LABELS
+from webapp.text_fields import SingleLine, normalise
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -15,14 +16,20 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class SchoolForm(FlaskForm):
-    name = StringField(_l("School name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("School name"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=120), SingleLine()],
+    )
     county = SelectField(_l("County"), coerce=int, validators=[InputRequired()])
     stages = MultiCheckboxField(
         _l("Stages taught"),
         choices=[SelectChoice(s.value, STAGE_LABELS[s]) for s in Stage],
         validators=[DataRequired(_l("Choose at least one stage taught."))],
     )
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    address = StringField(
+        _l("Address"), filters=[normalise], validators=[Optional(), Length(max=200), SingleLine()]
+    )
     lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
     lng = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
 

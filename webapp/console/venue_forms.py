@@ -31,6 +31,7 @@ from webapp.services.catalogue.venue_values import (
     HoursValue,
     VenueValues,
 )
+from webapp.text_fields import Phone, SingleLine, normalise
 
 #: blank rows offered under the existing ones for adding closed dates and courses
 BLANK_CLOSURES = 2
@@ -65,12 +66,18 @@ class AdmissionRowForm(Form):
 
 class ClosureRowForm(Form):
     closed_on = DateField(_l("Closed on"), validators=[Optional()])
-    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=120)])
+    reason = StringField(
+        _l("Reason"), filters=[normalise], validators=[Optional(), Length(max=120), SingleLine()]
+    )
     remove = BooleanField(_l("Remove"))
 
 
 class CourseRowForm(Form):
-    title = StringField(_l("Course title"), validators=[Optional(), Length(max=120)])
+    title = StringField(
+        _l("Course title"),
+        filters=[normalise],
+        validators=[Optional(), Length(max=120), SingleLine()],
+    )
     minutes = IntegerField(
         _l("Minutes"), validators=[Optional(), NumberRange(min=1, max=MAX_COURSE_MINUTES)]
     )
@@ -85,8 +92,16 @@ class CourseRowForm(Form):
 
 
 class VenueForm(FlaskForm):
-    name = StringField(_l("Venue name"), validators=[DataRequired(), Length(max=120)])
-    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=160)])
+    name = StringField(
+        _l("Venue name"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=120), SingleLine()],
+    )
+    name_en = StringField(
+        _l("Name in English"),
+        filters=[normalise],
+        validators=[Optional(), Length(max=160), SingleLine()],
+    )
     categories = MultiCheckboxField(
         _l("Categories"),
         choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in VenueCategory],
@@ -100,11 +115,15 @@ class VenueForm(FlaskForm):
     )
     stages = MultiCheckboxField(_l("Suited to"), choices=_stage_choices())
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=MAX_TEXT)])
-    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
+    address = StringField(
+        _l("Address"),
+        filters=[normalise],
+        validators=[DataRequired(), Length(max=200), SingleLine()],
+    )
     county = SelectField(_l("County"), coerce=int, validators=[Optional()])
     lat = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(-90, 90)])
     lng = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(-180, 180)])
-    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40), Phone()])
     transport = TextAreaField(_l("How to get there"), validators=[Optional(), Length(max=MAX_TEXT)])
     is_accessible = BooleanField(_l("Barrier-free access"))
     accessibility = TextAreaField(

@@ -169,9 +169,13 @@ class RequestForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=100000)],
     )
     audience_note = StringField(
-        _l("Who will listen (optional)"), validators=[Optional(), Length(max=200)]
+        _l("Who will listen (optional)"),
+        filters=[normalise],
+        validators=[Optional(), Length(max=200), SingleLine()],
     )
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    place = StringField(
+        _l("Place"), filters=[normalise], validators=[Optional(), Length(max=200), SingleLine()]
+    )
 
 
 def topic_choices():

@@ -1,16 +1,25 @@
 """Signing up: family and school-staff accounts, a school role asked for from an existing
-account, and the bureau's approval or refusal of school staff."""
+account, and the bureau's approval or refusal of school staff.
 
+The sign-up pages call `sign_up_family` / `sign_up_school_staff`, which never tell a stranger
+whether an account exists: a new account gets a confirmation code (see `confirmation`), a
+login already taken gets a decoy ticket and its owner a message, and both answers look the
+same. New self-made accounts are unconfirmed until the code is entered.
+"""
+
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from models import Role, RoleGrant, School, User, db
 from models.user import utcnow
 from webapp.services import outbox, permissions
 from webapp.services import text as text_rules
+from webapp.services.accounts import confirmation
 from webapp.services.accounts.credentials import (
     check_new_password,
     find_user_by_login,
@@ -25,6 +34,10 @@ from webapp.services.transactions import unit_of_work
 
 def _account_exists() -> str:
     return _("An account with this mobile number or e-mail already exists. Log in instead.")
+
+
+class LoginTaken(ServiceError):
+    """The login belongs to an account already (never shown to a stranger by sign-up)."""
 
 
 def new_account_work():
@@ -42,20 +55,40 @@ def _check_name(name: str) -> str:
     return name
 
 
-def new_user(name: str, login: str, password: str, *, now: datetime) -> User:
-    """A new user with checked name, login and password. Flushes: it joins the caller's
-    `new_account_work()`.
+def check_sign_up(name: str, login: str, password: str) -> tuple[str, str]:
+    """The checks that need no database, the same whoever holds the login: the clean name
+    and the normalised login.
 
     Raises:
-        ServiceError: naming the field that is wrong, or the login is taken.
+        ServiceError: naming the field that is wrong.
     """
     name = _check_name(name)
     email, phone = parse_login(login)
     check_new_password(password, login=email or phone or "")
-    if find_user_by_login(email or phone) is not None:
-        raise ServiceError(_account_exists(), field="login")
+    return name, email or phone
+
+
+def new_user(
+    name: str, login: str, password: str, *, now: datetime, is_confirmed: bool = True
+) -> User:
+    """A new user with checked name, login and password. Flushes: it joins the caller's
+    `new_account_work()`.
+
+    Raises:
+        ServiceError: naming the field that is wrong.
+        LoginTaken: the login is taken.
+    """
+    name, login = check_sign_up(name, login, password)
+    email, phone = parse_login(login)
+    if find_user_by_login(login) is not None:
+        raise LoginTaken(_account_exists(), field="login")
     user = User(
-        name=name, email=email, phone=phone, password_hash=hash_password(password), created_at=now
+        name=name,
+        email=email,
+        phone=phone,
+        password_hash=hash_password(password),
+        created_at=now,
+        is_confirmed=is_confirmed,
     )
     db.session.add(user)
     db.session.flush()
@@ -66,15 +99,66 @@ def register_family(name: str, login: str, password: str, *, now: datetime | Non
     """Create a family (parent or guardian) account: an adult's name and one contact only.
 
     Rules: the login is an 11-digit mainland mobile number or an e-mail address, not already
-    used; the password has 8+ characters and is not a common one.
+    used; the password has 8+ characters and is not a common one. The account is unconfirmed
+    until the code sent to it is entered (use `sign_up_family` from pages: it also sends it).
+
+    Raises:
+        ServiceError: naming the field that is wrong; LoginTaken.
+    """
+    with new_account_work():
+        user = _new_family(name, login, password, now=now or utcnow())
+    return user
+
+
+def _new_family(name: str, login: str, password: str, *, now: datetime) -> User:
+    user = new_user(name, login, password, now=now, is_confirmed=False)
+    user.grants.append(RoleGrant(role=Role.FAMILY, created_at=user.created_at))
+    return user
+
+
+@dataclass
+class SignUp:
+    """What a sign-up produced. The page shows the same thing either way: it keeps `ticket`
+    in the session and asks for the code; `user` is for tests and logs only."""
+
+    ticket: str
+    #: the new, unconfirmed account; None when the login was taken (its owner was told)
+    user: User | None
+
+
+def _sign_up(login: str, password: str, create, *, now: datetime) -> SignUp:
+    """Create through `create()` and send a code, or, when the login is taken (before or by
+    a concurrent sign-up), hash the password all the same and give a decoy ticket."""
+    try:
+        with unit_of_work():
+            user = create()
+            ticket = confirmation.start_confirmation(user, now=now)
+        return SignUp(ticket, user)
+    except (LoginTaken, IntegrityError):
+        db.session.rollback()
+    hash_password(password)  # as long as a real sign-up takes, so timing tells nothing
+    owner = find_user_by_login(login)
+    if owner is None:  # removed meanwhile: nothing to tell, and the page still looks the same
+        return SignUp(confirmation.new_ticket(), None)
+    return SignUp(confirmation.start_decoy(owner, now=now), None)
+
+
+def sign_up_family(name: str, login: str, password: str, *, now: datetime | None = None) -> SignUp:
+    """Sign-up page for families: the same answer whether or not the login is taken.
+
+    Rules: as `register_family` for the fields (refusals name the field, and do not depend on
+    the login being taken); a new account gets a confirmation code through the outbox (SMS to
+    a mobile number, e-mail to an address); a login already taken gets nothing new, and its
+    owner a message saying someone tried to register with it.
 
     Raises:
         ServiceError: naming the field that is wrong.
     """
-    with new_account_work():
-        user = new_user(name, login, password, now=now or utcnow())
-        user.grants.append(RoleGrant(role=Role.FAMILY, created_at=user.created_at))
-    return user
+    now = now or utcnow()
+    check_sign_up(name, login, password)
+    return _sign_up(
+        login, password, lambda: _new_family(name, login, password, now=now), now=now
+    )
 
 
 def _add_school_grant(user: User, school: School, *, now: datetime) -> RoleGrant:
@@ -117,11 +201,36 @@ def register_school_staff(
     """
     now = now or utcnow()
     with new_account_work():
-        school = get_school(school_id)
-        user = new_user(name, login, password, now=now)
-        _add_school_grant(user, school, now=now)
-        _notify_bureau_of_request(school)
+        user = _new_school_staff(name, login, password, get_school(school_id), now=now)
     return user
+
+
+def _new_school_staff(name, login, password, school: School, *, now: datetime) -> User:
+    user = new_user(name, login, password, now=now, is_confirmed=False)
+    _add_school_grant(user, school, now=now)
+    _notify_bureau_of_request(school)
+    return user
+
+
+def sign_up_school_staff(
+    name: str, login: str, password: str, school_id, *, now: datetime | None = None
+) -> SignUp:
+    """Sign-up page for school staff: as `sign_up_family`, the school's bureau told of the
+    request only when an account was made.
+
+    Raises:
+        NotFound: the school does not exist (whoever holds the login).
+        ServiceError: naming the field that is wrong.
+    """
+    now = now or utcnow()
+    check_sign_up(name, login, password)
+    school = get_school(school_id)
+    return _sign_up(
+        login,
+        password,
+        lambda: _new_school_staff(name, login, password, school, now=now),
+        now=now,
+    )
 
 
 def request_school_role(user: User, school_id, *, now: datetime | None = None) -> RoleGrant:

@@ -7,13 +7,29 @@ from flask_babel import gettext as _
 
 from models import Booking, User, Venue
 from webapp.services.errors import PermissionDenied
+from webapp.services.outbox import absolute_url
 from webapp.services.permissions import can
 
 
+class Unconfirmed(PermissionDenied):
+    """The account has not yet confirmed its mobile number or e-mail with the code sent."""
+
+
+def unconfirmed_message() -> str:
+    return _(
+        "Confirm your mobile number or e-mail before booking: enter the code we sent you at "
+        "%(link)s",
+        link=absolute_url("auth.confirm"),
+    )
+
+
 def require_booker(user: User) -> None:
-    """Raises PermissionDenied unless the user may book visits (families and school staff)."""
+    """Raises PermissionDenied unless the user may book visits (families and school staff),
+    and Unconfirmed until the account has confirmed its mobile number or e-mail."""
     if not can(user, "booking.create"):
         raise PermissionDenied(_("Visits are booked from a family or school account."))
+    if not getattr(user, "is_confirmed", True):
+        raise Unconfirmed(unconfirmed_message(), field="account")
 
 
 def require_venue_staff(venue: Venue, user: User, action: str = "venue.manage_sessions") -> None:
