@@ -5,6 +5,7 @@ import uuid
 
 from models import Booking, Slot, User, Venue, db
 from tests.factories import family_request
+from webapp.services.accounts import confirmation
 from webapp.services.booking import bookings, reminders, requests, staff, waitlist
 
 
@@ -81,3 +82,9 @@ def send_reminders(*, now, **_ignored):
 
 def release_holds(*, lapse_at, **_ignored):
     return f"released {waitlist.release_expired_holds(now=lapse_at)}"
+
+
+def confirm_code(*, ticket, code, now, **_ignored):
+    """The code sent at sign-up entered on the confirmation page."""
+    confirmation.confirm_code(code, ticket=ticket, now=now)
+    return "ok"

@@ -34,11 +34,13 @@ def _start_worker(database_url: str, barrier) -> None:
 
 
 def _set_guards(on: bool) -> None:
+    from webapp.services.accounts import confirmation
     from webapp.services.booking import capacity
     from webapp.services.booking import states as booking_states
 
     booking_states._guard = on
     capacity._guard = on
+    confirmation._guard = on
 
 
 def _ping() -> int:
