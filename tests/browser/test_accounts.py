@@ -133,6 +133,24 @@ def _in_app(live_app, function):
             db.session.remove()
 
 
+def _code_sent_to(live_app, address: str) -> str:
+    """The confirmation code in the latest message to `address` (the outbox stands in for
+    the SMS or e-mail the person would read)."""
+    import sqlalchemy as sa
+
+    from models import OutboxMessage, db
+
+    def read():
+        body = db.session.scalars(
+            sa.select(OutboxMessage.body)
+            .where(OutboxMessage.recipient == address)
+            .order_by(OutboxMessage.id.desc())
+        ).first()
+        return re.search(r"\b(\d{6})\b", body).group(1)
+
+    return _in_app(live_app, read)
+
+
 def test_a_family_signs_up_and_logs_in_on_a_phone(live_server, live_app, phone_page, browser):
     page = phone_page
     page.goto("/auth/signup")
@@ -144,6 +162,10 @@ def test_a_family_signs_up_and_logs_in_on_a_phone(live_server, live_app, phone_p
     page.get_by_label("再次输入密码").fill(PASSWORD)
     page.get_by_label("我已阅读隐私声明").check()
     page.get_by_role("button", name="注册").click()
+    page.wait_for_url("**/auth/confirm")
+    assert_accessible(page)
+    page.get_by_label("验证码").fill(_code_sent_to(live_app, "13812345678"))
+    page.get_by_role("button", name="确认").click()
     page.wait_for_url("**/auth/account")
     assert "13812345678" in page.content()
     assert_accessible(page)
@@ -198,6 +220,9 @@ def test_a_county_bureau_approves_a_school_account_which_then_acts_for_its_schoo
     teacher.get_by_label("我已阅读隐私声明").check()
     assert_accessible(teacher)
     teacher.get_by_role("button", name="提交申请").click()
+    teacher.wait_for_url("**/auth/confirm")
+    teacher.get_by_label("验证码").fill(_code_sent_to(live_app, "teacher-browser@example.cn"))
+    teacher.get_by_role("button", name="确认").click()
     teacher.wait_for_url("**/auth/account")
     assert "等待教育部门审核" in teacher.content()
     response = teacher.goto(f"/auth/schools/{school_id}")
