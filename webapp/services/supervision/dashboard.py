@@ -6,10 +6,8 @@ figure is aggregated in SQL: visits come from the monthly rollups (``supervision
 venues, schools and guidance activities from their own small tables.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -148,25 +146,30 @@ class Dashboard:
 
 
 def _venues_by_category(region: Region):
-    rows = db.session.execute(
-        sa.select(venue.venue_categories.c.category, sa.func.count())
-        .join(Venue, Venue.id == venue.venue_categories.c.venue_id)
-        .where(region_filter(region, Venue.county_id, Venue.city_id))
-        .group_by(venue.venue_categories.c.category)
-    ).all()
+    links = venue.venue_categories
+    query = sa.select(links.c.category, sa.func.count()).group_by(links.c.category)
+    if region.level is not RegionLevel.PROVINCE:
+        query = query.join(Venue, Venue.id == links.c.venue_id).where(
+            region_filter(region, Venue.county_id, Venue.city_id)
+        )
     order = list(VenueCategory)
-    return sorted(((c, n) for c, n in rows), key=lambda row: order.index(row[0]))
+    return sorted(db.session.execute(query).all(), key=lambda row: order.index(row[0]))
 
 
-def _venues_by_county(region: Region, use: list[tuple]) -> list[tuple[Region, int]]:
-    counts = Counter(map(itemgetter(4), use))
-    if region.level is RegionLevel.COUNTY:
-        counties = [region]
-    else:
-        counties = db.session.scalars(sa.select(Region).where(Region.id.in_(counts))).all()
-    return sorted(
-        ((c, counts[c.id]) for c in counties if c.id in counts), key=lambda row: row[0].adcode
+def _venues_by_county(region: Region) -> list[tuple[Region, int]]:
+    """(county, venues) of the region, counted in SQL, by adcode."""
+    counted = (
+        sa.select(Venue.county_id, sa.func.count().label("n"))
+        .where(region_filter(region, Venue.county_id, Venue.city_id))
+        .group_by(Venue.county_id)
+        .subquery()
     )
+    rows = db.session.execute(
+        sa.select(Region, counted.c.n)
+        .join(counted, counted.c.county_id == Region.id)
+        .order_by(Region.adcode)
+    ).all()
+    return [(county, int(n)) for county, n in rows]
 
 
 def _month_key(value) -> date:
@@ -210,35 +213,39 @@ def _venue_use(region: Region, months: list[date]) -> list[tuple]:
         .outerjoin(r_last, sa.and_(r_last.venue_id == Venue.id, r_last.month == last))
         .outerjoin(r_first, sa.and_(r_first.venue_id == Venue.id, r_first.month == first))
         .where(region_filter(region, Venue.county_id, Venue.city_id))
-        # most visited first; the least visited are the last rows
-        .order_by(arrived.desc(), booked.desc(), Venue.name, Venue.id)
+        # most visited first; the least visited are the last rows (ties by id: sorting ten
+        # thousand names by the Chinese collation would cost more than the rest of the query)
+        .order_by(arrived.desc(), booked.desc(), Venue.id)
     ).all()
 
 
 def _school_trips(region: Region, start: date, end: date, semester: tuple[date, date]):
+    """(school id, name, trips in the period, trips this semester) of every school of the
+    region: one pass over the school rollups of both spans."""
     r = SchoolMonthRollup
+    spans = {"period": (start, end), "term": semester}
 
-    def trips(first: date, last: date, name: str):
-        return (
-            sa.select(r.school_id, sa.func.sum(r.trips).label(name))
-            .where(
-                _county_filter(region, r.county_id),
-                r.month.between(month_start(first), month_start(last)),
-            )
-            .group_by(r.school_id)
-            .subquery()
+    def trips(first: date, last: date):
+        inside = r.month.between(month_start(first), month_start(last))
+        return sa.func.sum(sa.case((inside, r.trips), else_=0))
+
+    counted = (
+        sa.select(r.school_id, *[trips(*span).label(name) for name, span in spans.items()])
+        .where(
+            _county_filter(region, r.county_id),
+            r.month.between(month_start(min(start, semester[0])), max(end, semester[1])),
         )
-
-    period, term = trips(start, end, "n"), trips(*semester, "n")
+        .group_by(r.school_id)
+        .subquery()
+    )
     rows = db.session.execute(
         sa.select(
             School.id,
             School.name,
-            sa.func.coalesce(period.c.n, 0),
-            sa.func.coalesce(term.c.n, 0),
+            sa.func.coalesce(counted.c.period, 0),
+            sa.func.coalesce(counted.c.term, 0),
         )
-        .outerjoin(period, period.c.school_id == School.id)
-        .outerjoin(term, term.c.school_id == School.id)
+        .outerjoin(counted, counted.c.school_id == School.id)
         .where(_county_filter(region, School.county_id))
         .order_by(School.name)
     ).all()
@@ -334,7 +341,7 @@ def get_dashboard(
         refreshed_at=rollups.last_refreshed_at(),
         venues_total=len(use),
         venues_by_category=_venues_by_category(region),
-        venues_by_county=_venues_by_county(region, use),
+        venues_by_county=_venues_by_county(region),
         months=months,
         totals=totals,
         most_visited=[VenueUse(*row) for row in use[:RANKED]],
