@@ -185,6 +185,21 @@ def get_import(token: str, *, by, now: datetime | None = None) -> VenueImport:
     return record
 
 
+def purge_venue_imports(*, now: datetime | None = None) -> int:
+    """Remove the kept files of imports past their day (cron); return how many went.
+
+    Rules: a preview not confirmed within `KEEP_FOR` can no longer be confirmed, and a
+    confirmed one is never applied again, so either is deleted, file and all, once older than
+    that; a newer preview stays, so an upload in progress is never lost.
+    """
+    now = now or clock.now()
+    with unit_of_work():
+        purged = db.session.execute(
+            sa.delete(VenueImport).where(VenueImport.created_at < now - KEEP_FOR)
+        )
+    return int(purged.rowcount or 0)
+
+
 def preview_import(record: VenueImport, *, by, now: datetime | None = None) -> Plan:
     """What confirming `record` would create and change, checked again against today's
     catalogue. Raises: PermissionDenied; ImportRejected (the catalogue or the uploader's
