@@ -8,6 +8,7 @@ venues, schools and guidance activities from their own small tables.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import attrgetter
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -219,9 +220,9 @@ def _venue_use(region: Region, months: list[date]) -> list[tuple]:
     ).all()
 
 
-def _school_trips(region: Region, start: date, end: date, semester: tuple[date, date]):
-    """(school id, name, trips in the period, trips this semester) of every school of the
-    region: one pass over the school rollups of both spans."""
+def _trips(region: Region, start: date, end: date, semester: tuple[date, date]):
+    """(school id, trips in the period, trips this semester): one pass over the school
+    rollups of both spans."""
     r = SchoolMonthRollup
     spans = {"period": (start, end), "term": semester}
 
@@ -229,7 +230,7 @@ def _school_trips(region: Region, start: date, end: date, semester: tuple[date, 
         inside = r.month.between(month_start(first), month_start(last))
         return sa.func.sum(sa.case((inside, r.trips), else_=0))
 
-    counted = (
+    return (
         sa.select(r.school_id, *[trips(*span).label(name) for name, span in spans.items()])
         .where(
             _county_filter(region, r.county_id),
@@ -238,23 +239,10 @@ def _school_trips(region: Region, start: date, end: date, semester: tuple[date, 
         .group_by(r.school_id)
         .subquery()
     )
-    rows = db.session.execute(
-        sa.select(
-            School.id,
-            School.name,
-            sa.func.coalesce(counted.c.period, 0),
-            sa.func.coalesce(counted.c.term, 0),
-        )
-        .outerjoin(counted, counted.c.school_id == School.id)
-        .where(_county_filter(region, School.county_id))
-        .order_by(School.name)
-    ).all()
-    return [(i, n, int(p), int(t)) for i, n, p, t in rows]
 
 
-def _guidance(
-    region: Region, host_model, host_column, talk_column, first: date, last: date, target: int
-) -> list[HostCount]:
+def _activities(region: Region, host_column, talk_column, first: date, last: date):
+    """(host id, guidance activities held on [first, last]): own ones plus delivered talks."""
     own = (
         sa.select(host_column.label("host_id"), sa.func.count().label("n"))
         .where(
@@ -275,18 +263,45 @@ def _guidance(
         .group_by(talk_column)
     )
     both = sa.union_all(own, talks).subquery()
-    counted = (
+    return (
         sa.select(both.c.host_id, sa.func.sum(both.c.n).label("n"))
         .group_by(both.c.host_id)
         .subquery()
     )
-    activities = sa.func.coalesce(counted.c.n, 0)
+
+
+def _schools(region: Region, start: date, end: date, semester: tuple[date, date]):
+    """(id, name, county id, trips in the period, trips this semester, guidance activities
+    this semester) of every school of the region, by name: one query for both figures."""
+    trips = _trips(region, start, end, semester)
+    held = _activities(region, GuidanceActivity.school_id, LectureRequest.school_id, *semester)
     rows = db.session.execute(
-        sa.select(host_model.id, host_model.name, host_model.county_id, activities)
-        .outerjoin(counted, counted.c.host_id == host_model.id)
-        .where(_county_filter(region, host_model.county_id))
-        .order_by(activities, host_model.name)
+        sa.select(
+            School.id,
+            School.name,
+            School.county_id,
+            sa.func.coalesce(trips.c.period, 0),
+            sa.func.coalesce(trips.c.term, 0),
+            sa.func.coalesce(held.c.n, 0),
+        )
+        .outerjoin(trips, trips.c.school_id == School.id)
+        .outerjoin(held, held.c.host_id == School.id)
+        .where(_county_filter(region, School.county_id))
+        .order_by(School.name)
     ).all()
+    return [(i, n, c, int(p), int(t), int(a)) for i, n, c, p, t, a in rows]
+
+
+def _stations(region: Region, year: tuple[date, date]) -> list[HostCount]:
+    held = _activities(region, GuidanceActivity.station_id, LectureRequest.station_id, *year)
+    activities = sa.func.coalesce(held.c.n, 0)
+    rows = db.session.execute(
+        sa.select(GuidanceStation.id, GuidanceStation.name, GuidanceStation.county_id, activities)
+        .outerjoin(held, held.c.host_id == GuidanceStation.id)
+        .where(_county_filter(region, GuidanceStation.county_id))
+        .order_by(activities, GuidanceStation.name)
+    ).all()
+    target = STATION_ACTIVITIES_PER_YEAR
     return [HostCount(i, n, c, int(a), int(a) < target) for i, n, c, a in rows]
 
 
@@ -322,7 +337,7 @@ def get_dashboard(
     months = _months(region, start, end)
     totals = {k: sum(m[k] for m in months.values()) for k in rollups.VENUE_FIELDS}
     use = _venue_use(region, sorted(months))
-    trips = _school_trips(region, start, end, semester)
+    schools = _schools(region, start, end, semester)
     year = (date(today.year, 1, 1), date(today.year, 12, 31))
     talks, audience = db.session.execute(
         sa.select(
@@ -351,25 +366,18 @@ def get_dashboard(
         venue_use=use,
         semester=semester,
         year=today.year,
-        schools_total=len(trips),
-        school_trips=[t for t in trips if t[2] > 0],
-        schools_without_trip=[(i, n) for i, n, _p, t in trips if t == 0],
-        schools_guidance=_guidance(
-            region,
-            School,
-            GuidanceActivity.school_id,
-            LectureRequest.school_id,
-            *semester,
-            SCHOOL_ACTIVITIES_PER_SEMESTER,
+        schools_total=len(schools),
+        school_trips=[(i, n, p, t) for i, n, _c, p, t, _a in schools if p > 0],
+        schools_without_trip=[(i, n) for i, n, _c, _p, t, _a in schools if t == 0],
+        # fewest activities first; names stay in order within a count (the sort is stable)
+        schools_guidance=sorted(
+            (
+                HostCount(i, n, c, a, a < SCHOOL_ACTIVITIES_PER_SEMESTER)
+                for i, n, c, _p, _t, a in schools
+            ),
+            key=attrgetter("activities"),
         ),
-        stations_guidance=_guidance(
-            region,
-            GuidanceStation,
-            GuidanceActivity.station_id,
-            LectureRequest.station_id,
-            *year,
-            STATION_ACTIVITIES_PER_YEAR,
-        ),
+        stations_guidance=_stations(region, year),
         talks_delivered=int(talks),
         talk_audience=int(audience or 0),
     )
