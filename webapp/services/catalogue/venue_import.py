@@ -90,6 +90,8 @@ def _read(content: bytes, filename: str) -> list[tuple[int, list]]:
 
 
 def _cell_name(key: str, positions: dict[str, int]) -> str:
+    if key.startswith("admission.") and key not in positions and "admission" in positions:
+        key = "admission"  # a group's price written in the list's one admission column
     column = sheet.BY_KEY[key]
     index = positions.get(key)
     if index is None:
