@@ -22,6 +22,7 @@ from models import (
     LectureStatus,
     Region,
     RegionLevel,
+    RollupRefresh,
     School,
     SchoolMonthRollup,
     Venue,
@@ -339,10 +340,13 @@ def get_dashboard(
     use = _venue_use(region, sorted(months))
     schools = _schools(region, start, end, semester)
     year = (date(today.year, 1, 1), date(today.year, 12, 31))
-    talks, audience = db.session.execute(
+    # the rollups' last refresh rides along with the talks: one round trip for both
+    refreshed = sa.select(RollupRefresh.refreshed_at).where(RollupRefresh.id == 1)
+    talks, audience, refreshed_at = db.session.execute(
         sa.select(
             sa.func.count(LectureRequest.id),
             sa.func.coalesce(sa.func.sum(LectureRequest.audience_reached), 0),
+            refreshed.scalar_subquery(),
         ).where(
             LectureRequest.status == LectureStatus.DELIVERED,
             LectureRequest.delivered_on.between(start, end),
@@ -353,7 +357,7 @@ def get_dashboard(
         region=region,
         start=month_start(start),
         end=end,
-        refreshed_at=rollups.last_refreshed_at(),
+        refreshed_at=refreshed_at,
         venues_total=len(use),
         venues_by_category=_venues_by_category(region),
         venues_by_county=_venues_by_county(region),
