@@ -158,8 +158,11 @@ def _venues_by_category(region: Region):
     return sorted(db.session.execute(query).all(), key=lambda row: order.index(row[0]))
 
 
-def _venues_by_county(region: Region) -> list[tuple[Region, int]]:
-    """(county, venues) of the region, counted in SQL, by adcode."""
+def _venues_by_county(region: Region, venues_total: int) -> list[tuple[Region, int]]:
+    """(county, venues) of the region, counted in SQL, by adcode (a county is its own one
+    row, of the venues already counted)."""
+    if region.level is RegionLevel.COUNTY:
+        return [(region, venues_total)] if venues_total else []
     counted = (
         sa.select(Venue.county_id, sa.func.count().label("n"))
         .where(region_filter(region, Venue.county_id, Venue.city_id))
@@ -360,7 +363,7 @@ def get_dashboard(
         refreshed_at=refreshed_at,
         venues_total=len(use),
         venues_by_category=_venues_by_category(region),
-        venues_by_county=_venues_by_county(region),
+        venues_by_county=_venues_by_county(region, len(use)),
         months=months,
         totals=totals,
         most_visited=[VenueUse(*row) for row in use[:RANKED]],
