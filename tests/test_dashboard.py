@@ -130,6 +130,11 @@ def test_dashboard_ranks_venues_and_finds_schools_without_trips(world):
     assert [u.name for u in figures.most_visited] == ["山西博物院", "山西省图书馆"]
     assert figures.venues_total == 2
     assert dict(figures.venues_by_category) == {VenueCategory.MUSEUM: 1, VenueCategory.LIBRARY: 1}
+    assert [(r.name, n) for r, n in figures.venues_by_county] == [("小店区", 1), ("迎泽区", 1)]
+    county = dashboard.get_dashboard(world["xiaodian"], JAN, DEC, by=world["city"], now=NOW)
+    assert [(r.name, n) for r, n in county.venues_by_county] == [("小店区", 1)]
+    province = dashboard.get_dashboard(world["province"], JAN, DEC, by=make_user(Role.ADMIN))
+    assert sum(n for _r, n in province.venues_by_county) == province.venues_total == 3
     assert [(i, n, p) for i, n, p, _t in figures.school_trips] == [
         (world["school"].id, "太原市第五中学", 1)
     ]

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from models import AdmissionKind, TimetableEntry, Venue, VisitorGroup, db
+from models import AdmissionKind, TimetableEntry, Venue, VenueCategory, VisitorGroup, db
 from tests.factories import make_venue
 from tests.world import build_world
 from webapp.services.catalogue import open_data
@@ -218,3 +218,42 @@ def test_the_schema_check_has_teeth(app, world):
     assert _undeclared(service, _schema("service.json")) == [
         "service.service_at_locations.location.accessibilitys"
     ]
+
+
+def test_hsds_categories_are_attributes_of_one_taxonomy(app, world):
+    venue = world.venues["a"]
+    venue.categories = [VenueCategory.MUSEUM, VenueCategory.PATRIOTIC_EDUCATION]
+    db.session.commit()
+    body = get(app, "/opendata/hsds.json").get_json()
+    service = next(s for s in body["contents"] if s["name"] == "甲馆")
+    terms = [(a["link_id"], a["link_entity"], a["taxonomy_term"]["code"],
+              a["taxonomy_term"]["name"]) for a in service["attributes"]]
+    assert sorted(terms) == sorted([
+        (service["id"], "service", "museum", "博物馆"),
+        (service["id"], "service", "patriotic_education", "爱国主义教育基地"),
+    ])
+    every = [a for s in body["contents"] for a in s["attributes"]]
+    assert len({a["taxonomy_term"]["taxonomy_id"] for a in every}) == 1  # one taxonomy
+    museum = {a["taxonomy_term_id"] for a in every if a["taxonomy_term"]["code"] == "museum"}
+    assert len(museum) == 1  # a category is the same term whichever venue it describes
+    assert all(a["taxonomy_term_id"] == a["taxonomy_term"]["id"] for a in every)
+    errors = list(_validator().iter_errors(service))
+    assert errors == [], [e.message for e in errors]
+
+
+@pytest.mark.parametrize(
+    "address, code",
+    [
+        ("太原市小店区长风街1号（邮编：030006）", "030006"),
+        ("太原市迎泽区迎泽大街 030001", "030001"),
+        ("太原市小店区长风街1号，电话 0351-7654321", ""),
+        ("太原市小店区长风街1号", ""),
+    ],
+)
+def test_hsds_addresses_carry_the_postal_code_the_address_writes(app, world, address, code):
+    world.venues["a"].address = address
+    db.session.commit()
+    [service] = get(app, "/opendata/hsds.json?region=140105").get_json()["contents"]
+    [written] = service["service_at_locations"][0]["location"]["addresses"]
+    assert written["postal_code"] == code  # the key stays, as HSDS requires it
+    assert list(_validator().iter_errors(service)) == []

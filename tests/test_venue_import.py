@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
-from models import AuditEntry, Venue, VenueImport, db
+from models import AdmissionKind, AuditEntry, Venue, VenueImport, VisitorGroup, db
 from tests.world import login_as
 from webapp.services import geo
 from webapp.services.catalogue import cache as catalogue_cache
@@ -308,14 +308,99 @@ def test_an_excel_file_with_a_title_row_imports_like_a_csv(app, world):
     assert [(r.line, r.action) for r in staged.plan.rows] == [(3, "create"), (4, "create")]
 
 
-def test_the_exported_directory_list_imports_back_unchanged(app, world):
+def _with_admission(world):
+    venue = world.venues["a"]
+    venue.set_admission(
+        {
+            VisitorGroup.PRIMARY: (AdmissionKind.FREE, None),
+            VisitorGroup.JUNIOR: (AdmissionKind.DISCOUNT, 10),
+            VisitorGroup.ADULT: (AdmissionKind.FULL, 40),
+        }
+    )
+    venue.accessibility, venue.is_accessible = "设坡道", True
+    db.session.commit()
+    return venue
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_the_exported_directory_list_imports_back_unchanged(app, world, fmt):
+    _with_admission(world)
     client = app.test_client()
     login_as(client, world.users["city"])
-    exported = client.get("/bureau/venues/export.xlsx").get_data()
+    exported = client.get(f"/bureau/venues/export.{fmt}").get_data()
+    assert "小学生：免费；初中生：优惠 10元；陪同成人：全价 40元" in _exported_text(exported, fmt)
     staged = venue_import.stage_import(
-        io.BytesIO(exported), filename="list.xlsx", by=world.users["city"]
+        io.BytesIO(exported), filename=f"list.{fmt}", by=world.users["city"]
     )
-    assert [r.action for r in staged.plan.rows] == ["unchanged", "unchanged"]
+    assert [(r.action, r.changes) for r in staged.plan.rows] == [("unchanged", [])] * 2
+    record = venue_import.get_import(staged.token, by=world.users["city"])
+    audited = db.session.scalar(sa.select(sa.func.count(AuditEntry.id)))
+    venue_import.confirm_import(record, digest=staged.plan.digest, by=world.users["city"])
+    assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id))) == audited
+
+
+def _exported_text(exported: bytes, fmt: str) -> str:
+    if fmt == "csv":
+        return exported.decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(exported)).active
+    return "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+
+
+def _policy_sheet(world, policy: str) -> io.BytesIO:
+    header = ["序号", "名称", "类别", "级别", "市", "县（市、区）", "地址", "门票政策"]
+    venue = world.venues["a"]
+    row = [1, venue.name, "博物馆", "省级基地", "太原市", "小店区", venue.address, policy]
+    return csv_file([row], header=header)
+
+
+def test_the_lists_admission_column_is_the_whole_policy_when_imported(app, world):
+    venue = _with_admission(world)
+    staged = venue_import.stage_import(
+        _policy_sheet(world, "小学生：免费；陪同成人：优惠 20元"),
+        filename="list.csv",
+        by=world.users["city"],
+    )
+    [row] = staged.plan.rows
+    assert row.action == "update" and [c[0] for c in row.changes] == ["门票"]
+    record = venue_import.get_import(staged.token, by=world.users["city"])
+    venue_import.confirm_import(record, digest=staged.plan.digest, by=world.users["city"])
+    db.session.refresh(venue)
+    rules = {r.visitor_group: (r.kind, r.price_yuan) for r in venue.admission_rules}
+    assert rules == {
+        VisitorGroup.PRIMARY: (AdmissionKind.FREE, None),
+        VisitorGroup.ADULT: (AdmissionKind.DISCOUNT, 20),
+    }
+    staged = venue_import.stage_import(
+        _policy_sheet(world, "请咨询场馆"), filename="list.csv", by=world.users["city"]
+    )
+    assert staged.plan.rows[0].action == "update"
+
+
+EXAMPLE = "小学生：免费；陪同成人：全价 60元"
+
+
+@pytest.mark.parametrize(
+    ("policy", "says"),
+    [
+        ("小学生免费", EXAMPLE),
+        ("大学生：免费", EXAMPLE),
+        ("小学生：免费；小学生：全价 5元", EXAMPLE),
+        ("小学生：很贵", EXAMPLE),
+        ("小学生：优惠 2.5元", "元"),  # a price in whole yuan, as the venue pages take it
+    ],
+)
+def test_a_malformed_admission_cell_is_named_by_line_and_column(app, world, policy, says):
+    _with_admission(world)
+    kept = db.session.scalar(sa.select(sa.func.count(VenueImport.id)))
+    with pytest.raises(venue_import.ImportRejected) as caught:
+        venue_import.stage_import(
+            _policy_sheet(world, policy), filename="list.csv", by=world.users["city"]
+        )
+    assert [(p.line, p.column) for p in caught.value.problems] == [(2, "H（门票政策）")]
+    assert says in caught.value.problems[0].message
+    assert db.session.scalar(sa.select(sa.func.count(VenueImport.id))) == kept
+    rules = {r.visitor_group: r.kind for r in world.venues["a"].admission_rules}
+    assert rules[VisitorGroup.ADULT] is AdmissionKind.FULL  # nothing imported
 
 
 def test_the_template_has_every_column_and_reads_back(app, world):
@@ -406,3 +491,26 @@ def test_someone_elses_preview_is_not_found(app, world):
 def test_the_template_downloads(app, world):
     response = client_for(app, world, "county").get("/bureau/venues/import-template.xlsx")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+
+
+def test_expired_previews_are_purged_by_cron_and_a_fresh_one_stays(app, world):
+    city, county, admin = world.users["city"], world.users["county"], world.users["admin"]
+    old = stage(world, GOOD)
+    done = venue_import.stage_import(csv_file([GOOD[0]]), filename="v.csv", by=county)
+    record = venue_import.get_import(done.token, by=county)
+    venue_import.confirm_import(record, digest=done.plan.digest, by=county)
+    day_later = old.record.created_at + venue_import.KEEP_FOR + timedelta(minutes=1)
+    fresh = venue_import.stage_import(
+        csv_file([GOOD[1]]), filename="v.csv", by=admin, now=day_later
+    )
+    result = app.test_cli_runner().invoke(args=["purge-venue-imports"])
+    assert result.exit_code == 0, result.output
+    # run "now": nothing is a day old yet
+    assert "purged: 0" in result.output
+    assert venue_import.purge_venue_imports(now=day_later) == 2
+    db.session.expire_all()
+    kept = db.session.scalars(sa.select(VenueImport.token_hash)).all()
+    assert kept == [venue_import._hash(fresh.token)]
+    with pytest.raises(NotFound):
+        venue_import.get_import(old.token, by=city, now=day_later)
+    assert venue_import.get_import(fresh.token, by=admin, now=day_later)

@@ -12,6 +12,7 @@ the next and a directory taking the file in can update instead of duplicating.
 """
 
 import json
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -42,6 +43,51 @@ STAGE_AGES = {
     Stage.JUNIOR: (12, 15),
     Stage.SENIOR: (15, 18),
 }
+
+
+#: the site's venue categories as an HSDS taxonomy, one term a category
+TAXONOMY = {
+    "id": str(uuid.uuid5(NAMESPACE, "taxonomy:venue-category")),
+    "name": "社会实践教育基地类别",
+    "description": "山西省社会实践教育基地资源目录的场馆类别（博物馆、纪念馆、科技馆等）。",
+    "version": "1",
+}
+#: a postal code the address writes after 邮编 or 邮政编码, or a Shanxi one (03xxxx, 04xxxx)
+#: standing alone (not part of a longer number such as a phone)
+_MARKED_POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})(?!\d)")
+_SHANXI_POSTCODE = re.compile(r"(?<!\d)(0[34]\d{4})(?!\d)")
+
+
+def postal_code(address: str) -> str:
+    """The postal code an address writes, else "" (HSDS requires the key, not a value)."""
+    found = _MARKED_POSTCODE.search(address or "") or _SHANXI_POSTCODE.search(address or "")
+    return found.group(1) if found else ""
+
+
+def _attributes(venue: Venue, service_id: str) -> list[dict]:
+    attributes = []
+    for category in venue.categories:
+        term_id = _id("category", category.value)
+        attributes.append(
+            {
+                "id": _id("attribute", venue.id, category.value),
+                "link_id": service_id,
+                "link_type": "category",
+                "link_entity": "service",
+                "taxonomy_term_id": term_id,
+                "taxonomy_term": {
+                    "id": term_id,
+                    "code": category.value,
+                    "name": str(CATEGORY_LABELS[category]),
+                    "description": f"场馆类别：{CATEGORY_LABELS[category]}",
+                    "taxonomy": TAXONOMY["name"],
+                    "taxonomy_id": TAXONOMY["id"],
+                    "taxonomy_detail": TAXONOMY,
+                    "language": "zh",
+                },
+            }
+        )
+    return attributes
 
 
 def _id(kind: str, *key) -> str:
@@ -93,7 +139,7 @@ def _location(venue: Venue, location_id: str, organization_id: str) -> dict:
                 "city": venue.city.name,
                 "region": venue.county.name,
                 "state_province": "山西省",
-                "postal_code": "",
+                "postal_code": postal_code(venue.address),
                 "country": "CN",
                 "address_type": "physical",
             }
@@ -174,6 +220,7 @@ def service_of(venue: Venue, timetable: list[TimetableEntry], *, venue_url: Venu
             for e in timetable
         ],
         "languages": [_language("service-language", venue, owner)],
+        "attributes": _attributes(venue, service_id),
         "cost_options": [
             {
                 "id": _id("cost", venue.id, rule.visitor_group.value),

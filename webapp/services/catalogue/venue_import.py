@@ -90,6 +90,8 @@ def _read(content: bytes, filename: str) -> list[tuple[int, list]]:
 
 
 def _cell_name(key: str, positions: dict[str, int]) -> str:
+    if key.startswith("admission.") and key not in positions and "admission" in positions:
+        key = "admission"  # a group's price written in the list's one admission column
     column = sheet.BY_KEY[key]
     index = positions.get(key)
     if index is None:
@@ -183,6 +185,21 @@ def get_import(token: str, *, by, now: datetime | None = None) -> VenueImport:
     if record.applied_at is None and now - record.created_at > KEEP_FOR:
         raise NotFound(_("This preview has expired. Upload the file again."))
     return record
+
+
+def purge_venue_imports(*, now: datetime | None = None) -> int:
+    """Remove the kept files of imports past their day (cron); return how many went.
+
+    Rules: a preview not confirmed within `KEEP_FOR` can no longer be confirmed, and a
+    confirmed one is never applied again, so either is deleted, file and all, once older than
+    that; a newer preview stays, so an upload in progress is never lost.
+    """
+    now = now or clock.now()
+    with unit_of_work():
+        purged = db.session.execute(
+            sa.delete(VenueImport).where(VenueImport.created_at < now - KEEP_FOR)
+        )
+    return int(purged.rowcount or 0)
 
 
 def preview_import(record: VenueImport, *, by, now: datetime | None = None) -> Plan:

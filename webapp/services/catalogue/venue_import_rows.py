@@ -69,7 +69,7 @@ def _short(name: str) -> list[str]:
 
 
 def _find_header(rows) -> tuple[int, dict[str, int]] | None:
-    wanted = {sheet.cell_text(c.header): c.key for c in sheet.COLUMNS}
+    wanted = {sheet.cell_text(c.header): c.key for c in sheet.READ_COLUMNS}
     for line, cells in rows:
         headers = [sheet.cell_text(v).rstrip("*").strip() for v in cells]
         if sheet.cell_text("名称") in headers:
@@ -214,6 +214,22 @@ class _RowReader:
 
     def _admission(self, cell, problem, values) -> None:
         rules = {a.group: a for a in values.admission}
+        if cell("admission"):
+            try:
+                policy = sheet.parse_admission_policy(cell("admission"))
+            except ValueError:
+                example = "小学生：免费；陪同成人：全价 60元"
+                problem(
+                    "admission",
+                    _("Write the admission policy as the list does: %(example)s.", example=example),
+                )
+            else:
+                # the list's cell is the whole policy: a group it leaves out has no rule
+                rules = {
+                    group: venue_values.AdmissionValue(group, *rule)
+                    for group, rule in (policy or {}).items()
+                }
+        # a column of its own for a group says more than the list's one cell
         for group in VISITOR_GROUP_LABELS:
             key = f"admission.{group.value}"
             if not cell(key):

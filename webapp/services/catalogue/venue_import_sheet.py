@@ -20,6 +20,7 @@ from webapp.labels import (
     CATEGORY_LABELS,
     LEVEL_LABELS,
     STAGE_LABELS,
+    VISITOR_GROUP_LABELS,
 )
 from webapp.services import text as text_rules
 from webapp.services.errors import ServiceError
@@ -70,14 +71,18 @@ COLUMNS = (
     Column("description", "简介", False, 30),
     Column("transport", "交通", False, 20),
 )
-BY_KEY = {c.key: c for c in COLUMNS}
+#: the directory list's one admission column ('小学生：免费；陪同成人：全价 60元'): read, so an
+#: exported list imports back, but not in the template, which has a column a group
+POLICY_COLUMN = Column("admission", "门票政策", width=30)
+READ_COLUMNS = (*COLUMNS, POLICY_COLUMN)
+BY_KEY = {c.key: c for c in READ_COLUMNS}
 HEADER_ROW = 3
 #: a venue-admin field name (or its prefix before ".") → the column holding it
 FIELD_COLUMNS = {
     **{c.key: c.key for c in COLUMNS},
     "hours": "hours",
     "courses": "courses",
-    "admission": "name",
+    "admission": "admission",
     "closures": "name",
 }
 
@@ -173,6 +178,40 @@ def parse_admission(value: str) -> tuple[AdmissionKind, int | float | None] | No
     if match is None:
         raise ValueError(value)
     return AdmissionKind.FULL, float(match.group(1))
+
+
+#: what the list writes for a venue without any admission rule
+NO_POLICY = "请咨询场馆"
+
+
+def parse_admission_policy(value: str) -> dict[VisitorGroup, tuple] | None:
+    """The directory list's admission cell as {visitor group: (kind, price)}.
+
+    '小学生：免费；陪同成人：全价 60元' → two rules; '请咨询场馆' → no rule at all; an empty cell
+    → None (keep what the venue has). Raises ValueError (an unknown group, a group twice, or
+    a price not written as the list writes it).
+    """
+    text = cell_text(value)
+    if not text:
+        return None
+    if text == cell_text(NO_POLICY):
+        return {}
+    with force_locale("zh"):
+        groups = {cell_text(str(label)): group for group, label in VISITOR_GROUP_LABELS.items()}
+    groups.update({cell_text(name): group for group, name in _GROUP_HEADERS.items()})
+    rules: dict[VisitorGroup, tuple] = {}
+    for part in (p.strip() for p in re.split(r"[;\n]+", text)):
+        if not part:
+            continue
+        name, sep, rule = part.partition(":")
+        group = groups.get(name.strip())
+        if not sep or group is None or group in rules:
+            raise ValueError(value)
+        parsed = parse_admission(rule)
+        if parsed is None:
+            raise ValueError(value)
+        rules[group] = parsed
+    return rules
 
 
 def _days(text: str) -> list[int]:

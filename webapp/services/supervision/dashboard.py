@@ -6,10 +6,9 @@ figure is aggregated in SQL: visits come from the monthly rollups (``supervision
 venues, schools and guidance activities from their own small tables.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter
+from operator import attrgetter
 
 import sqlalchemy as sa
 import sqlalchemy.orm
@@ -23,6 +22,7 @@ from models import (
     LectureStatus,
     Region,
     RegionLevel,
+    RollupRefresh,
     School,
     SchoolMonthRollup,
     Venue,
@@ -148,25 +148,33 @@ class Dashboard:
 
 
 def _venues_by_category(region: Region):
-    rows = db.session.execute(
-        sa.select(venue.venue_categories.c.category, sa.func.count())
-        .join(Venue, Venue.id == venue.venue_categories.c.venue_id)
-        .where(region_filter(region, Venue.county_id, Venue.city_id))
-        .group_by(venue.venue_categories.c.category)
-    ).all()
+    links = venue.venue_categories
+    query = sa.select(links.c.category, sa.func.count()).group_by(links.c.category)
+    if region.level is not RegionLevel.PROVINCE:
+        query = query.join(Venue, Venue.id == links.c.venue_id).where(
+            region_filter(region, Venue.county_id, Venue.city_id)
+        )
     order = list(VenueCategory)
-    return sorted(((c, n) for c, n in rows), key=lambda row: order.index(row[0]))
+    return sorted(db.session.execute(query).all(), key=lambda row: order.index(row[0]))
 
 
-def _venues_by_county(region: Region, use: list[tuple]) -> list[tuple[Region, int]]:
-    counts = Counter(map(itemgetter(4), use))
+def _venues_by_county(region: Region, venues_total: int) -> list[tuple[Region, int]]:
+    """(county, venues) of the region, counted in SQL, by adcode (a county is its own one
+    row, of the venues already counted)."""
     if region.level is RegionLevel.COUNTY:
-        counties = [region]
-    else:
-        counties = db.session.scalars(sa.select(Region).where(Region.id.in_(counts))).all()
-    return sorted(
-        ((c, counts[c.id]) for c in counties if c.id in counts), key=lambda row: row[0].adcode
+        return [(region, venues_total)] if venues_total else []
+    counted = (
+        sa.select(Venue.county_id, sa.func.count().label("n"))
+        .where(region_filter(region, Venue.county_id, Venue.city_id))
+        .group_by(Venue.county_id)
+        .subquery()
     )
+    rows = db.session.execute(
+        sa.select(Region, counted.c.n)
+        .join(counted, counted.c.county_id == Region.id)
+        .order_by(Region.adcode)
+    ).all()
+    return [(county, int(n)) for county, n in rows]
 
 
 def _month_key(value) -> date:
@@ -210,44 +218,35 @@ def _venue_use(region: Region, months: list[date]) -> list[tuple]:
         .outerjoin(r_last, sa.and_(r_last.venue_id == Venue.id, r_last.month == last))
         .outerjoin(r_first, sa.and_(r_first.venue_id == Venue.id, r_first.month == first))
         .where(region_filter(region, Venue.county_id, Venue.city_id))
-        # most visited first; the least visited are the last rows
-        .order_by(arrived.desc(), booked.desc(), Venue.name, Venue.id)
+        # most visited first; the least visited are the last rows (ties by id: sorting ten
+        # thousand names by the Chinese collation would cost more than the rest of the query)
+        .order_by(arrived.desc(), booked.desc(), Venue.id)
     ).all()
 
 
-def _school_trips(region: Region, start: date, end: date, semester: tuple[date, date]):
+def _trips(region: Region, start: date, end: date, semester: tuple[date, date]):
+    """(school id, trips in the period, trips this semester): one pass over the school
+    rollups of both spans."""
     r = SchoolMonthRollup
+    spans = {"period": (start, end), "term": semester}
 
-    def trips(first: date, last: date, name: str):
-        return (
-            sa.select(r.school_id, sa.func.sum(r.trips).label(name))
-            .where(
-                _county_filter(region, r.county_id),
-                r.month.between(month_start(first), month_start(last)),
-            )
-            .group_by(r.school_id)
-            .subquery()
+    def trips(first: date, last: date):
+        inside = r.month.between(month_start(first), month_start(last))
+        return sa.func.sum(sa.case((inside, r.trips), else_=0))
+
+    return (
+        sa.select(r.school_id, *[trips(*span).label(name) for name, span in spans.items()])
+        .where(
+            _county_filter(region, r.county_id),
+            r.month.between(month_start(min(start, semester[0])), max(end, semester[1])),
         )
-
-    period, term = trips(start, end, "n"), trips(*semester, "n")
-    rows = db.session.execute(
-        sa.select(
-            School.id,
-            School.name,
-            sa.func.coalesce(period.c.n, 0),
-            sa.func.coalesce(term.c.n, 0),
-        )
-        .outerjoin(period, period.c.school_id == School.id)
-        .outerjoin(term, term.c.school_id == School.id)
-        .where(_county_filter(region, School.county_id))
-        .order_by(School.name)
-    ).all()
-    return [(i, n, int(p), int(t)) for i, n, p, t in rows]
+        .group_by(r.school_id)
+        .subquery()
+    )
 
 
-def _guidance(
-    region: Region, host_model, host_column, talk_column, first: date, last: date, target: int
-) -> list[HostCount]:
+def _activities(region: Region, host_column, talk_column, first: date, last: date):
+    """(host id, guidance activities held on [first, last]): own ones plus delivered talks."""
     own = (
         sa.select(host_column.label("host_id"), sa.func.count().label("n"))
         .where(
@@ -268,18 +267,45 @@ def _guidance(
         .group_by(talk_column)
     )
     both = sa.union_all(own, talks).subquery()
-    counted = (
+    return (
         sa.select(both.c.host_id, sa.func.sum(both.c.n).label("n"))
         .group_by(both.c.host_id)
         .subquery()
     )
-    activities = sa.func.coalesce(counted.c.n, 0)
+
+
+def _schools(region: Region, start: date, end: date, semester: tuple[date, date]):
+    """(id, name, county id, trips in the period, trips this semester, guidance activities
+    this semester) of every school of the region, by name: one query for both figures."""
+    trips = _trips(region, start, end, semester)
+    held = _activities(region, GuidanceActivity.school_id, LectureRequest.school_id, *semester)
     rows = db.session.execute(
-        sa.select(host_model.id, host_model.name, host_model.county_id, activities)
-        .outerjoin(counted, counted.c.host_id == host_model.id)
-        .where(_county_filter(region, host_model.county_id))
-        .order_by(activities, host_model.name)
+        sa.select(
+            School.id,
+            School.name,
+            School.county_id,
+            sa.func.coalesce(trips.c.period, 0),
+            sa.func.coalesce(trips.c.term, 0),
+            sa.func.coalesce(held.c.n, 0),
+        )
+        .outerjoin(trips, trips.c.school_id == School.id)
+        .outerjoin(held, held.c.host_id == School.id)
+        .where(_county_filter(region, School.county_id))
+        .order_by(School.name)
     ).all()
+    return [(i, n, c, int(p), int(t), int(a)) for i, n, c, p, t, a in rows]
+
+
+def _stations(region: Region, year: tuple[date, date]) -> list[HostCount]:
+    held = _activities(region, GuidanceActivity.station_id, LectureRequest.station_id, *year)
+    activities = sa.func.coalesce(held.c.n, 0)
+    rows = db.session.execute(
+        sa.select(GuidanceStation.id, GuidanceStation.name, GuidanceStation.county_id, activities)
+        .outerjoin(held, held.c.host_id == GuidanceStation.id)
+        .where(_county_filter(region, GuidanceStation.county_id))
+        .order_by(activities, GuidanceStation.name)
+    ).all()
+    target = STATION_ACTIVITIES_PER_YEAR
     return [HostCount(i, n, c, int(a), int(a) < target) for i, n, c, a in rows]
 
 
@@ -315,12 +341,15 @@ def get_dashboard(
     months = _months(region, start, end)
     totals = {k: sum(m[k] for m in months.values()) for k in rollups.VENUE_FIELDS}
     use = _venue_use(region, sorted(months))
-    trips = _school_trips(region, start, end, semester)
+    schools = _schools(region, start, end, semester)
     year = (date(today.year, 1, 1), date(today.year, 12, 31))
-    talks, audience = db.session.execute(
+    # the rollups' last refresh rides along with the talks: one round trip for both
+    refreshed = sa.select(RollupRefresh.refreshed_at).where(RollupRefresh.id == 1)
+    talks, audience, refreshed_at = db.session.execute(
         sa.select(
             sa.func.count(LectureRequest.id),
             sa.func.coalesce(sa.func.sum(LectureRequest.audience_reached), 0),
+            refreshed.scalar_subquery(),
         ).where(
             LectureRequest.status == LectureStatus.DELIVERED,
             LectureRequest.delivered_on.between(start, end),
@@ -331,10 +360,10 @@ def get_dashboard(
         region=region,
         start=month_start(start),
         end=end,
-        refreshed_at=rollups.last_refreshed_at(),
+        refreshed_at=refreshed_at,
         venues_total=len(use),
         venues_by_category=_venues_by_category(region),
-        venues_by_county=_venues_by_county(region, use),
+        venues_by_county=_venues_by_county(region, len(use)),
         months=months,
         totals=totals,
         most_visited=[VenueUse(*row) for row in use[:RANKED]],
@@ -344,25 +373,18 @@ def get_dashboard(
         venue_use=use,
         semester=semester,
         year=today.year,
-        schools_total=len(trips),
-        school_trips=[t for t in trips if t[2] > 0],
-        schools_without_trip=[(i, n) for i, n, _p, t in trips if t == 0],
-        schools_guidance=_guidance(
-            region,
-            School,
-            GuidanceActivity.school_id,
-            LectureRequest.school_id,
-            *semester,
-            SCHOOL_ACTIVITIES_PER_SEMESTER,
+        schools_total=len(schools),
+        school_trips=[(i, n, p, t) for i, n, _c, p, t, _a in schools if p > 0],
+        schools_without_trip=[(i, n) for i, n, _c, _p, t, _a in schools if t == 0],
+        # fewest activities first; names stay in order within a count (the sort is stable)
+        schools_guidance=sorted(
+            (
+                HostCount(i, n, c, a, a < SCHOOL_ACTIVITIES_PER_SEMESTER)
+                for i, n, c, _p, _t, a in schools
+            ),
+            key=attrgetter("activities"),
         ),
-        stations_guidance=_guidance(
-            region,
-            GuidanceStation,
-            GuidanceActivity.station_id,
-            LectureRequest.station_id,
-            *year,
-            STATION_ACTIVITIES_PER_YEAR,
-        ),
+        stations_guidance=_stations(region, year),
         talks_delivered=int(talks),
         talk_audience=int(audience or 0),
     )

@@ -258,6 +258,23 @@ def refresh_rollups(*, now: datetime | None = None) -> int:
     return int(made or 0)
 
 
+ROLLUP_TABLES = ("venue_month_rollups", "county_month_rollups", "school_month_rollups")
+
+
+def vacuum_rollups() -> None:
+    """After a rebuild, on PostgreSQL: VACUUM ANALYZE the rollup tables.
+
+    Fresh statistics let the planner see the new rows, and the visibility map lets the
+    dashboard's covering indexes answer without reading the table. (VACUUM cannot run inside
+    a transaction, hence its own autocommit connection; SQLite needs neither.)
+    """
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in ROLLUP_TABLES:
+            conn.execute(sa.text(f"VACUUM (ANALYZE) {table}"))
+
+
 def last_refreshed_at() -> datetime | None:
     refresh = db.session.get(RollupRefresh, 1)
     return refresh.refreshed_at if refresh is not None else None
