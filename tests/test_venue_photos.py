@@ -174,7 +174,7 @@ def test_staff_upload_a_photo_and_it_shows_on_the_list_the_venue_page_and_the_ap
     venue = world.venues["a"]
     response = upload(staff_client, venue, picture("JPEG", size=(2000, 1000)))
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/console/venues/{venue.id}/edit#photos")
+    assert response.headers["Location"].endswith(f"/console/venues/{venue.id}/edit")
     url = f"/venues/{venue.id}/photos/{rows_of(venue)[0].file_name}"
     edit = staff_client.get(f"/console/venues/{venue.id}/edit?lang=en").get_data(as_text=True)
     assert url in edit and "The photo was added." in edit

@@ -20,7 +20,8 @@ def _venue(venue_id: int, **_ignored):
 
 
 def _back(venue_id: int):
-    return redirect(url_for("console.venue_edit", venue_id=venue_id, _anchor="photos"))
+    # to the top, not #photos: the section is near it, and the notice above stays in view
+    return redirect(url_for("console.venue_edit", venue_id=venue_id))
 
 
 @bp.route("/venues/<int:venue_id>/photos", methods=["POST"])
