@@ -140,6 +140,9 @@ def add_photo(venue: Venue, data: bytes, *, by: User, now: datetime | None = Non
     except BaseException:
         _remove_unlisted(venue.id, name)
         raise
+    # a concurrent failed add or a deletion of the same picture may have removed the file
+    # between its writing and this commit: the committed row must find it
+    _write_file(photo_dir(venue.id), name, stored.data)
     return photo
 
 
