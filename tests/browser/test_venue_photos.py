@@ -99,6 +99,23 @@ def test_venue_staff_add_a_photo_on_a_phone_and_the_public_page_shows_it(phone_3
     assert _fits_the_screen(page)
     assert_accessible(page)
 
+    # the list's card and the map's popup show it too
+    page.goto(f"/?q={staffed_venue['name']}")
+    card_photo = page.locator(".venue-card-photo")
+    expect(card_photo).to_have_attribute("loading", "lazy")
+    expect(card_photo).to_have_attribute("alt", f"{staffed_venue['name']}的照片")
+    assert_accessible(page)
+    page.goto(f"/map?q={staffed_venue['name']}")
+    pin = page.locator(".venue-pin")
+    for _ in range(12):
+        if pin.count() and pin.first.is_visible():
+            break
+        page.locator(".marker-cluster").first.click()
+        page.wait_for_timeout(400)
+    pin.first.click()
+    expect(page.locator(".leaflet-popup .venue-popup-photo")).to_be_visible()
+    assert page.csp_errors == []
+
 
 def test_the_venue_edit_page_in_english_at_390_px(phone_390, staffed_venue, tmp_path):
     """The page as staff see it in English on a phone, photos included (a screenshot is
