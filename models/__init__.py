@@ -89,6 +89,7 @@ from models.venue import (  # noqa: E402
     VenueCategory,
     VenueClosure,
     VenueLevel,
+    VenuePhoto,
     VisitorGroup,
 )
 from models.venue_import import VenueImport  # noqa: E402
@@ -125,6 +126,7 @@ __all__ = [
     "VenueCategory",
     "VenueClosure",
     "VenueLevel",
+    "VenuePhoto",
     "VisitorGroup",
     "FIVE_ELDERS",
     "GuidanceStation",

@@ -1,5 +1,5 @@
 import enum
-from datetime import date, time
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -150,6 +150,17 @@ class Venue(db.Model):
     courses: Mapped[list["Course"]] = relationship(
         back_populates="venue", cascade="all, delete-orphan", passive_deletes=True
     )
+    #: the first is the venue's picture on the list, the map and its page
+    photos: Mapped[list["VenuePhoto"]] = relationship(
+        back_populates="venue",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(VenuePhoto.position, VenuePhoto.id)",
+    )
+
+    @property
+    def first_photo(self) -> "VenuePhoto | None":
+        return self.photos[0] if self.photos else None
 
     @property
     def categories(self) -> list[VenueCategory]:
@@ -290,6 +301,36 @@ class Course(db.Model):
     @property
     def stages(self) -> list[Stage]:
         return [Stage(s) for s in self.stages_csv.split(",") if s]
+
+
+class VenuePhoto(db.Model):
+    """A photo of a venue. The file lives outside the database (VENUE_PHOTO_DIR/<venue id>/),
+    named by a hash of its stored bytes, so any worker on any host writes the same name for
+    the same picture and its address can be cached for good."""
+
+    __tablename__ = "venue_photos"
+    __table_args__ = (
+        sa.UniqueConstraint("venue_id", "file_name", name="uq_venue_photos_file"),
+        sa.CheckConstraint("width > 0 AND height > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("venues.id", ondelete="CASCADE"), index=True
+    )
+    #: "<sha-256 of the stored bytes, hex>.<jpg|png|webp>"
+    file_name: Mapped[str] = mapped_column(sa.String(80))
+    #: the order staff chose: the lowest comes first
+    position: Mapped[int] = mapped_column(sa.Integer, default=0)
+    width: Mapped[int] = mapped_column(sa.Integer)
+    height: Mapped[int] = mapped_column(sa.Integer)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    uploaded_at: Mapped[datetime] = mapped_column()
+
+    venue: Mapped[Venue] = relationship(back_populates="photos")
+    uploaded_by = relationship("User")
 
 
 class CatalogueVersion(db.Model):

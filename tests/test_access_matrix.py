@@ -47,6 +47,7 @@ PUBLIC = {
     "lecturers.index",
     "lecturers.lecturer",
     "lecturers.photo",
+    "directory.venue_photo",
     "api.csrf_token",
     "api.openapi_json",
     "api.list_venues",
@@ -595,6 +596,14 @@ MATRIX = [
     row("GET", "/console/venues/{venue_c}/edit", 302, 403, 403, 403, 403, 403, 403, 200),
     row("GET", "/console/venues/{missing}/edit", 302, 404, 404, 404, 404, 404, 404, 404),
     row("POST", "/console/venues/{venue_c}/edit", 302, 403, 403, 403, 403, 403, 403, 200),
+    # venue photos (issue 10): as the edit page; an empty upload is asked for again (422), a
+    # photo that is not the venue's is not found
+    row("POST", "/console/venues/{venue_a}/photos", 302, 403, 403, 422, 403, 422, 422, 422),
+    row("POST", "/console/venues/{venue_c}/photos", 302, 403, 403, 403, 403, 403, 403, 422),
+    row("POST", "/console/venues/{venue_a}/photos/{missing}/delete",
+        302, 403, 403, 404, 403, 404, 404, 404),
+    row("POST", "/console/venues/{venue_b}/photos/{missing}/first",
+        302, 403, 403, 403, 404, 403, 404, 404),
     row("GET", "/console/venues/new", 302, 403, 403, 403, 403, 200, 200, 200),
     row("POST", "/console/venues/new", 302, 403, 403, 403, 403, 200, 200, 200),
     row("GET", "/bureau/venues", 302, 403, 403, 403, 403, 200, 200, 200),

@@ -51,6 +51,7 @@ SETTINGS = {
     "CHECK_IN_OPENS_MINUTES": ("30", "CHECK_IN_OPENS_MINUTES", 30),
     "CHECK_IN_CLOSES_MINUTES": ("15", "CHECK_IN_CLOSES_MINUTES", 15),
     "NO_SHOW_GRACE_MINUTES": ("120", "NO_SHOW_GRACE_MINUTES", 120),
+    "VENUE_PHOTO_DIR": ("/srv/shared/venue-photos", "VENUE_PHOTO_DIR", "/srv/shared/venue-photos"),
 }
 
 

@@ -78,6 +78,8 @@ def _finish_config(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "practice_bases.sqlite"
         )
+    if not app.config.get("VENUE_PHOTO_DIR"):
+        app.config["VENUE_PHOTO_DIR"] = os.path.join(app.instance_path, "venue-photos")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     # Copies: the defaults are class attributes shared by every app in the process.
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})

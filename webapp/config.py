@@ -56,6 +56,9 @@ class Config:
     #: bytes a request may carry; views marked @upload_route take UPLOAD_MAX_CONTENT_LENGTH
     MAX_CONTENT_LENGTH = _int_env("MAX_CONTENT_LENGTH", 1024 * 1024)
     UPLOAD_MAX_CONTENT_LENGTH = _int_env("UPLOAD_MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    #: where venue photos are kept (a directory all workers and hosts share); "" → the
+    #: instance folder's venue-photos/
+    VENUE_PHOTO_DIR = os.environ.get("VENUE_PHOTO_DIR", "")
     #: how deeply lists and objects may nest in a JSON body
     MAX_JSON_DEPTH = _int_env("MAX_JSON_DEPTH", 32)
 
@@ -141,6 +144,7 @@ _STRING_SETTINGS = (
     "SMS_PROTOCOL",
     "BASE_URL",
     "OUTBOX_QUEUE",
+    "VENUE_PHOTO_DIR",
 )
 _INT_SETTINGS = (
     "MAIL_PORT",

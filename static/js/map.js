@@ -73,6 +73,14 @@
     var p = venue.properties;
     var box = el("div", "venue-popup");
     var name = options.lang === "en" && p.name_en ? p.name_en : p.name;
+    if (p.photo_url) {
+      var photo = el("img", "venue-popup-photo");
+      photo.src = p.photo_url;
+      photo.alt = p.photo_alt || name;
+      photo.width = 240;
+      photo.height = 135;
+      box.appendChild(photo);
+    }
     box.appendChild(el("strong", "venue-popup-name", name));
     var categories = (p.categories || []).map(function (c) { return options.labels[c] || c; });
     box.appendChild(el("p", "venue-popup-categories", categories.join(" · ")));

@@ -67,7 +67,7 @@ def live_database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_app(live_database_url):
+def live_app(live_database_url, tmp_path_factory):
     """The app the live server runs, with its schema from the migrations and the real seed."""
     from flask_migrate import upgrade
 
@@ -86,6 +86,7 @@ def live_app(live_database_url):
             "RATELIMIT_ENABLED": False,
             "GEOCODER": "",
             "MAP_TILE_PROVIDER": "osm",
+            "VENUE_PHOTO_DIR": str(tmp_path_factory.mktemp("venue-photos")),
         }
     )
     with app.app_context():

@@ -8,6 +8,7 @@ from webapp.api.errors import bad_request
 from webapp.api.openapi import answers, spec
 from webapp.api.schemas.venues import VenueCollection, VenueDetail, VenueQuery
 from webapp.directory.forms import VenueFilterForm
+from webapp.directory.photos import photo_alt, photo_url
 from webapp.i18n import current_language
 from webapp.services.catalogue import search as venue_service
 from webapp.services.catalogue.cache import cached_result
@@ -109,5 +110,7 @@ def get_venue(venue_id: int):
             for c in venue.courses
         ],
         url=f"/venues/{venue.id}",
+        photo_url=photo_url(venue.first_photo) if venue.first_photo else None,
+        photo_alt=photo_alt(venue, lang) if venue.first_photo else None,
     )
     return jsonify(feature)

@@ -21,6 +21,9 @@ ACTION_LABELS = {
     "venue.create": _l("added the venue"),
     "venue.update": _l("changed the venue"),
     "venue.invite_staff": _l("invited staff to the venue"),
+    "venue.photo_add": _l("added a photo of the venue"),
+    "venue.photo_delete": _l("deleted a photo of the venue"),
+    "venue.photo_first": _l("chose the first photo of the venue"),
     "guidance.record": _l("recorded a guidance activity at"),
     "guidance.correct": _l("corrected a guidance activity at"),
     "guidance.remove": _l("removed a guidance activity at"),
@@ -50,6 +53,8 @@ FIELD_LABELS = {
     "topic": _l("Topic"),
     "parents": _l("Parents who took part"),
     "host": _l("School or station"),
+    "photo": _l("Photo file"),
+    "photos": _l("Photos now"),
 }
 
 #: which recorded value names the changed thing, by action prefix

@@ -11,4 +11,5 @@ from webapp.console import (  # noqa: E402,F401
     timetable_routes,
     today_routes,
     venue_pages,
+    venue_photo_routes,
 )

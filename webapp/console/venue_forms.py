@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -261,3 +262,10 @@ class VenueForm(FlaskForm):
             return None
         field = getattr(self, head, None)
         return field if hasattr(field, "errors") and not isinstance(field, FieldList) else None
+
+
+class VenuePhotoForm(FlaskForm):
+    photo = FileField(
+        _l("Add a photo (JPEG, PNG or WebP)"),
+        validators=[FileRequired(_l("Choose a photo to upload."))],
+    )

@@ -9,11 +9,12 @@ from models import Region, db
 from models.user import utcnow
 from webapp.auth.decorators import permission_required
 from webapp.console import bp
-from webapp.console.venue_forms import VenueForm
+from webapp.console.forms import EmptyForm
+from webapp.console.venue_forms import VenueForm, VenuePhotoForm
 from webapp.i18n import region_label
 from webapp.services import permissions
 from webapp.services.accounts import schools
-from webapp.services.catalogue import editing
+from webapp.services.catalogue import editing, photos
 from webapp.services.catalogue import search as venue_service
 from webapp.services.errors import ServiceError
 from webapp.views import current_actor, show_service_error
@@ -55,7 +56,24 @@ def venue_edit(venue_id: int):
         else:
             flash(_("Saved: the venue's page shows your changes."), "success")
             return redirect(url_for("directory.venue", venue_id=venue.id))
-    return render_template("console/venue_edit.html", form=form, venue=venue)
+    return edit_page(venue, form)
+
+
+def edit_page(venue, form: VenueForm | None = None, photo_form=None, status: int = 200):
+    """The venue's edit page: its form (from the stored values unless given) and its photos."""
+    if form is None:
+        form = VenueForm(formdata=None, data=VenueForm.data_from(editing.get_venue_values(venue)))
+        in_scope = permissions.regions_for_choice(current_actor())
+        form.county.choices = _county_choices(in_scope or schools.list_counties())
+    page = render_template(
+        "console/venue_edit.html",
+        form=form,
+        venue=venue,
+        photo_form=photo_form or VenuePhotoForm(formdata=None),
+        photo_action_form=EmptyForm(formdata=None),
+        photo_limit_mb=photos.upload_limit_bytes() // (1024 * 1024),
+    )
+    return page, status
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("directory", __name__)
 
-from webapp.directory import open_days_page, routes  # noqa: E402,F401
+from webapp.directory import open_days_page, photos, routes  # noqa: E402,F401

@@ -110,6 +110,10 @@ class VenueDetails(VenueProperties):
     closed_dates: list[date]
     courses: list[Course]
     url: str
+    #: the venue's first photo, to show with it (its address never changes content), or null
+    photo_url: str | None = None
+    #: what the photo shows, for screen readers
+    photo_alt: str | None = None
 
 
 class VenueDetail(Schema):

@@ -19,6 +19,7 @@ from models import (
     Region,
     Venue,
     VenueClosure,
+    VenuePhoto,
     db,
 )
 from models.venue import VenueCategoryRow, VenueStageRow
@@ -32,6 +33,7 @@ _CATALOGUE_MODELS = (
     VenueClosure,
     VenueCategoryRow,
     VenueStageRow,
+    VenuePhoto,
     Region,
 )
 _ROW_ID = 1
@@ -67,6 +69,15 @@ def _before_flush(session, flush_context, instances):
     if session.info.get("catalogue_bumped"):
         return
     if _touches_catalogue(session):
+        session.info["catalogue_bumped"] = True
+        _bump_version(session)
+
+
+def note_catalogue_change() -> None:
+    """Bump the version in this transaction for a change made by a bulk UPDATE or DELETE,
+    which the flush hook does not see."""
+    session = db.session()
+    if not session.info.get("catalogue_bumped"):
         session.info["catalogue_bumped"] = True
         _bump_version(session)
 

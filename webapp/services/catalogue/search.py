@@ -174,7 +174,7 @@ def _load_venues(ids: list[int]) -> dict[int, Venue]:
     venues = db.session.scalars(
         sa.select(Venue)
         .where(Venue.id.in_(ids))
-        .options(joinedload(Venue.county), joinedload(Venue.city))
+        .options(joinedload(Venue.county), joinedload(Venue.city), selectinload(Venue.photos))
     ).all()
     return {v.id: v for v in venues}
 
@@ -246,6 +246,7 @@ def get_venue(venue_id: int) -> Venue | None:
             selectinload(Venue.opening_hours),
             selectinload(Venue.closures),
             selectinload(Venue.courses),
+            selectinload(Venue.photos),
         ],
     )
 
