@@ -125,9 +125,9 @@ def prepare_mixed(url: str) -> dict:
     return ids
 
 
-def sign_in(base: str, email: str) -> requests.Slot:
+def sign_in(base: str, email: str) -> requests.Session:
     """A client signed in through the login form, carrying the CSRF token for the API."""
-    client = requests.Slot()
+    client = requests.Session()
     page = client.get(base + "/auth/login").text
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     client.post(

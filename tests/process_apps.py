@@ -32,3 +32,20 @@ def app_for_process(database_url: str, **config):
             **config,
         }
     )
+
+
+def run_together(target, arg_tuples, *, timeout: float = 120) -> list:
+    """One process per argument tuple, each calling `target(*args, barrier, results)`; all
+    wait at one barrier, then go. Returns what they appended to `results`."""
+    context = process_context()
+    with context.Manager() as manager:
+        barrier = manager.Barrier(len(arg_tuples))
+        results = manager.list()
+        workers = [
+            context.Process(target=target, args=(*args, barrier, results)) for args in arg_tuples
+        ]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=timeout)
+        return list(results)

@@ -35,13 +35,25 @@ def unit_of_work(
     conflict_message: str | None = None,
     conflict_field: str | None = None,
     busy_on_conflict: bool = False,
+    keep_loaded: bool = False,
 ):
     """Commit once on success, roll back on any error. A clash on a unique constraint becomes
     `busy()` with `busy_on_conflict` (a concurrent writer added the same row: try again), or a
-    ServiceError carrying `conflict_message`; otherwise the IntegrityError is re-raised."""
+    ServiceError carrying `conflict_message`; otherwise the IntegrityError is re-raised.
+    With `keep_loaded` the commit leaves loaded objects as they are instead of expiring them
+    (so the caller's answer needs no second round of reads); the caller then expires what
+    its own SQL statements changed behind the objects' backs."""
     try:
         yield
-        db.session.commit()
+        if keep_loaded:
+            session = db.session()
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
+        else:
+            db.session.commit()
     except IntegrityError:
         db.session.rollback()
         if busy_on_conflict:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models import LinkPurpose, OneTimeLink, User, db
@@ -128,7 +129,8 @@ def load_user(user_key: str) -> User | None:
         user_id, version = (int(part) for part in user_key.split(":"))
     except ValueError:
         return None
-    user = db.session.get(User, user_id)
+    # the person and their grants in one statement: every signed-in request pays for it
+    user = db.session.get(User, user_id, options=[joinedload(User.grants)])
     if user is None or user.session_version != version or not user.is_enabled:
         return None
     return user

@@ -45,8 +45,9 @@ def green_released_at(session: Slot, settings: BookingSettings) -> datetime:
     return session.starts_at - timedelta(hours=GREEN_RELEASE_HOURS if hours is None else hours)
 
 
-def is_released(session: Slot, *, now: datetime) -> bool:
-    return now >= green_released_at(session, get_settings(session.venue_id))
+def is_released(session: Slot, *, now: datetime, settings: BookingSettings | None = None) -> bool:
+    settings = settings if settings is not None else get_settings(session.venue_id)
+    return now >= green_released_at(session, settings)
 
 
 def release_hours_sql():
@@ -129,12 +130,19 @@ def lock_session(slot_id: int) -> None:
 
 
 def take_places(
-    session: Slot, places: int, channel: BookingChannel, *, now, from_hold: int = 0
+    session: Slot,
+    places: int,
+    channel: BookingChannel,
+    *,
+    now,
+    from_hold: int = 0,
+    settings: BookingSettings | None = None,
 ) -> bool:
     """Take places with one conditional UPDATE; False when they are not there (flushes).
 
     `from_hold` of them come out of the booker's waiting-list hold (already taken off the
     entry by `consume_hold`): they move from held_* to taken_*, and only the rest must fit.
+    `settings`, the venue's booking settings when the caller has them (else read here).
     """
     if not _guard:
         return _take_places_unguarded(session, places, channel)
@@ -145,7 +153,8 @@ def take_places(
     if from_hold:
         values[held] = getattr(c, held) - from_hold
         stmt = stmt.where(getattr(c, held) >= from_hold)
-    fits = fits_clause(c, places - from_hold, channel, is_released=is_released(session, now=now))
+    released = is_released(session, now=now, settings=settings)
+    fits = fits_clause(c, places - from_hold, channel, is_released=released)
     return db.session.execute(stmt.where(fits).values(values)).rowcount == 1
 
 
@@ -224,9 +233,7 @@ def release_hold(
     c = Slot.__table__.c
     column = held_column(channel)
     db.session.execute(
-        Slot.__table__.update()
-        .where(c.id == slot_id)
-        .values({column: getattr(c, column) - places})
+        Slot.__table__.update().where(c.id == slot_id).values({column: getattr(c, column) - places})
     )
     return True
 

@@ -35,6 +35,11 @@ def get_settings(venue_id: int) -> BookingSettings:
     found = db.session.get(BookingSettings, venue_id)
     if found is not None:
         return found
+    return default_settings(venue_id)
+
+
+def default_settings(venue_id: int) -> BookingSettings:
+    """The settings of a venue that has saved none: the column defaults (not saved)."""
     defaults = {
         c.name: c.default.arg
         for c in BookingSettings.__table__.columns

@@ -39,13 +39,18 @@ def is_closed_on(venue_id: int, day: date) -> bool:
     )
 
 
-def session_problem(session: Slot, settings: BookingSettings, *, now: datetime) -> str | None:
-    """Why a session cannot be booked now, or None when it can."""
+def session_problem(
+    session: Slot, settings: BookingSettings, *, now: datetime, is_closed: bool | None = None
+) -> str | None:
+    """Why a session cannot be booked now, or None when it can. `is_closed`: whether the
+    venue is closed that day, when the caller has read it already."""
     if session.is_cancelled:
         return _("This session has been called off.")
     if session.starts_at <= now:
         return _("This session has already started or is over.")
-    if is_closed_on(session.venue_id, local_date(session.starts_at)):
+    if is_closed is None:
+        is_closed = is_closed_on(session.venue_id, local_date(session.starts_at))
+    if is_closed:
         return _("The venue is closed on that day.")
     opens = booking_opens_at(session, settings)
     if now < opens:

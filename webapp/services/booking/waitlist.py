@@ -160,14 +160,23 @@ def live_hold(session: Slot, user: User, channel: BookingChannel, *, now: dateti
 
 
 def consume_hold(
-    session: Slot, user: User, places: int, channel: BookingChannel, *, now: datetime
+    session: Slot,
+    user: User,
+    places: int,
+    channel: BookingChannel,
+    *,
+    now: datetime,
+    held: int | None = None,
 ) -> int:
     """Take up to `places` from the person's live hold on the entry (one conditional UPDATE).
 
-    Returns how many were taken; the caller moves them from held_* to taken_* on the session
-    in its own conditional UPDATE. Flushes, no commit.
+    `held`: the live hold as the caller read it in this transaction (else read here); the
+    UPDATE's condition, not this figure, decides. Returns how many were taken; the caller
+    moves them from held_* to taken_* on the session in its own conditional UPDATE.
+    Flushes, no commit.
     """
-    held = live_hold(session, user, channel, now=now)
+    if held is None:
+        held = live_hold(session, user, channel, now=now)
     use = min(held, places)
     if use <= 0:
         return 0
