@@ -30,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 
@@ -236,6 +237,17 @@ def first_screen_bytes(base: str) -> tuple[int, dict]:
     return sum(parts.values()), parts
 
 
+def drain(base: str) -> None:
+    """Wait until the workers have finished what the last wrk run left queued (a sync worker
+    answers a request whose client has gone), so that it does not count against the next."""
+    for _ in range(120):
+        started = time.perf_counter()
+        get(base + "/healthz")
+        if time.perf_counter() - started < 0.2:
+            return
+        time.sleep(0.5)
+
+
 def measure(wrk, base, scripts, rounds, seconds, workdir) -> dict:
     figures = {name: [] for name in scripts}
     # wrk's first run against a fresh server may see no answer at all: warm up, not measured
@@ -243,7 +255,9 @@ def measure(wrk, base, scripts, rounds, seconds, workdir) -> dict:
         wrk_run(wrk, base, script + _DONE, 1, workdir)
     for _ in range(rounds):
         for name, script in scripts.items():
+            drain(base)
             hello = wrk_run(wrk, base, _FIXED.format(path='"/healthz"') + _DONE, seconds, workdir)
+            drain(base)
             run = wrk_run(wrk, base, script + _DONE, seconds, workdir)
             run["ratio"] = run["rps"] / hello["rps"] if hello["rps"] else 0.0
             run["hello_rps"] = hello["rps"]

@@ -325,7 +325,14 @@ def directory_map_html(query_string: str) -> str:
     a venue's details from /api/v1/venues/<id> when its popup opens.
     """
     provider, _url = select_tile_provider(current_app.config)
-    fmap = LocalMap(location=_SHANXI_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False)
+    fmap = LocalMap(
+        location=_SHANXI_CENTRE,
+        zoom_start=7,
+        tiles=None,
+        prefer_canvas=False,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+    )
     _tile_layer(fmap)
     points_url = url_for("directory.map_points")
     if query_string:
@@ -336,6 +343,9 @@ def directory_map_html(query_string: str) -> str:
         "venuePage": url_for("directory.venue", venue_id=0).rsplit("/", 1)[0] + "/",
         "lang": current_language(),
         "gcj02": provider.crs == "gcj02",
+        "bounds": list(PROVINCE_BOUNDS),
+        "minZoom": MIN_ZOOM,
+        "maxZoom": MAX_ZOOM,
         "legendId": "map-legend",
         "statusId": "map-status",
         "labels": _category_labels(),
