@@ -159,5 +159,8 @@ def add_synthetic_venues(session, n: int, seed: int = 2023, chunk: int = 5000) -
                 session.execute(table.insert(), rows)
     if records:
         touch_catalogue(session)
+        # fresh statistics, or SQLite's planner guesses and may walk the "free" index for a
+        # county's page instead of the county's own
+        session.execute(sa.text("ANALYZE"))
     session.commit()
     return n

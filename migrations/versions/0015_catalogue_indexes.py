@@ -80,6 +80,8 @@ def upgrade():
             sqlite_where=where,
             postgresql_where=where,
         )
+    # statistics for the new indexes: SQLite never gathers them by itself
+    op.execute('ANALYZE venues')
 
 
 def downgrade():
