@@ -38,13 +38,13 @@ def env_for(database_url: str) -> dict:
     return env
 
 
-def prepare_sqlite(synthetic: int, workdir: Path | None = None) -> str:
-    """A SQLite file upgraded by the migrations, with the seed and `synthetic` extra venues."""
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="bench-"))
-    url = f"sqlite:///{workdir / 'bench.sqlite'}"
+def seed_database(url: str, synthetic: int) -> float:
+    """Upgrade the database at `url` by the migrations and load the seed with `synthetic`
+    extra venues (`flask seed --synthetic`); the seconds the seeding took."""
     env = env_for(url)
     flask = [PYTHON, "-m", "flask"]
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    started = time.perf_counter()
     subprocess.run(
         [*flask, "seed", "--synthetic", str(synthetic)],
         env=env,
@@ -52,6 +52,14 @@ def prepare_sqlite(synthetic: int, workdir: Path | None = None) -> str:
         check=True,
         capture_output=True,
     )
+    return time.perf_counter() - started
+
+
+def prepare_sqlite(synthetic: int, workdir: Path | None = None) -> str:
+    """A SQLite file upgraded by the migrations, with the seed and `synthetic` extra venues."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="bench-"))
+    url = f"sqlite:///{workdir / 'bench.sqlite'}"
+    seed_database(url, synthetic)
     return url
 
 

@@ -44,6 +44,22 @@ class Stage(enum.Enum):
     SENIOR = "senior"
 
 
+def stage_bit(stage: Stage) -> int:
+    """The bit a stage sets in Venue.stage_mask."""
+    return 1 << list(Stage).index(stage)
+
+
+def stage_mask_test(stage: Stage) -> str:
+    """SQL true for the venues suited to `stage`: a literal, so a partial index can match it."""
+    return f"(stage_mask & {stage_bit(stage)}) <> 0"
+
+
+def category_bits(categories) -> int:
+    """The bits a set of categories sets in Venue.category_mask."""
+    order = list(VenueCategory)
+    return sum(1 << order.index(c) for c in set(categories))
+
+
 class VisitorGroup(enum.Enum):
     PRESCHOOL = "preschool"
     PRIMARY = "primary"
@@ -95,6 +111,20 @@ class Venue(db.Model):
         sa.CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         sa.CheckConstraint("lng BETWEEN -180 AND 180", name="lng_range"),
         sa.Index("ix_venues_lat_lng", "lat", "lng"),
+        # the filters people use, each with the list's sort order, so a page walks one index
+        sa.Index("ix_venues_county_pinyin", "county_id", "name_pinyin", "id"),
+        sa.Index("ix_venues_city_pinyin", "city_id", "name_pinyin", "id"),
+        sa.Index("ix_venues_free_pinyin", "is_free_for_children", "name_pinyin", "id"),
+        *(
+            sa.Index(
+                f"ix_venues_stage_{stage.value}",
+                "name_pinyin",
+                "id",
+                sqlite_where=sa.text(stage_mask_test(stage)),
+                postgresql_where=sa.text(stage_mask_test(stage)),
+            )
+            for stage in Stage
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,9 +137,9 @@ class Venue(db.Model):
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
     level: Mapped[VenueLevel] = mapped_column(enum_column(VenueLevel, name="venue_level"))
     #: the county-level division the venue lies in
-    county_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    county_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"))
     #: the prefecture-level city, kept beside the county so the city filter needs no join
-    city_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("regions.id"))
     address: Mapped[str] = mapped_column(sa.String(200))
     #: WGS-84; converted on display for GCJ-02 tiles
     lat: Mapped[float] = mapped_column(sa.Float)
@@ -123,6 +153,11 @@ class Venue(db.Model):
     accessibility: Mapped[str] = mapped_column(sa.Text, default="")
     #: True when every child visitor group enters free; kept in step by set_admission()
     is_free_for_children: Mapped[bool] = mapped_column(default=False)
+    #: one bit per Stage (stage_bit) and per VenueCategory (category_bits), kept in step with
+    #: the venue_stages / venue_categories rows by the setters below, so that filtering and
+    #: counting by stage or category read this table alone
+    stage_mask: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
+    category_mask: Mapped[int] = mapped_column(sa.Integer, default=0, server_default="0")
 
     county = relationship("Region", foreign_keys=[county_id])
     city = relationship("Region", foreign_keys=[city_id])
@@ -172,6 +207,7 @@ class Venue(db.Model):
         self.category_rows = [r for r in self.category_rows if r.category in wanted]
         have = {r.category for r in self.category_rows}
         self.category_rows.extend(VenueCategoryRow(category=c) for c in wanted - have)
+        self.category_mask = category_bits(wanted)
 
     @property
     def stages(self) -> list[Stage]:
@@ -184,6 +220,7 @@ class Venue(db.Model):
         self.stage_rows = [r for r in self.stage_rows if r.stage in wanted]
         have = {r.stage for r in self.stage_rows}
         self.stage_rows.extend(VenueStageRow(stage=s) for s in wanted - have)
+        self.stage_mask = sum(stage_bit(s) for s in wanted)
 
     def set_admission(self, rules: dict["VisitorGroup", tuple["AdmissionKind", int | None]]):
         """Replace the admission policy; a group left out is "ask the venue"."""

@@ -55,17 +55,30 @@ def test_english_names_of_places_with_lang(client, venues):
         ("near=abc", "near"),
         ("near=91,112", "near"),
         ("radius_km=-1", "radius_km"),
+        ("near=37.87,112.55&radius_km=501", "radius_km"),
         ("city=999999", "city"),
         ("county=140213&city=140100", "county"),
         ("stage=university", "stage"),
         ("category=zoo", "category"),
         ("free=maybe", "free"),
         ("page=0", "page"),
+        ("page=501", "page"),
         ("per_page=1000", "per_page"),
+        ("per_page=101", "per_page"),
+        # the map's viewport: inverted, out of range, larger than the province; its zoom
+        ("/map/points.json?bbox=114,35,110,40", "bbox"),
+        ("/map/points.json?bbox=112,38,113,37", "bbox"),
+        ("/map/points.json?bbox=112,37,200,38", "bbox"),
+        ("/map/points.json?bbox=112,-95,113,38", "bbox"),
+        ("/map/points.json?bbox=100,30,120,45", "bbox"),
+        ("/map/points.json?bbox=north", "bbox"),
+        ("/map/points.json?zoom=3", "zoom"),
+        ("/map/points.json?zoom=25", "zoom"),
+        ("/map/points.json?zoom=far", "zoom"),
     ],
 )
 def test_a_bad_parameter_gets_a_400_naming_it(client, venues, query, bad):
-    response = client.get(f"/api/v1/venues?{query}")
+    response = client.get(query if query.startswith("/") else f"/api/v1/venues?{query}")
     assert response.status_code == 400
     body = response.get_json()
     assert bad in body["errors"] and bad in body["message"]

@@ -49,7 +49,9 @@ class Config:
     CACHE_TYPE = "RedisCache" if os.environ.get("REDIS_URL") else "SimpleCache"
     CACHE_REDIS_URL = os.environ.get("REDIS_URL", "")
     CACHE_DEFAULT_TIMEOUT = 600
-    CACHE_THRESHOLD = 2000
+    #: entries per worker (SimpleCache drops old ones past it): memory bounded by this, not
+    #: by how many different queries arrive
+    CACHE_THRESHOLD = 500
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
 

@@ -1,6 +1,9 @@
 // The directory map: fetch compact venue points, cluster them in the browser, colour them by
 // category, and load a venue's details only when its popup opens.
-// points.json: {categories: [code, …], points: [[id, lat×1e5, lng×1e5, category index], …]}
+// points.json?bbox=west,south,east,north&zoom=z answers the viewport, either
+//   {categories: [code, …], points: [[id, lat×1e5, lng×1e5, category index], …]} or, when
+//   crowded, {clusters: [[lat×1e5, lng×1e5, venues, id], …], total: venues}; no answer holds
+//   every venue. The map asks again after every move.
 (function (window, document) {
   "use strict";
 
@@ -126,6 +129,45 @@
     };
   }
 
+  // The request for what the map shows now: the viewport clamped to the province (the whole
+  // province the first time, so the map can fit what matches), and the zoom.
+  function viewUrl(map, options, whole) {
+    var b = map.getBounds();
+    var p = options.bounds;  // [west, south, east, north]
+    var west = Math.max(p[0], b.getWest()), south = Math.max(p[1], b.getSouth());
+    var east = Math.min(p[2], b.getEast()), north = Math.min(p[3], b.getNorth());
+    if (whole || west >= east || south >= north) {
+      west = p[0]; south = p[1]; east = p[2]; north = p[3];
+    }
+    var zoom = Math.min(options.maxZoom, Math.max(options.minZoom, Math.round(map.getZoom())));
+    var box = [west, south, east, north].map(function (x) { return x.toFixed(4); }).join(",");
+    var sep = options.pointsUrl.indexOf("?") >= 0 ? "&" : "?";
+    return options.pointsUrl + sep + "bbox=" + box + "&zoom=" + zoom;
+  }
+
+  function place(options, lat, lng) {
+    return options.gcj02 ? wgs84ToGcj02(lat, lng) : [lat, lng];
+  }
+
+  // A crowded viewport comes as grid clusters counted by the server: [lat, lng, n, id].
+  function drawServerClusters(map, options, layer, clusters) {
+    var size = function (n) { return n < 10 ? "small" : n < 100 ? "medium" : "large"; };
+    clusters.forEach(function (row) {
+      var at = place(options, row[0] / 1e5, row[1] / 1e5);
+      var marker = L.marker(at, {
+        icon: new LabelledIcon({
+          html: "<div><span>" + row[2] + "</span></div>",
+          className: "marker-cluster marker-cluster-" + size(row[2]),
+          iconSize: new L.Point(40, 40),
+          label: fill(options.text.cluster, row[2])
+        }),
+        keyboard: true
+      });
+      marker.on("click", function () { map.setView(at, Math.min(map.getZoom() + 2, options.maxZoom)); });
+      layer.addLayer(marker);
+    });
+  }
+
   function showVenues(map, options) {
     var cache = {};
     var clusters = L.markerClusterGroup({
@@ -133,8 +175,11 @@
       showCoverageOnHover: false,
       iconCreateFunction: clusterIcon(options)
     });
+    var serverClusters = L.layerGroup();
     map.addLayer(clusters);
+    map.addLayer(serverClusters);
     setStatus(options, options.text.loading);
+    var asked = 0, fitted = false, timer = null;
 
     function openPopup(event) {
       var marker = event.target;
@@ -152,47 +197,64 @@
         .catch(function () { marker.setPopupContent(el("p", null, options.text.failed)); });
     }
 
-    window.fetch(options.pointsUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) {
-        if (!response.ok) { throw new Error(response.status); }
-        return response.json();
-      })
-      .then(function (data) {
-        var categories = data.categories || [];
-        var icons = makeIcons(categories);
-        var used = {};
-        var markers = new Array(data.points.length);
-        for (var i = 0; i < data.points.length; i++) {
-          var row = data.points[i];
-          var lat = row[1] / 1e5;
-          var lng = row[2] / 1e5;
-          if (options.gcj02) {
-            var shifted = wgs84ToGcj02(lat, lng);
-            lat = shifted[0];
-            lng = shifted[1];
+    function drawPoints(data) {
+      var categories = data.categories || [];
+      var icons = makeIcons(categories);
+      var used = {};
+      var markers = new Array(data.points.length);
+      for (var i = 0; i < data.points.length; i++) {
+        var row = data.points[i];
+        var code = categories[row[3]];
+        used[row[3]] = true;
+        var marker = L.marker(place(options, row[1] / 1e5, row[2] / 1e5), {
+          icon: icons[row[3]],
+          title: (options.labels[code] || options.text.venue) + " #" + row[0]
+        });
+        marker.venueId = row[0];
+        marker.bindPopup(options.text.loading, { maxWidth: 260 });
+        marker.on("popupopen", openPopup);
+        markers[i] = marker;
+      }
+      clusters.addLayers(markers);
+      drawLegend(options, categories, used);
+      return markers.length;
+    }
+
+    // The browser revalidates with the ETag: an unchanged catalogue answers 304, no body.
+    function load() {
+      var mine = ++asked;
+      window.fetch(viewUrl(map, options, !fitted), { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(response.status); }
+          return response.json();
+        })
+        .then(function (data) {
+          if (mine !== asked) { return; }  // the map moved on meanwhile
+          clusters.clearLayers();
+          serverClusters.clearLayers();
+          var shown;
+          if (data.clusters) {
+            drawServerClusters(map, options, serverClusters, data.clusters);
+            shown = data.total;
+          } else {
+            shown = drawPoints(data);
+            if (shown && !fitted) {
+              fitted = true;
+              var bounds = clusters.getBounds();
+              if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); }
+            }
           }
-          var code = categories[row[3]];
-          used[row[3]] = true;
-          var marker = L.marker([lat, lng], {
-            icon: icons[row[3]],
-            title: (options.labels[code] || options.text.venue) + " #" + row[0]
-          });
-          marker.venueId = row[0];
-          marker.bindPopup(options.text.loading, { maxWidth: 260 });
-          marker.on("popupopen", openPopup);
-          markers[i] = marker;
-        }
-        clusters.addLayers(markers);
-        drawLegend(options, categories, used);
-        if (markers.length) {
-          var bounds = clusters.getBounds();
-          if (bounds.isValid()) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); }
-          setStatus(options, fill(options.text.count, markers.length));
-        } else {
-          setStatus(options, options.text.none);
-        }
-      })
-      .catch(function () { setStatus(options, options.text.failed); });
+          fitted = true;
+          setStatus(options, shown ? fill(options.text.count, shown) : options.text.none);
+        })
+        .catch(function () { if (mine === asked) { setStatus(options, options.text.failed); } });
+    }
+
+    map.on("moveend", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(load, 250);
+    });
+    load();
   }
 
   window.ShanxiMap = { showVenues: showVenues, wgs84ToGcj02: wgs84ToGcj02 };

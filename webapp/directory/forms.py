@@ -1,15 +1,20 @@
 """The catalogue's filters, read from the query string by the list, the map and the API."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import DateField, FloatField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from models import RegionLevel, Stage, VenueCategory
+from webapp.i18n import QueryForm
 from webapp.labels import CATEGORY_LABELS, STAGE_LABELS
 from webapp.query_fields import PagedQueryForm, RegionCodeField
+from webapp.services.catalogue.maps import MAX_ZOOM, MIN_ZOOM, PROVINCE_BOUNDS, MapView
 from webapp.services.catalogue.search import VenueFilters
+
+#: pages past this are refused: a deep OFFSET makes the database walk every row before it
+MAX_PAGE = 500
 
 TRUE_VALUES = ("1", "true", "on", "yes")
 FALSE_VALUES = ("0", "false", "off", "no", "")
@@ -37,6 +42,7 @@ class ChoiceListField(SelectMultipleField):
 
 
 class VenueFilterForm(PagedQueryForm):
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)])
     q = StringField(_l("Keyword"))
     category = ChoiceListField(
         _l("Category"), choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in VenueCategory]
@@ -109,3 +115,45 @@ class VenueFilterForm(PagedQueryForm):
             region = self.near_county.region
             filters.near = (region.lat, region.lng)
         return filters
+
+
+class MapViewForm(QueryForm):
+    """The map's viewport: bbox=west,south,east,north (WGS-84 degrees) and zoom.
+
+    Rules: both are optional (the whole province at zoom 7); a box must not be inverted, must
+    lie within valid coordinates and be no larger than the province; the zoom is the map's.
+    """
+
+    bbox = StringField(_l("Map area"))
+    zoom = IntegerField(
+        _l("Zoom"), validators=[Optional(), NumberRange(min=MIN_ZOOM, max=MAX_ZOOM)], default=7
+    )
+
+    def validate_bbox(self, field):
+        field.box = None
+        if not field.data:
+            return
+        try:
+            west, south, east, north = (float(part) for part in field.data.split(","))
+        except ValueError:
+            raise ValidationError(_l("Give the map area as west,south,east,north.")) from None
+        if not all(-180 <= x <= 180 for x in (west, east)) or not all(
+            -90 <= y <= 90 for y in (south, north)
+        ):
+            raise ValidationError(_l("Latitude or longitude out of range."))
+        if west >= east or south >= north:
+            raise ValidationError(
+                _l(
+                    "The map area is inverted: west must be less than east "
+                    "and south less than north."
+                )
+            )
+        p_west, p_south, p_east, p_north = PROVINCE_BOUNDS
+        if east - west > p_east - p_west + 1e-9 or north - south > p_north - p_south + 1e-9:
+            raise ValidationError(_l("The map area is larger than the province."))
+        field.box = (west, south, east, north)
+
+    def to_view(self) -> MapView:
+        zoom = self.zoom.data or 7
+        box = getattr(self.bbox, "box", None)
+        return MapView(*box, zoom) if box else MapView.province(zoom)

@@ -1,19 +1,22 @@
+import gzip
+import json
 import time
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from models.user import utcnow
+from webapp.api.errors import bad_request
 from webapp.directory import bp
-from webapp.directory.forms import VenueFilterForm
+from webapp.directory.forms import MapViewForm, VenueFilterForm
 from webapp.i18n import current_language, remember_language
 from webapp.services import preferences
 from webapp.services.catalogue import search as venue_service
-from webapp.services.catalogue.cache import cached_result
-from webapp.services.catalogue.maps import directory_map_html, venue_map_html
+from webapp.services.catalogue.cache import cached_result, current_version
+from webapp.services.catalogue.maps import directory_map_html, venue_map_html, viewport_points
 from webapp.services.clock import local_date
 
 
@@ -95,18 +98,37 @@ def map_page():
 
 @bp.route("/map/points.json")
 def map_points():
+    """The viewport's venues or clusters (maps.viewport_points), gzipped, with an ETag that is the
+    catalogue version: a second visit to an unchanged catalogue gets 304 Not Modified."""
+    view_form = MapViewForm(request.args)
+    if not view_form.validate():
+        return bad_request(view_form.errors)
     form = VenueFilterForm(request.args)
-    form.validate()
-    points = venue_service.list_map_points(form.to_filters())
-    categories = sorted({p[3] for p in points})
-    index = {code: i for i, code in enumerate(categories)}
-    # [id, lat×1e5, lng×1e5, index into categories]: integers keep 10,000 venues small
-    return jsonify(
-        categories=categories,
-        points=[
-            [vid, round(lat * 1e5), round(lng * 1e5), index[cat]] for vid, lat, lng, cat in points
-        ],
-    )
+    form.validate()  # as on the page: an unusable filter is left out, not refused
+    filters, view = form.to_filters(), view_form.to_view()
+    tag = f"catalogue-{current_version()}"
+    if filters.places_on is not None:
+        tag += f"-{int(time.time() // venue_service.PLACES_LEFT_FRESH_SECONDS)}"
+    if request.if_none_match.contains(tag):
+        response = current_app.response_class(status=304)
+    else:
+
+        def build() -> bytes:
+            body = json.dumps(viewport_points(filters, view), separators=(",", ":"))
+            return gzip.compress(body.encode("utf-8"), compresslevel=6)
+
+        packed = cached_result("map-points", f"{filters.cache_key()}|{view!r}", build)
+        if "gzip" in request.accept_encodings:
+            response = current_app.response_class(packed, mimetype="application/json")
+            response.headers["Content-Encoding"] = "gzip"
+        else:
+            response = current_app.response_class(
+                gzip.decompress(packed), mimetype="application/json"
+            )
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = "no-cache"
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @bp.route("/sw.js")

@@ -56,6 +56,11 @@ def _bump_version(session) -> None:
         connection.execute(table.insert().values(id=_ROW_ID, version=1))
 
 
+def touch_catalogue(session) -> None:
+    """Move the catalogue version by hand, for writes that bypass the ORM (bulk inserts)."""
+    _bump_version(session)
+
+
 def _touches_catalogue(session) -> bool:
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, _CATALOGUE_MODELS) and (

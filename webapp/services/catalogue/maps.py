@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 import folium
+import sqlalchemy as sa
 from branca.element import Figure, MacroElement
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -19,7 +20,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from markupsafe import Markup, escape
 
-from models import VenueCategory
+from models import Venue, VenueCategory, db
 from webapp.csp import csp_nonce
 from webapp.i18n import current_language
 from webapp.labels import CATEGORY_LABELS
@@ -324,7 +325,14 @@ def directory_map_html(query_string: str) -> str:
     a venue's details from /api/v1/venues/<id> when its popup opens.
     """
     provider, _url = select_tile_provider(current_app.config)
-    fmap = LocalMap(location=_SHANXI_CENTRE, zoom_start=7, tiles=None, prefer_canvas=False)
+    fmap = LocalMap(
+        location=_SHANXI_CENTRE,
+        zoom_start=7,
+        tiles=None,
+        prefer_canvas=False,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
+    )
     _tile_layer(fmap)
     points_url = url_for("directory.map_points")
     if query_string:
@@ -335,6 +343,9 @@ def directory_map_html(query_string: str) -> str:
         "venuePage": url_for("directory.venue", venue_id=0).rsplit("/", 1)[0] + "/",
         "lang": current_language(),
         "gcj02": provider.crs == "gcj02",
+        "bounds": list(PROVINCE_BOUNDS),
+        "minZoom": MIN_ZOOM,
+        "maxZoom": MAX_ZOOM,
         "legendId": "map-legend",
         "statusId": "map-status",
         "labels": _category_labels(),
@@ -361,3 +372,98 @@ def directory_map_html(query_string: str) -> str:
     return Markup(  # noqa: S704 - built from folium templates and escaped text
         _category_style() + _embed(fmap) + legend
     )
+
+
+# ---------------------------------------------------------------- what the map asks for
+
+#: Shanxi with a margin (west, south, east, north): the largest viewport the map may ask for
+PROVINCE_BOUNDS = (110.0, 34.3, 114.8, 41.0)
+MIN_ZOOM, MAX_ZOOM = 6, 18
+#: a viewport with more matching venues than this is sent as clusters, whatever the zoom
+MAX_POINTS = 1500
+#: one cluster cell is this many screen pixels wide at the zoom asked for
+CLUSTER_CELL_PX = 64
+
+
+@dataclass(frozen=True)
+class MapView:
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int
+
+    @classmethod
+    def province(cls, zoom: int = 7) -> "MapView":
+        return cls(*PROVINCE_BOUNDS, zoom)
+
+    @property
+    def cell_degrees(self) -> float:
+        return CLUSTER_CELL_PX * 360.0 / (256 * 2**self.zoom)
+
+
+def _category_codes(mask: int) -> str:
+    """The first of a venue's categories (in the model's order) from its category_mask."""
+    for i, category in enumerate(VenueCategory):
+        if mask & (1 << i):
+            return category.value
+    return ""
+
+
+def _cell(column, size: float, offset: float):
+    """The grid cell number of a coordinate: floor((x + offset) / size), on both databases."""
+    scaled = (column + offset) / size
+    if db.session.get_bind().dialect.name == "sqlite":
+        # x + offset is never negative, so truncation is the floor; SQLite may lack floor()
+        return sa.cast(scaled, sa.Integer)
+    return sa.func.floor(scaled)
+
+
+def viewport_points(filters, view: MapView) -> dict:
+    """The matching venues inside the viewport, as compact integers for static/js/map.js.
+
+    Rules: at most MAX_POINTS venues are sent one by one,
+    {"categories": [code, …], "points": [[id, lat×1e5, lng×1e5, category index], …]};
+    a viewport holding more is sent as grid clusters counted in SQL,
+    {"clusters": [[lat×1e5, lng×1e5, venues, id of the venue when alone else 0], …],
+    "total": venues}, with cells CLUSTER_CELL_PX wide at the zoom asked for. No answer
+    lists every venue of a province-sized catalogue.
+    """
+    from webapp.services.catalogue.search import filtered_venue_ids
+
+    inside = filtered_venue_ids(filters).where(
+        Venue.lat.between(view.south, view.north), Venue.lng.between(view.west, view.east)
+    )
+    rows = db.session.execute(
+        inside.add_columns(Venue.category_mask).order_by(None).limit(MAX_POINTS + 1)
+    ).all()
+    if len(rows) <= MAX_POINTS:
+        codes = [_category_codes(row.category_mask) for row in rows]
+        categories = sorted(set(codes))
+        index = {code: i for i, code in enumerate(categories)}
+        return {
+            "categories": categories,
+            "points": [
+                [row.id, round(row.lat * 1e5), round(row.lng * 1e5), index[code]]
+                for row, code in zip(rows, codes, strict=True)
+            ],
+        }
+    size = view.cell_degrees
+    sub = inside.subquery()
+    gx = _cell(sub.c.lng, size, 180.0).label("gx")
+    gy = _cell(sub.c.lat, size, 90.0).label("gy")
+    cells = db.session.execute(
+        sa.select(
+            sa.func.count().label("n"),
+            sa.func.avg(sub.c.lat).label("lat"),
+            sa.func.avg(sub.c.lng).label("lng"),
+            sa.func.min(sub.c.id).label("first"),
+        ).group_by(gx, gy)
+    ).all()
+    return {
+        "clusters": [
+            [round(c.lat * 1e5), round(c.lng * 1e5), c.n, c.first if c.n == 1 else 0]
+            for c in cells
+        ],
+        "total": sum(c.n for c in cells),
+    }

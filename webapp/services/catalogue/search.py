@@ -23,7 +23,7 @@ from models import (
     VenueClosure,
     db,
 )
-from models.venue import venue_categories, venue_stages
+from models.venue import category_bits, stage_bit
 from webapp.services import like
 from webapp.services.booking.availability import has_places_on_clause
 from webapp.services.geo import EARTH_KM_PER_DEGREE, bounding_box, distance_km
@@ -115,6 +115,13 @@ def _planar_km2(origin: tuple[float, float]):
     return dy * dy + dx * dx
 
 
+def _has_bits(column, bits: int):
+    """`column & bits <> 0` with both numbers written into the SQL, not bound: PostgreSQL
+    uses a partial index (ix_venues_stage_*) only when it can see the query implies its
+    predicate, which a parameter hides once psycopg prepares the statement."""
+    return column.op("&")(sa.literal_column(str(int(bits)))) != sa.literal_column("0")
+
+
 def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
     """A SELECT of venue id, lat, lng narrowed by every filter except the distance itself."""
     stmt = sa.select(Venue.id, Venue.lat, Venue.lng)
@@ -126,26 +133,18 @@ def filtered_venue_ids(filters: VenueFilters) -> sa.Select:
             sa.or_(*(like.contains(Venue.search_text, v) for v in variants))
         )
     if filters.categories:
-        stmt = stmt.where(
-            sa.exists().where(
-                venue_categories.c.venue_id == Venue.id,
-                venue_categories.c.category.in_(filters.categories),
-            )
-        )
+        stmt = stmt.where(_has_bits(Venue.category_mask, category_bits(filters.categories)))
     if filters.county is not None:
         stmt = stmt.where(Venue.county_id == filters.county.id)
     elif filters.city is not None:
         stmt = stmt.where(Venue.city_id == filters.city.id)
     if filters.stage is not None:
-        stmt = stmt.where(
-            sa.exists().where(
-                venue_stages.c.venue_id == Venue.id, venue_stages.c.stage == filters.stage
-            )
-        )
+        stmt = stmt.where(_has_bits(Venue.stage_mask, stage_bit(filters.stage)))
     if filters.is_free:
-        stmt = stmt.where(Venue.is_free_for_children.is_(True))
+        # "= true", not "IS true": the form an index on the column can serve
+        stmt = stmt.where(Venue.is_free_for_children == sa.true())
     if filters.is_accessible:
-        stmt = stmt.where(Venue.is_accessible.is_(True))
+        stmt = stmt.where(Venue.is_accessible == sa.true())
     if filters.open_on is not None:
         stmt = stmt.where(
             sa.exists().where(
@@ -206,19 +205,6 @@ def search_venues(filters: VenueFilters, *, page: int = 1, per_page: int = 20) -
             distance = round(distance_km(filters.near, (row.lat, row.lng)), 2)
         hits.append(VenueHit(venues[row.id], distance))
     return VenuePage(hits, total, page, per_page)
-
-
-def list_map_points(filters: VenueFilters) -> list[tuple[int, float, float, str]]:
-    """(id, lat, lng, first category) of every matching venue, for client-side clustering."""
-    sub = filtered_venue_ids(filters).subquery()
-    first_category = (
-        sa.select(sa.func.min(venue_categories.c.category))
-        .where(venue_categories.c.venue_id == sub.c.id)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(sa.select(sub.c.id, sub.c.lat, sub.c.lng, first_category)).all()
-    # min() keeps the column's Enum type, so rows carry VenueCategory members: send the codes
-    return [(vid, lat, lng, category.value if category else "") for vid, lat, lng, category in rows]
 
 
 def search_terms(venue: Venue) -> tuple[str, str]:

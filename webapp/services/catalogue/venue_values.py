@@ -336,23 +336,27 @@ def check_venue_values(values: VenueValues, venue: Venue | None, *, slug: str, t
 # ---------------------------------------------------------------- writing
 
 
+#: the parsed values copied onto a venue's own columns as they are
+VENUE_COLUMNS = (
+    "slug",
+    "name",
+    "name_en",
+    "level",
+    "address",
+    "lat",
+    "lng",
+    "is_location_approximate",
+    "phone",
+    "description",
+    "transport",
+    "is_accessible",
+    "accessibility",
+)
+
+
 def apply_venue_values(venue: Venue, values: dict) -> Venue:
     """Write parsed values onto a venue, replacing its schedule, admission and courses."""
-    for key in (
-        "slug",
-        "name",
-        "name_en",
-        "level",
-        "address",
-        "lat",
-        "lng",
-        "is_location_approximate",
-        "phone",
-        "description",
-        "transport",
-        "is_accessible",
-        "accessibility",
-    ):
+    for key in VENUE_COLUMNS:
         setattr(venue, key, values[key])
     venue.county = values["county"]
     venue.city = values["county"].parent
