@@ -92,6 +92,30 @@ def rename_old_revisions(connection):
         )
 
 
+# SQLite enforces foreign keys on the app's connections (webapp/sqlite_tuning.py), but a batch
+# migration rebuilds a table by copying it to a new one, dropping the old one and renaming: with
+# foreign keys on, that DROP would delete or refuse the rows of every table pointing at it. So,
+# as Alembic's batch documentation advises, they are off while migrations run (the pragma is a
+# no-op inside a transaction, hence before it begins) and `PRAGMA foreign_key_check` proves
+# every reference still holds before the migrations' transaction commits.
+def foreign_keys_off(connection):
+    connection.exec_driver_sql('PRAGMA foreign_keys=OFF')
+    connection.commit()
+
+
+def foreign_keys_on(connection):
+    connection.rollback()
+    connection.exec_driver_sql('PRAGMA foreign_keys=ON')
+    connection.commit()
+
+
+def check_foreign_keys(connection):
+    broken = connection.exec_driver_sql('PRAGMA foreign_key_check').all()
+    if broken:
+        rows = ', '.join(f'{table} row {rowid} -> {parent}' for table, rowid, parent, _ in broken)
+        raise RuntimeError(f'foreign keys broken after the migrations: {rows}')
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -120,14 +144,23 @@ def run_migrations_online():
         rename_old_revisions(connection)
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            foreign_keys_off(connection)
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                foreign_keys_on(connection)
 
 
 if context.is_offline_mode():

@@ -86,3 +86,7 @@ def test_upgrading_a_populated_database_from_the_previous_release_keeps_every_ro
         )
     upgrade()
     assert _snapshot() == before
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

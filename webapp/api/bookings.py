@@ -128,7 +128,6 @@ def _booking_request(body) -> party_service.BookingRequest:
 @login_required
 @spec.validate(
     resp=answers(
-        body=True,
         HTTP_201=(Booking, "The booking (the one made before, for an idempotency_key sent again)"),
         HTTP_400="A rule or a field said no; `errors` names it",
         HTTP_401="Not signed in",
@@ -176,7 +175,6 @@ def get_booking(code: str):
 @login_required
 @spec.validate(
     resp=answers(
-        body=True,
         HTTP_200=(Booking, "The booking, cancelled"),
         HTTP_400="Cannot be cancelled now",
         HTTP_401="Not signed in",

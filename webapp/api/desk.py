@@ -125,7 +125,6 @@ def desk_look_up(venue_id: int, code: str):
 @venue_staff_only
 @spec.validate(
     resp=answers(
-        body=True,
         HTTP_200=(DoorParty, "The party"),
         HTTP_409="The code cannot come in now (already in, another day, outside the window)",
         HTTP_422="More people than are still to come",

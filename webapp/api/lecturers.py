@@ -200,7 +200,7 @@ def _changes_a_request(operation_id: str):
 
     def decorate(view):
         validated = spec.validate(
-            resp=answers(body=True, **_CHANGED), security=CSRF, operation_id=operation_id
+            resp=answers(**_CHANGED), security=CSRF, operation_id=operation_id
         )(view)
         return bureau_only(request_in_region(validated))
 

@@ -75,21 +75,114 @@ _COMMON = {
         "Malformed request: bad JSON, JSON nested too deeply, a form part without a name, a "
         "character that is not allowed, or a parameter not as described; `errors` names it",
     ),
+    "HTTP_413": (Error, "The body is larger than MAX_CONTENT_LENGTH (a GET's body too)"),
     "HTTP_414": (None, "The address is too long (answered by the web server)"),
     "HTTP_429": (Error, "Too many requests: wait and try again"),
     "HTTP_503": (Error, "Busy or the database unreachable: try again"),
 }
-#: answers an operation that takes a body can give
-_BODY = {"HTTP_413": (Error, "The body is larger than MAX_CONTENT_LENGTH")}
 
 
-def answers(*, body: bool = False, **codes) -> Response:
+def answers(**codes) -> Response:
     """An operation's answers: its own (HTTP_200=Model, HTTP_404="No such venue", …) over
     the common ones. A plain string is an error answer with that description."""
     own = {
         code: (Error, value) if isinstance(value, str) else value for code, value in codes.items()
     }
-    return Response(**{**_COMMON, **(_BODY if body else {}), **own})
+    return Response(**{**_COMMON, **own})
+
+
+def _link(operation_id: str, description: str, parameters=None, body=None) -> dict:
+    link = {"operationId": operation_id, "description": description}
+    if parameters:
+        link["parameters"] = parameters
+    if body:
+        link["requestBody"] = body
+    return link
+
+
+_VENUE = {"venue_id": "$response.body#/features/0/id"}
+_BOOKING = {"code": "$response.body#/code"}
+_TALK = {"request_id": "$response.body#/requests/0/id"}
+_CHANGED_TALK = {"request_id": "$response.body#/id"}
+
+#: OpenAPI links: where a value one answer gives can be used next (operationId, status) →
+#: {name: link}. They tell a client (and the stateful fuzz test) that a booking just made is
+#: fetched and cancelled by its code, a session listed is booked by its id, and so on.
+LINKS = {
+    ("listVenues", "200"): {
+        "GetFirstVenue": _link("getVenue", "The first venue of the page", _VENUE),
+        "ListFirstVenueSessions": _link(
+            "listVenueSessions", "The sessions of the page's first venue", _VENUE
+        ),
+    },
+    ("getVenue", "200"): {
+        "ListSessions": _link(
+            "listVenueSessions", "The venue's sessions", {"venue_id": "$response.body#/id"}
+        ),
+    },
+    ("listVenueSessions", "200"): {
+        "BookFirstSession": _link(
+            "createBooking",
+            "Book places in the first session listed",
+            body={"session_id": "$response.body#/sessions/0/id"},
+        ),
+    },
+    ("createBooking", "201"): {
+        "GetBooking": _link("getBooking", "The booking just made", _BOOKING),
+        "CancelBooking": _link("cancelBooking", "Cancel the booking just made", _BOOKING),
+        "ListSessions": _link(
+            "listVenueSessions",
+            "The venue's sessions, one place fewer",
+            {"venue_id": "$response.body#/venue_id"},
+        ),
+    },
+    ("getBooking", "200"): {
+        "CancelBooking": _link("cancelBooking", "Cancel this booking", _BOOKING),
+    },
+    ("cancelBooking", "200"): {
+        "GetBooking": _link("getBooking", "The booking, now cancelled", _BOOKING),
+    },
+    ("listLecturers", "200"): {
+        "GetFirstLecturer": _link(
+            "getLecturer", "The first lecturer", {"lecturer_id": "$response.body#/lecturers/0/id"}
+        ),
+    },
+    ("listLectureRequests", "200"): {
+        "FirstCandidates": _link("listLectureCandidates", "Who could give the talk", _TALK),
+        "CancelFirst": _link("cancelLectureRequest", "Cancel the first request", _TALK),
+        "DeliverFirst": _link("deliverLectureRequest", "Record the first as given", _TALK),
+    },
+    ("listLectureCandidates", "200"): {
+        "AssignBest": _link(
+            "assignLectureRequest",
+            "Assign the best candidate",
+            {"request_id": "$response.body#/request/id"},
+            {"lecturer_id": "$response.body#/candidates/0/lecturer/id"},
+        ),
+    },
+    ("assignLectureRequest", "200"): {
+        "Deliver": _link("deliverLectureRequest", "Record the talk as given", _CHANGED_TALK),
+        "Cancel": _link("cancelLectureRequest", "Cancel the talk", _CHANGED_TALK),
+    },
+    ("listDeskToday", "200"): {
+        "Visitors": _link(
+            "listVisitors",
+            "The day's visitors of the first session's venue",
+            {"venue_id": "$response.body#/sessions/0/venue_id"},
+        ),
+    },
+}
+
+
+def _add_links(paths: dict) -> None:
+    by_id = {
+        operation.get("operationId"): operation
+        for item in paths.values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+    }
+    for (operation_id, status), links in LINKS.items():
+        by_id[operation_id]["responses"][status]["links"] = links
 
 
 def build_spec() -> dict:
@@ -99,6 +192,7 @@ def build_spec() -> dict:
     generated["paths"] = {
         path.removeprefix(PREFIX): item for path, item in sorted(generated["paths"].items())
     }
+    _add_links(generated["paths"])
     if not generated.get("tags"):
         generated.pop("tags", None)
     return generated
