@@ -5,7 +5,7 @@ revision (seeded, demo, invited or signed up) counts as confirmed, so no upgrade
 from booking. `confirmation_codes` keeps the codes sent at sign-up, hashed.
 
 Revision ID: 0014_phone_confirmation
-Revises: 0012_slots
+Revises: 0013_venue_photos
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_phone_confirmation'
-down_revision = '0012_slots'
+down_revision = '0013_venue_photos'
 branch_labels = None
 depends_on = None
 

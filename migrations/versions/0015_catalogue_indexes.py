@@ -8,7 +8,7 @@ get their masks from venue_stages / venue_categories. The county and city single
 indexes are prefixes of the new ones and go.
 
 Revision ID: 0015_catalogue_indexes
-Revises: 0012_slots
+Revises: 0014_phone_confirmation
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0015_catalogue_indexes"
-down_revision = "0012_slots"
+down_revision = "0014_phone_confirmation"
 branch_labels = None
 depends_on = None
 

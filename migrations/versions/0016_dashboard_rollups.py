@@ -7,7 +7,7 @@ venue rollups carries the running totals (INCLUDE, on PostgreSQL) so ranking eve
 province is an index-only scan.
 
 Revision ID: 0016_dashboard_rollups
-Revises: 0012_slots
+Revises: 0015_catalogue_indexes
 Create Date: 2026-12-02 04:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_dashboard_rollups'
-down_revision = '0012_slots'
+down_revision = '0015_catalogue_indexes'
 branch_labels = None
 depends_on = None
 
