@@ -24,7 +24,7 @@ from tests.factories import (
     make_venue,
     school_request,
 )
-from tests.race_harness import WORKERS, Racers
+from tests.race_harness import WORKERS
 from webapp.services.booking import capacity, requests
 from webapp.services.booking import states as booking_states
 
@@ -39,13 +39,6 @@ MOVES_TO = {
     "check_in": S.CHECKED_IN,
     "no_show": S.NO_SHOW,
 }
-
-
-@pytest.fixture(scope="module")
-def racers(database_url):
-    pool = Racers(database_url)
-    yield pool
-    pool.close()
 
 
 @pytest.fixture

@@ -45,7 +45,11 @@ _BUREAU_ERRORS = {
     "HTTP_403": "Not bureau staff of the host's county",
     "HTTP_404": "No such request",
 }
-_CHANGED = {"HTTP_200": (LectureRequest, "The request after the change"), **_BUREAU_ERRORS}
+_CHANGED = {
+    "HTTP_200": (LectureRequest, "The request after the change"),
+    **_BUREAU_ERRORS,
+    "HTTP_409": "Someone else changed the request meanwhile: refresh",
+}
 
 
 def public_lecturer(lecturer: Lecturer, lang: str = "zh") -> dict:
