@@ -5,7 +5,7 @@ import uuid
 
 from models import Booking, Lecturer, LectureRequest, LectureStatus, Slot, User, Venue, db
 from tests.factories import family_request
-from webapp.services.booking import bookings, reminders, requests, staff, waitlist
+from webapp.services.booking import bookings, door, reminders, requests, staff, waitlist
 from webapp.services.lecturers import requests as lecture_requests
 
 
@@ -39,9 +39,17 @@ def refuse(*, booking_id, staff_id, now, **_ignored):
 
 
 def check_in(*, booking_id, staff_id, now, **_ignored):
+    """Staff at the door check the whole party in by its code."""
     booking = _booking(booking_id)
     venue = db.session.get(Venue, booking.slot.venue_id)
-    staff.check_in_booking(venue, booking.code, by=db.session.get(User, staff_id), now=now)
+    door.record_arrival(
+        venue,
+        booking.code,
+        people=booking.places,
+        seen_arrived=0,
+        by=db.session.get(User, staff_id),
+        now=now,
+    )
     return "ok"
 
 

@@ -4,7 +4,7 @@ only the staff's own venues. POSTs carry the CSRF token in X-CSRFToken, as elsew
 
 from flask import abort, g, jsonify
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from models import Venue, db
 from models.user import utcnow
@@ -68,7 +68,7 @@ def party_json(booking) -> dict:
 
 
 @bp.route("/desk/today", endpoint="desk_today")
-@login_required
+@permission_required("venue.staff_any", denied=_STAFF_ONLY)
 @spec.validate(
     resp=answers(
         HTTP_200=DeskToday, HTTP_401="Not signed in", HTTP_403="Not staff of any (such) venue"
@@ -80,8 +80,8 @@ def desk_today_json(query: DeskQuery):
     venues = console_venues(current_user)
     if query.venue is not None:
         venues = [v for v in venues if v.id == query.venue]
-    if not venues:
-        abort(403, description=_STAFF_ONLY)
+        if not venues:  # a venue the person does not staff
+            abort(403, description=_STAFF_ONLY)
     day = clock.local_date(utcnow())
     rows = desk_today.list_day_sessions(venues, day)
     return jsonify(
