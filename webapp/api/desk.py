@@ -11,7 +11,7 @@ from models.user import utcnow
 from webapp.api import bp
 from webapp.api.bookings import iso
 from webapp.api.errors import json_error, service_error
-from webapp.api.openapi import CSRF, answers, json_body, spec
+from webapp.api.openapi import answers, json_body, spec, validate_post
 from webapp.api.schemas.desk import (
     Arrival,
     DeskQuery,
@@ -123,16 +123,12 @@ def desk_look_up(venue_id: int, code: str):
 
 @bp.route("/desk/venues/<int:venue_id>/check-in", methods=["POST"])
 @venue_staff_only
-@spec.validate(
-    resp=answers(
-        body=True,
-        HTTP_200=(DoorParty, "The party"),
-        HTTP_409="The code cannot come in now (already in, another day, outside the window)",
-        HTTP_422="More people than are still to come",
-        **_STAFF_ERRORS,
-    ),
-    security=CSRF,
-    operation_id="recordArrival",
+@validate_post(
+    "recordArrival",
+    HTTP_200=(DoorParty, "The party"),
+    HTTP_409="The code cannot come in now (already in, another day, outside the window)",
+    HTTP_422="More people than are still to come",
+    **_STAFF_ERRORS,
 )
 def desk_check_in(venue_id: int, json: Arrival):
     """Record people of a party as arrived (partial arrival allowed)"""

@@ -15,9 +15,8 @@ from flask_babel import lazy_gettext as _l
 from models import Booking, BookingStatus, Slot, User, db
 from webapp.services.booking import states, waitlist
 from webapp.services.booking.access import require_venue_staff
-from webapp.services.booking.notices import when
+from webapp.services.booking.notices import tell_booker, when
 from webapp.services.booking.states import BookingError, StateConflict
-from webapp.services.outbox import booking_link, send_message
 from webapp.services.transactions import unit_of_work
 
 
@@ -32,8 +31,8 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
     states.require_move(booking, BookingStatus.CONFIRMED)
     with unit_of_work():
         states.transition(booking, BookingStatus.CONFIRMED, now=now, decided_at=now)
-        send_message(
-            booking.booker,
+        tell_booker(
+            booking,
             _l("Booking %(code)s approved", code=booking.display_code),
             _l(
                 "%(venue)s has approved your group visit on %(when)s.",
@@ -41,7 +40,6 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
                 when=when(booking.slot),
             ),
             now=now,
-            link=booking_link(booking),
         )
     return booking
 
@@ -62,8 +60,8 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
         states.transition(
             booking, BookingStatus.REFUSED, now=now, reason=reason[:300], decided_at=now
         )
-        send_message(
-            booking.booker,
+        tell_booker(
+            booking,
             _l("Booking %(code)s not approved", code=booking.display_code),
             _l(
                 "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
@@ -72,7 +70,6 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
                 reason=booking.reason,
             ),
             now=now,
-            link=booking_link(booking),
         )
         waitlist.offer_places(booking.slot, now=now)
     return booking
