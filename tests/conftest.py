@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from models import db
 from tests.factories import regions_by_adcode
+from tests.race_harness import Racers
 from tests.tables import Tables
 from tests.world import build_world
 from webapp import create_app
@@ -161,6 +162,14 @@ def world_builder():
 def world(app, regions, world_builder):
     """The people and places of the module's tests (see `world_builder`)."""
     return world_builder(regions)
+
+
+@pytest.fixture(scope="module")
+def racers(database_url):
+    """The race tests' pool of worker processes (tests/race_harness.py), one per module."""
+    pool = Racers(database_url)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@ service. Each returns "ok" when its change won; a refusal arrives as the Service
 
 import uuid
 
-from models import Booking, Slot, User, Venue, db
+from models import Booking, Lecturer, LectureRequest, LectureStatus, Slot, User, Venue, db
 from tests.factories import family_request
 from webapp.services.accounts import confirmation
-from webapp.services.booking import bookings, reminders, requests, staff, waitlist
+from webapp.services.booking import bookings, door, reminders, requests, staff, waitlist
+from webapp.services.lecturers import requests as lecture_requests
 
 
 def _booking(booking_id: int) -> Booking:
@@ -39,9 +40,17 @@ def refuse(*, booking_id, staff_id, now, **_ignored):
 
 
 def check_in(*, booking_id, staff_id, now, **_ignored):
+    """Staff at the door check the whole party in by its code."""
     booking = _booking(booking_id)
     venue = db.session.get(Venue, booking.slot.venue_id)
-    staff.check_in_booking(venue, booking.code, by=db.session.get(User, staff_id), now=now)
+    door.record_arrival(
+        venue,
+        booking.code,
+        people=booking.places,
+        seen_arrived=0,
+        by=db.session.get(User, staff_id),
+        now=now,
+    )
     return "ok"
 
 
@@ -87,4 +96,50 @@ def release_holds(*, lapse_at, **_ignored):
 def confirm_code(*, ticket, code, now, **_ignored):
     """The code sent at sign-up entered on the confirmation page."""
     confirmation.confirm_code(code, ticket=ticket, now=now)
+    return "ok"
+
+
+# ---------------------------------------------------------------- talk requests
+
+
+def _talk(request_id: int) -> LectureRequest:
+    return db.session.get(LectureRequest, request_id)
+
+
+def _assign(request_id, lecturer_id, bureau_id, on, now):
+    """A bureau user assigns a talk they see without a lecturer (one that already has one is
+    left alone: reassigning knowingly is another journey)."""
+    req = _talk(request_id)
+    if req.status is LectureStatus.ASSIGNED:
+        return "already assigned"
+    lecture_requests.assign_lecturer(
+        req,
+        db.session.get(Lecturer, lecturer_id),
+        on=on,
+        by=db.session.get(User, bureau_id),
+        now=now,
+    )
+    return "ok"
+
+
+def assign_a(*, request_id, lecturer_a, bureau_a, on, now, **_ignored):
+    return _assign(request_id, lecturer_a, bureau_a, on, now)
+
+
+def assign_b(*, request_id, lecturer_b, bureau_b, on, now, **_ignored):
+    return _assign(request_id, lecturer_b, bureau_b, on, now)
+
+
+def cancel_talk(*, request_id, host_id, now, **_ignored):
+    lecture_requests.cancel_request(
+        _talk(request_id), "学校临时停课", by=db.session.get(User, host_id), now=now
+    )
+    return "ok"
+
+
+def record_talk(*, request_id, host_id, on, now, **_ignored):
+    values = lecture_requests.DeliveryValues(on, 55, 5, "很实用")
+    lecture_requests.record_delivery(
+        _talk(request_id), values, by=db.session.get(User, host_id), now=now
+    )
     return "ok"

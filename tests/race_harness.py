@@ -1,4 +1,5 @@
-"""One harness for the pairwise race tests: fire two actions on the same bookings at once.
+"""One harness for the pairwise race tests: fire two actions on the same rows at once
+(bookings, talk requests).
 
 A pool of worker processes (started as tests/process_apps.py says, each with its own app and
 database connections, as gunicorn workers have) is started once per test module. Each race
@@ -37,10 +38,12 @@ def _set_guards(on: bool) -> None:
     from webapp.services.accounts import confirmation
     from webapp.services.booking import capacity
     from webapp.services.booking import states as booking_states
+    from webapp.services.lecturers import requests as lecture_requests
 
     booking_states._guard = on
     capacity._guard = on
     confirmation._guard = on
+    lecture_requests._guard = on
 
 
 def _ping() -> int:

@@ -22,7 +22,12 @@ from webapp.services.lecturers import candidates as ranking
 
 
 @pytest.fixture
-def world(regions):
+def world_builder():
+    return candidates_world
+
+
+def candidates_world(regions):
+    """Xiaodian's school asking for talks, its bureau, and two topics."""
     w = type("World", (), {})()
     w.xiaodian, w.taiyuan, w.yingze = regions["140105"], regions["140100"], regions["140106"]
     w.talk = make_topic("亲子沟通")

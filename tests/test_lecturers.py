@@ -1,6 +1,6 @@
 """The lecturer pool's rules: directory, pool upkeep, requests, ranking, assignment, figures."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -104,7 +104,7 @@ def test_school_staff_request_a_talk_for_their_school(world):
 
 def test_a_request_for_a_date_in_the_past_is_refused(world):
     with pytest.raises(ServiceError) as caught:
-        _request(world, wanted_on=date(2025, 3, 2))
+        _request(world, wanted_on=WEDNESDAY - timedelta(days=3))
     assert caught.value.field == "wanted_on"
     assert db.session.scalar(sa.select(sa.func.count(LectureRequest.id))) == 0
 
@@ -252,7 +252,9 @@ def test_assigning_tells_the_lecturer_and_the_host(world):
     assert req.lecturer == lecturer and req.scheduled_on == WEDNESDAY
     recipients = set(
         db.session.scalars(
-            sa.select(OutboxMessage.recipient).where(OutboxMessage.subject.contains("2025-03-05"))
+            sa.select(OutboxMessage.recipient).where(
+                OutboxMessage.subject.contains(WEDNESDAY.isoformat())
+            )
         )
     )
     assert recipients == {"13800001111", world.teacher.email}
@@ -324,7 +326,7 @@ def _assigned(world):
 
 def test_the_host_records_the_talk_as_delivered(world):
     req = _assigned(world)
-    later = datetime(2025, 3, 6, 9)
+    later = datetime.combine(THURSDAY, time(9))
     values = DeliveryValues(WEDNESDAY, 75, 5, "很实用")
     record_delivery(req, values, by=world.teacher, now=later)
     db.session.refresh(req)
@@ -335,7 +337,7 @@ def test_the_host_records_the_talk_as_delivered(world):
 @pytest.mark.parametrize(
     "values, field",
     [
-        (DeliveryValues(date(2025, 3, 7), 75, 5), "delivered_on"),
+        (DeliveryValues(THURSDAY + timedelta(days=1), 75, 5), "delivered_on"),
         (DeliveryValues(WEDNESDAY, -1, 5), "audience_reached"),
         (DeliveryValues(WEDNESDAY, 75, 6), "feedback_score"),
         (DeliveryValues(WEDNESDAY, 75, 0), "feedback_score"),
@@ -344,7 +346,7 @@ def test_the_host_records_the_talk_as_delivered(world):
 def test_a_delivery_with_bad_values_is_refused(world, values, field):
     req = _assigned(world)
     with pytest.raises(ServiceError) as caught:
-        record_delivery(req, values, by=world.teacher, now=datetime(2025, 3, 6, 9))
+        record_delivery(req, values, by=world.teacher, now=datetime.combine(THURSDAY, time(9)))
     assert caught.value.field == field
     db.session.refresh(req)
     assert req.status is LectureStatus.ASSIGNED

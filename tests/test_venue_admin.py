@@ -1,7 +1,7 @@
 """Keeping venues true: the venue_admin service (county matched offline, placing, rules, access)."""
 
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from models import (
     VisitorGroup,
     db,
 )
-from tests.factories import make_user
+from tests.factories import NOW, make_user
 from webapp.services.catalogue import editing as venue_admin
 from webapp.services.catalogue.venue_values import (
     AdmissionValue,
@@ -32,7 +32,10 @@ from webapp.services.catalogue.venue_values import (
 )
 from webapp.services.errors import PermissionDenied, ServiceError
 
-NOW = datetime(2026, 5, 1, 4, 0)  # 12:00 in Shanxi
+#: the days these tests quote, counted from the one clock's local day (a Wednesday)
+TODAY = NOW.date()  # NOW is 10:00 in Shanxi: the same day
+A_WEDNESDAY, A_MONDAY = TODAY + timedelta(days=14), TODAY + timedelta(days=12)
+TOMORROW, IN_A_MONTH = TODAY + timedelta(days=1), TODAY + timedelta(days=31)
 YUNZHOU = "140215"
 XIAODIAN = "140105"
 
@@ -235,7 +238,7 @@ def test_venue_staff_edit_their_venue_page(world):
             AdmissionValue(VisitorGroup.TEACHER, AdmissionKind.FULL, 0),
         ],
         courses=[CourseValue("拓印体验", 45, [Stage.PRIMARY], "动手拓印碑文")],
-        closures=[ClosureValue(date(2026, 5, 20), "布展")],
+        closures=[ClosureValue(A_WEDNESDAY, "布展")],
         is_accessible=True,
     )
     venue_admin.update_venue(venue, values, by=world.users["venue_a"], now=NOW)
@@ -253,32 +256,32 @@ def test_venue_staff_edit_their_venue_page(world):
     assert [(c.title, c.minutes, c.stages_csv) for c in venue.courses] == [
         ("拓印体验", 45, "primary")
     ]
-    assert [(c.closed_on, c.reason) for c in venue.closures] == [(date(2026, 5, 20), "布展")]
-    assert not venue.is_open_on(date(2026, 5, 20)) and venue.is_open_on(date(2026, 5, 18))
+    assert [(c.closed_on, c.reason) for c in venue.closures] == [(A_WEDNESDAY, "布展")]
+    assert not venue.is_open_on(A_WEDNESDAY) and venue.is_open_on(A_MONDAY)
 
 
 def test_closed_dates_are_added_and_removed_and_past_ones_kept(world):
     venue = world.venues["a"]
     staff = world.users["venue_a"]
     values = venue_admin.get_venue_values(venue)
-    values.closures = [ClosureValue(date(2026, 5, 2), "检修"), ClosureValue(date(2026, 6, 1))]
+    values.closures = [ClosureValue(TOMORROW, "检修"), ClosureValue(IN_A_MONTH)]
     venue_admin.update_venue(venue, values, by=staff, now=NOW)
     # a month later the May date is past: kept when listed, the June one removed, a new one added
-    later = datetime(2026, 6, 2, 4, 0)
+    later = NOW + timedelta(days=32)
     values = venue_admin.get_venue_values(venue)
-    values.closures = [values.closures[0], ClosureValue(date(2026, 7, 1), "闭馆")]
+    values.closures = [values.closures[0], ClosureValue(TODAY + timedelta(days=61), "闭馆")]
     venue_admin.update_venue(venue, values, by=staff, now=later)
     db.session.expire_all()
     assert [(c.closed_on, c.reason) for c in db.session.get(Venue, venue.id).closures] == [
-        (date(2026, 5, 2), "检修"),
-        (date(2026, 7, 1), "闭馆"),
+        (TOMORROW, "检修"),
+        (TODAY + timedelta(days=61), "闭馆"),
     ]
 
 
 def test_a_new_closed_date_already_past_is_refused(world):
     venue = world.venues["a"]
     values = venue_admin.get_venue_values(venue)
-    values.closures = [ClosureValue(date(2026, 4, 30), "")]
+    values.closures = [ClosureValue(TODAY - timedelta(days=1), "")]
     with pytest.raises(ServiceError) as caught:
         venue_admin.update_venue(venue, values, by=world.users["venue_a"], now=NOW)
     assert caught.value.field == "closures.0"
@@ -372,7 +375,7 @@ def test_bad_opening_hours_are_refused_naming_the_day(world, opens, closes, word
         (dict(courses=[CourseValue("", 30)]), "courses.0"),
         (dict(courses=[CourseValue("讲座", 0)]), "courses.0"),
         (
-            dict(closures=[ClosureValue(date(2026, 6, 1)), ClosureValue(date(2026, 6, 1))]),
+            dict(closures=[ClosureValue(IN_A_MONTH), ClosureValue(IN_A_MONTH)]),
             "closures.1",
         ),
     ],

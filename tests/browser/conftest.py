@@ -164,6 +164,39 @@ def phone_page(browser, live_server):
     context.close()
 
 
+#: the Taiyuan city bureau officer of the bureau journeys (dashboard, venue import)
+CITY_OFFICER, OFFICER_PASSWORD = "bureau.ty.journeys@example.cn", "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def city_officer(live_app) -> str:
+    """A Taiyuan city bureau officer on the live server; their login."""
+    from models import Region, Role, User, db
+    from tests.factories import make_user
+
+    with live_app.app_context(), live_app.test_request_context("/"):
+        taiyuan = db.session.scalar(sa.select(Region).where(Region.adcode == "140100"))
+        if db.session.scalar(sa.select(User).where(User.email == CITY_OFFICER)) is None:
+            make_user(
+                role=Role.BUREAU_STAFF,
+                region=taiyuan,
+                email=CITY_OFFICER,
+                password=OFFICER_PASSWORD,
+            )
+            db.session.commit()
+        db.session.remove()
+    return CITY_OFFICER
+
+
+def sign_in(page, login: str, password: str = OFFICER_PASSWORD) -> None:
+    """Sign in afresh on the login page (no earlier session's cookies)."""
+    page.context.clear_cookies()
+    page.goto("/auth/login")
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.locator("form.narrow-form button[type=submit]").click()
+
+
 _SERIOUS = ("serious", "critical")
 
 

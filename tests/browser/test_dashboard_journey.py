@@ -4,38 +4,23 @@ changes the period and downloads the directory list. Uses the shared browser fix
 import re
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
-OFFICER, PASSWORD = "bureau.ty.dashboard@example.cn", "correct horse battery"
-
 
 @pytest.fixture(scope="module")
-def officer(live_app):
-    from models import Region, Role, User, db
-    from tests.factories import make_user
+def officer(live_app, city_officer):
+    """The city officer, with the dashboard's figures rolled up."""
+    from models import db
     from webapp.services.supervision import rollups
 
     with live_app.app_context(), live_app.test_request_context("/"):
-        taiyuan = db.session.scalar(sa.select(Region).where(Region.adcode == "140100"))
-        if db.session.scalar(sa.select(User).where(User.email == OFFICER)) is None:
-            make_user(role=Role.BUREAU_STAFF, region=taiyuan, email=OFFICER, password=PASSWORD)
-            db.session.commit()
         rollups.refresh_rollups()
         db.session.remove()
-    return OFFICER
-
-
-def _sign_in(page):
-    page.context.clear_cookies()
-    page.goto("/auth/login")
-    page.fill("#login", OFFICER)
-    page.fill("#password", PASSWORD)
-    page.locator("form.narrow-form button[type=submit]").click()
+    return city_officer
 
 
 @pytest.mark.parametrize("viewport", ["page", "phone_page"])
@@ -43,7 +28,7 @@ def test_city_bureau_reads_its_dashboard_changes_period_and_downloads_list(
     request, officer, viewport
 ):
     page = request.getfixturevalue(viewport)
-    _sign_in(page)
+    sign_in(page, officer)
     expect(page).to_have_url(re.compile(r"/bureau/dashboard$"))
     expect(page.get_by_role("heading", name="督导统计", level=1)).to_be_visible()
     expect(page.locator("#region option:checked")).to_have_text("太原市")

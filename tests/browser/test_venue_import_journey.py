@@ -7,28 +7,11 @@ import re
 import uuid
 
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
-
-OFFICER, PASSWORD = "bureau.ty.import@example.cn", "correct horse battery"
-
-
-@pytest.fixture(scope="module")
-def officer(live_app):
-    from models import Region, Role, User, db
-    from tests.factories import make_user
-
-    with live_app.app_context(), live_app.test_request_context("/"):
-        taiyuan = db.session.scalar(sa.select(Region).where(Region.adcode == "140100"))
-        if db.session.scalar(sa.select(User).where(User.email == OFFICER)) is None:
-            make_user(role=Role.BUREAU_STAFF, region=taiyuan, email=OFFICER, password=PASSWORD)
-            db.session.commit()
-        db.session.remove()
-    return OFFICER
 
 
 def _sheet(tmp_path, names) -> str:
@@ -66,13 +49,12 @@ def _sheet(tmp_path, names) -> str:
     return str(path)
 
 
-def test_city_bureau_previews_confirms_an_import_then_downloads_the_list(page, officer, tmp_path):
+def test_city_bureau_previews_confirms_an_import_then_downloads_the_list(
+    page, city_officer, tmp_path
+):
     tag = uuid.uuid4().hex[:6]
     names = [f"导入测试科技馆{tag}", f"导入测试图书馆{tag}"]
-    page.goto("/auth/login")
-    page.fill("#login", OFFICER)
-    page.fill("#password", PASSWORD)
-    page.locator("form.narrow-form button[type=submit]").click()
+    sign_in(page, city_officer)
     expect(page).to_have_url(re.compile(r"/bureau/dashboard$"))
 
     page.goto("/bureau/venues")

@@ -1,7 +1,7 @@
 """Builders for the lecturer pool's tests: each adds, flushes and returns."""
 
 import itertools
-from datetime import date, datetime
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -16,14 +16,15 @@ from models import (
     Topic,
     db,
 )
+from tests.factories.core import NOW
 
 _counter = itertools.count(1)
 
-#: the lecturer pool's week: Monday 2025-03-03 09:00 UTC (tests pass it as `now`), with the
-#: Wednesday and Thursday that talks are asked for; the pool's tests quote these dates
-LECTURE_NOW = datetime(2025, 3, 3, 9, 0)
-WEDNESDAY = date(2025, 3, 5)
-THURSDAY = date(2025, 3, 6)
+#: the lecturer pool's week is the week of the one clock, `NOW` (a Wednesday): its Monday at
+#: 09:00 UTC (tests pass it as `now`), with the Wednesday and Thursday that talks are asked for
+WEDNESDAY = NOW.date()
+THURSDAY = WEDNESDAY + timedelta(days=1)
+LECTURE_NOW = datetime.combine(WEDNESDAY - timedelta(days=2), time(9, 0))
 
 
 def make_topic(name: str | None = None, **overrides) -> Topic:

@@ -15,7 +15,7 @@ from models import BookingKind, School, Venue, db
 from models.user import utcnow
 from webapp.api import bp
 from webapp.api.errors import json_error, service_error
-from webapp.api.openapi import CSRF, answers, json_body, spec
+from webapp.api.openapi import answers, json_body, spec, validate_post
 from webapp.api.schemas.bookings import (
     MAX_RANGE_DAYS,
     Booking,
@@ -126,20 +126,17 @@ def _booking_request(body) -> party_service.BookingRequest:
 
 @bp.route("/bookings", methods=["POST"])
 @login_required
-@spec.validate(
-    resp=answers(
-        HTTP_201=(Booking, "The booking (the one made before, for an idempotency_key sent again)"),
-        HTTP_400="A rule or a field said no; `errors` names it",
-        HTTP_401="Not signed in",
-        HTTP_403="Not allowed: families and school staff book; school groups only by the "
-        "school's staff; an account that has not yet confirmed its mobile number or e-mail "
-        "(the message links to the confirmation page)",
-        HTTP_404="No such session",
-        HTTP_409="Not enough places left",
-        HTTP_503="Busy, try again",
-    ),
-    security=CSRF,
-    operation_id="createBooking",
+@validate_post(
+    "createBooking",
+    HTTP_201=(Booking, "The booking (the one made before, for an idempotency_key sent again)"),
+    HTTP_400="A rule or a field said no; `errors` names it",
+    HTTP_401="Not signed in",
+    HTTP_403="Not allowed: families and school staff book; school groups only by the "
+    "school's staff; an account that has not yet confirmed its mobile number or e-mail "
+    "(the message links to the confirmation page)",
+    HTTP_404="No such session",
+    HTTP_409="Not enough places left",
+    HTTP_503="Busy, try again",
 )
 def create_booking(json: BookingRequest):
     """Book places in a session (family, green channel or school group)"""
@@ -173,17 +170,14 @@ def get_booking(code: str):
 
 @bp.route("/bookings/<code>/cancel", methods=["POST"])
 @login_required
-@spec.validate(
-    resp=answers(
-        HTTP_200=(Booking, "The booking, cancelled"),
-        HTTP_400="Cannot be cancelled now",
-        HTTP_401="Not signed in",
-        HTTP_403="You may see it but not cancel it (bureau)",
-        HTTP_404="No such booking, or not yours",
-        HTTP_409="Already cancelled, checked in or otherwise changed meanwhile",
-    ),
-    security=CSRF,
-    operation_id="cancelBooking",
+@validate_post(
+    "cancelBooking",
+    HTTP_200=(Booking, "The booking, cancelled"),
+    HTTP_400="Cannot be cancelled now",
+    HTTP_401="Not signed in",
+    HTTP_403="You may see it but not cancel it (bureau)",
+    HTTP_404="No such booking, or not yours",
+    HTTP_409="Already cancelled, checked in or otherwise changed meanwhile",
 )
 def cancel_booking(code: str, json: Cancellation):
     """Cancel a booking (booker up to the cut-off; staff with a reason)"""

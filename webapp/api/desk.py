@@ -4,14 +4,14 @@ only the staff's own venues. POSTs carry the CSRF token in X-CSRFToken, as elsew
 
 from flask import abort, g, jsonify
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from models import Venue, db
 from models.user import utcnow
 from webapp.api import bp
 from webapp.api.bookings import iso
 from webapp.api.errors import json_error, service_error
-from webapp.api.openapi import CSRF, answers, json_body, spec
+from webapp.api.openapi import answers, json_body, spec, validate_post
 from webapp.api.schemas.desk import (
     Arrival,
     DeskQuery,
@@ -68,7 +68,7 @@ def party_json(booking) -> dict:
 
 
 @bp.route("/desk/today", endpoint="desk_today")
-@login_required
+@permission_required("venue.staff_any", denied=_STAFF_ONLY)
 @spec.validate(
     resp=answers(
         HTTP_200=DeskToday, HTTP_401="Not signed in", HTTP_403="Not staff of any (such) venue"
@@ -80,8 +80,8 @@ def desk_today_json(query: DeskQuery):
     venues = console_venues(current_user)
     if query.venue is not None:
         venues = [v for v in venues if v.id == query.venue]
-    if not venues:
-        abort(403, description=_STAFF_ONLY)
+        if not venues:  # a venue the person does not staff
+            abort(403, description=_STAFF_ONLY)
     day = clock.local_date(utcnow())
     rows = desk_today.list_day_sessions(venues, day)
     return jsonify(
@@ -123,15 +123,12 @@ def desk_look_up(venue_id: int, code: str):
 
 @bp.route("/desk/venues/<int:venue_id>/check-in", methods=["POST"])
 @venue_staff_only
-@spec.validate(
-    resp=answers(
-        HTTP_200=(DoorParty, "The party"),
-        HTTP_409="The code cannot come in now (already in, another day, outside the window)",
-        HTTP_422="More people than are still to come",
-        **_STAFF_ERRORS,
-    ),
-    security=CSRF,
-    operation_id="recordArrival",
+@validate_post(
+    "recordArrival",
+    HTTP_200=(DoorParty, "The party"),
+    HTTP_409="The code cannot come in now (already in, another day, outside the window)",
+    HTTP_422="More people than are still to come",
+    **_STAFF_ERRORS,
 )
 def desk_check_in(venue_id: int, json: Arrival):
     """Record people of a party as arrived (partial arrival allowed)"""

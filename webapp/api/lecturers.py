@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from models import Lecturer, db
 from webapp.api import bp
 from webapp.api.errors import bad_request, service_error
-from webapp.api.openapi import CSRF, answers, json_body, spec
+from webapp.api.openapi import answers, json_body, spec, validate_post
 from webapp.api.schemas.lecturers import (
     Assignment,
     Candidates,
@@ -45,7 +45,11 @@ _BUREAU_ERRORS = {
     "HTTP_403": "Not bureau staff of the host's county",
     "HTTP_404": "No such request",
 }
-_CHANGED = {"HTTP_200": (LectureRequest, "The request after the change"), **_BUREAU_ERRORS}
+_CHANGED = {
+    "HTTP_200": (LectureRequest, "The request after the change"),
+    **_BUREAU_ERRORS,
+    "HTTP_409": "Someone else changed the request meanwhile: refresh",
+}
 
 
 def public_lecturer(lecturer: Lecturer, lang: str = "zh") -> dict:
@@ -199,9 +203,7 @@ def _changes_a_request(operation_id: str):
     """A POST that changes a talk request in the bureau user's region (CSRF token needed)."""
 
     def decorate(view):
-        validated = spec.validate(
-            resp=answers(**_CHANGED), security=CSRF, operation_id=operation_id
-        )(view)
+        validated = validate_post(operation_id, **_CHANGED)(view)
         return bureau_only(request_in_region(validated))
 
     return decorate

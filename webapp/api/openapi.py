@@ -185,6 +185,12 @@ def _add_links(paths: dict) -> None:
         by_id[operation_id]["responses"][status]["links"] = links
 
 
+def validate_post(operation_id: str, **codes):
+    """`spec.validate` for a POST that sends a JSON body and the CSRF token (X-CSRFToken):
+    its own answers over the common ones and the body's, and the CSRF security."""
+    return spec.validate(resp=answers(**codes), security=CSRF, operation_id=operation_id)
+
+
 def build_spec() -> dict:
     """The description, with paths relative to the API's server (/api/v1)."""
     generated = copy.deepcopy(spec.spec)

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from models.user import utcnow
+from webapp.auth.decorators import permission_required
 from webapp.console import bp
 from webapp.console.access import booking_for_staff, session_for_staff, venue_for_staff
 from webapp.console.forms import CheckInForm, EmptyForm, OpenDayForm, ReasonForm
@@ -19,11 +20,9 @@ from webapp.views import show_service_error
 
 
 @bp.route("/")
-@login_required
+@permission_required("venue.staff_any")
 def index():
     venues = console_venues(current_user)
-    if not venues:
-        abort(403)
     if not can(current_user, "admin.access"):
         return redirect(url_for("console.today"))
     return render_template("console/index.html", venues=venues)

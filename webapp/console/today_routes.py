@@ -7,6 +7,7 @@ from flask import abort, render_template, request
 from flask_login import current_user, login_required
 
 from models.user import utcnow
+from webapp.auth.decorators import permission_required
 from webapp.console import bp
 from webapp.console.forms import EmptyForm
 from webapp.services import clock
@@ -16,10 +17,8 @@ from webapp.services.booking.venue_staff import console_venues
 
 
 def staff_venues():
-    """The signed-in person's venues, or only the one `?venue=` names (403 without any)."""
+    """The signed-in person's venues, or only the one `?venue=` names (404 if not theirs)."""
     venues = console_venues(current_user)
-    if not venues:
-        abort(403)
     chosen = request.args.get("venue", type=int)
     if chosen is not None:
         venues = [v for v in venues if v.id == chosen]
@@ -39,7 +38,7 @@ def _day_arg(default: date) -> date:
 
 
 @bp.route("/today")
-@login_required
+@permission_required("venue.staff_any")
 def today():
     venues = staff_venues()
     now = utcnow()

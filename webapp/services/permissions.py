@@ -29,6 +29,7 @@ action                     obj                         who may
 ``school.act``             School                      its approved school staff
 ``venue.edit``             Venue                       its venue staff; bureau staff in scope
 ``venue.manage_sessions``  Venue                       its venue staff
+``venue.staff_any``        —                           staff of any venue (the console, the desk)
 ``venue.invite_staff``     Venue                       its managers; bureau staff in scope
 ``venue.view_bookings``    Venue                       its venue staff; bureau staff in scope
 ``lecturer.manage``        Region or lecturer/pool     bureau staff whose scope covers it
@@ -240,6 +241,9 @@ RULES: dict[str, Rule] = {
     "school.act": _school_staff,
     "venue.edit": lambda user, obj: _venue_staff(user, obj) or _bureau_covers(user, obj),
     "venue.manage_sessions": lambda user, obj: _venue_staff(user, obj),
+    "venue.staff_any": lambda user, obj: any(
+        g.venue_id is not None for g in _grants(user, Role.VENUE_STAFF)
+    ),
     "venue.invite_staff": lambda user, obj: (
         _venue_staff(user, obj, manager=True) or _bureau_covers(user, obj)
     ),

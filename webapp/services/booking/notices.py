@@ -1,5 +1,5 @@
 """Notices about bookings: a venue's staff hear that a school group waits for their approval;
-a booker hears that the venue cancelled their booking.
+a booker hears what the venue decided (approved, refused, cancelled).
 
 Each message joins the caller's unit of work (outbox rows are flushed, not committed), so
 people are told exactly when the change is saved. Today shows the count of groups waiting.
@@ -25,10 +25,15 @@ def when(session: Slot) -> str:
     return at(session.starts_at)
 
 
+def tell_booker(booking: Booking, subject, body, *, now: datetime) -> None:
+    """The booker hears what the venue decided about the booking, with its link (flushes)."""
+    send_message(booking.booker, subject, body, now=now, link=booking_link(booking))
+
+
 def tell_cancelled_by_venue(booking: Booking, *, now: datetime) -> None:
     """The booker hears that the venue cancelled the booking, and why (flushes)."""
-    send_message(
-        booking.booker,
+    tell_booker(
+        booking,
         _l("Booking %(code)s cancelled by the venue", code=booking.display_code),
         _l(
             "%(venue)s has cancelled your booking for %(when)s. Reason: %(reason)s",
@@ -37,7 +42,6 @@ def tell_cancelled_by_venue(booking: Booking, *, now: datetime) -> None:
             reason=booking.reason,
         ),
         now=now,
-        link=booking_link(booking),
     )
 
 

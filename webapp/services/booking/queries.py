@@ -41,26 +41,25 @@ def get_booking_for(code: str, *, user) -> Booking:
     return booking
 
 
-def list_user_bookings(user: User) -> list[Booking]:
-    """The person's own bookings, newest visit first (history included)."""
+def _bookings_newest_first(which) -> list[Booking]:
+    """The bookings matching `which`, with their session and venue, newest visit first."""
     return db.session.scalars(
         sa.select(Booking)
         .options(joinedload(Booking.slot).joinedload(Slot.venue))
         .join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.booker_id == user.id)
+        .where(which)
         .order_by(Slot.starts_at.desc())
     ).all()
+
+
+def list_user_bookings(user: User) -> list[Booking]:
+    """The person's own bookings, newest visit first (history included)."""
+    return _bookings_newest_first(Booking.booker_id == user.id)
 
 
 def list_school_trips(school: School) -> list[Booking]:
     """A school's group bookings, newest visit first (history included)."""
-    return db.session.scalars(
-        sa.select(Booking)
-        .options(joinedload(Booking.slot).joinedload(Slot.venue))
-        .join(Slot, Slot.id == Booking.slot_id)
-        .where(Booking.school_id == school.id)
-        .order_by(Slot.starts_at.desc())
-    ).all()
+    return _bookings_newest_first(Booking.school_id == school.id)
 
 
 def list_venues_for_school(school: School, *, limit: int = 20) -> list[tuple[Venue, float]]:

@@ -12,15 +12,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import Booking, BookingStatus, Slot, User, Venue, db
+from models import Booking, BookingStatus, Slot, User, db
 from webapp.services.booking import states, waitlist
 from webapp.services.booking.access import require_venue_staff
-from webapp.services.booking.notices import when
-from webapp.services.booking.queries import get_booking_by_code
+from webapp.services.booking.notices import tell_booker, when
 from webapp.services.booking.states import BookingError, StateConflict
-from webapp.services.clock import local_date
-from webapp.services.errors import NotFound
-from webapp.services.outbox import booking_link, send_message
 from webapp.services.transactions import unit_of_work
 
 
@@ -35,8 +31,8 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
     states.require_move(booking, BookingStatus.CONFIRMED)
     with unit_of_work():
         states.transition(booking, BookingStatus.CONFIRMED, now=now, decided_at=now)
-        send_message(
-            booking.booker,
+        tell_booker(
+            booking,
             _l("Booking %(code)s approved", code=booking.display_code),
             _l(
                 "%(venue)s has approved your group visit on %(when)s.",
@@ -44,7 +40,6 @@ def approve_booking(booking: Booking, *, by: User, now: datetime) -> Booking:
                 when=when(booking.slot),
             ),
             now=now,
-            link=booking_link(booking),
         )
     return booking
 
@@ -65,8 +60,8 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
         states.transition(
             booking, BookingStatus.REFUSED, now=now, reason=reason[:300], decided_at=now
         )
-        send_message(
-            booking.booker,
+        tell_booker(
+            booking,
             _l("Booking %(code)s not approved", code=booking.display_code),
             _l(
                 "%(venue)s could not accept your group visit on %(when)s. Reason: %(reason)s",
@@ -75,38 +70,8 @@ def refuse_booking(booking: Booking, *, by: User, reason: str, now: datetime) ->
                 reason=booking.reason,
             ),
             now=now,
-            link=booking_link(booking),
         )
         waitlist.offer_places(booking.slot, now=now)
-    return booking
-
-
-def check_in_booking(venue: Venue, code: str, *, by: User, now: datetime) -> Booking:
-    """Check a whole party in by its code (the race tests' check-in; the pages and the API
-    check in through `door`, whose refusals are worded for the door).
-
-    Rules: venue staff only; the code must belong to this venue; the booking must be
-    confirmed and for today. Of simultaneous check-ins of one code one wins; the others
-    are told when it was checked in.
-    Raises: PermissionDenied, NotFound, StateConflict, BookingError.
-    """
-    require_venue_staff(venue, by)
-    booking = get_booking_by_code(code)
-    if booking is None or booking.slot.venue_id != venue.id:
-        raise NotFound(_("No booking with that code at this venue."))
-    states.require_move(booking, BookingStatus.CHECKED_IN, field="code")
-    if local_date(booking.slot.starts_at) != local_date(now):
-        raise BookingError(
-            _(
-                "This booking is for %(day)s.",
-                day=local_date(booking.slot.starts_at).isoformat(),
-            ),
-            field="code",
-        )
-    with unit_of_work():
-        states.transition(
-            booking, BookingStatus.CHECKED_IN, now=now, field="code", checked_in_at=now
-        )
     return booking
 
 

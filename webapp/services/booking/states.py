@@ -13,7 +13,6 @@ Waiting-list holds have their own two moves (an offered hold is taken by its hol
 or lapses); both are compare-and-sets on the entry's `held_places`, in `capacity`.
 """
 
-import time as time_module
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -24,6 +23,7 @@ from models import Booking, BookingStatus, db
 from models.booking import TAKING_STATUSES
 from webapp.services.booking import capacity
 from webapp.services.clock import to_local
+from webapp.services.compare_and_set import compare_and_set
 from webapp.services.errors import ServiceError
 
 S = BookingStatus
@@ -103,18 +103,14 @@ def transition(
     require_move(booking, to, field=field)
     db.session.flush()
     capacity.lock_session(booking.slot_id)
-    where = [Booking.id == booking.id]
-    if _guard:
-        where.append(Booking.status == expected)
-    else:
-        time_module.sleep(0.05)  # widen the window between the caller's read and the write
-    result = db.session.execute(
-        sa.update(Booking)
-        .where(*where)
-        .values(status=to, **values)
-        .execution_options(synchronize_session=False)
+    moved = compare_and_set(
+        Booking,
+        booking.id,
+        seen={"status": expected},
+        values={"status": to, **values},
+        guarded=_guard,
     )
-    if result.rowcount != 1:
+    if not moved:
         db.session.refresh(booking)
         raise StateConflict(refusal(booking, to), field=field)
     was_taking, takes_now = expected in TAKING_STATUSES, to in TAKING_STATUSES

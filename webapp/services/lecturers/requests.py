@@ -1,12 +1,18 @@
 """Talk requests: a school or a station asks, the county's bureau assigns a lecturer, and the
 host (or the bureau) records the talk as given or cancels it. Who may do each is the
-``lecture.*`` rules of services/permissions.py."""
+``lecture.*`` rules of services/permissions.py.
+
+`MOVES` is the table of a request's moves. Each is one compare-and-set on the state the caller
+read (status, lecturer and date), so of two bureau users assigning at once, or an assignment
+meeting a cancellation, one stands and the other is told that someone else handled the request
+first; the messages of the move that lost are rolled back with it."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     GuidanceStation,
@@ -22,6 +28,7 @@ from models import (
     db,
 )
 from webapp.services import clock
+from webapp.services.compare_and_set import compare_and_set
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.lecturers.matching import booked_days, free_days, serving_pools
 from webapp.services.outbox import send_message
@@ -35,6 +42,38 @@ from webapp.services.permissions import (
 from webapp.services.transactions import unit_of_work
 
 MAX_AUDIENCE = 100_000
+
+L = LectureStatus
+#: action → (the states it may start from, the state it ends in)
+MOVES: dict[str, tuple[frozenset[LectureStatus], LectureStatus]] = {
+    "assign": (frozenset({L.REQUESTED, L.ASSIGNED}), L.ASSIGNED),
+    "record": (frozenset({L.ASSIGNED}), L.DELIVERED),
+    "cancel": (frozenset({L.REQUESTED, L.ASSIGNED}), L.CANCELLED),
+}
+
+#: Only the race tests' control runs turn this off, to show the harness can see a race.
+_guard = True
+
+
+class RequestConflict(ServiceError):
+    """Someone else moved the request between the caller's read and its write."""
+
+    status_code = 409
+
+
+def _move(req: LectureRequest, action: str, **values) -> None:
+    """Move `req` by `action` with one compare-and-set on what the caller read (flushes
+    nothing, commits nothing: the caller's unit of work holds the move and its messages).
+    Raises: RequestConflict when the request changed meanwhile."""
+    allowed, to = MOVES[action]
+    if req.status not in allowed:
+        raise RequestConflict(_("This request was just handled by someone else: please refresh."))
+    seen = {"status": req.status, "lecturer_id": req.lecturer_id, "scheduled_on": req.scheduled_on}
+    values = {"status": to, **values}
+    if not compare_and_set(LectureRequest, req.id, seen=seen, values=values, guarded=_guard):
+        raise RequestConflict(_("This request was just handled by someone else: please refresh."))
+    for name, value in values.items():
+        set_committed_value(req, name, value)
 
 
 @dataclass
@@ -261,10 +300,10 @@ def assign_lecturer(
     _check_assignable(req, lecturer)
     on = _talk_day(req, lecturer, on, now)
     with unit_of_work():
-        req.lecturer = lecturer
-        req.scheduled_on = on
-        req.status = LectureStatus.ASSIGNED
-        req.assigned_at = now or clock.now()
+        _move(
+            req, "assign", lecturer_id=lecturer.id, scheduled_on=on, assigned_at=now or clock.now()
+        )
+        set_committed_value(req, "lecturer", lecturer)
         host_user, host_contact = _host_contact(req)
         subject = _("Family-education talk on %(day)s", day=on.isoformat())
         _tell(
@@ -322,12 +361,15 @@ def record_delivery(
     if values.feedback_score is None or not 1 <= values.feedback_score <= 5:
         raise ServiceError(_("The score runs from 1 to 5."), field="feedback_score")
     with unit_of_work():
-        req.status = LectureStatus.DELIVERED
-        req.delivered_on = values.delivered_on
-        req.audience_reached = values.audience_reached
-        req.feedback_score = values.feedback_score
-        req.feedback_comment = (values.feedback_comment or "").strip()[:2000]
-        req.delivered_at = now or clock.now()
+        _move(
+            req,
+            "record",
+            delivered_on=values.delivered_on,
+            audience_reached=values.audience_reached,
+            feedback_score=values.feedback_score,
+            feedback_comment=(values.feedback_comment or "").strip()[:2000],
+            delivered_at=now or clock.now(),
+        )
     return req
 
 
@@ -348,7 +390,9 @@ def cancel_request(
     if not reason:
         raise ServiceError(_("Say why the talk is cancelled."), field="reason")
     with unit_of_work():
-        if req.status is LectureStatus.ASSIGNED and req.lecturer is not None:
+        was_assigned = req.status is LectureStatus.ASSIGNED
+        _move(req, "cancel", cancel_reason=reason[:2000], cancelled_at=now or clock.now())
+        if was_assigned and req.lecturer is not None:
             _tell(
                 req.lecturer.phone,
                 _("Talk cancelled"),
@@ -360,7 +404,4 @@ def cancel_request(
                 ),
                 now=now,
             )
-        req.status = LectureStatus.CANCELLED
-        req.cancel_reason = reason[:2000]
-        req.cancelled_at = now or clock.now()
     return req
