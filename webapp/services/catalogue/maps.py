@@ -67,6 +67,9 @@ TILE_PROVIDERS = {
         hosts=tuple(f"https://webrd0{i}.is.autonavi.com" for i in range(1, 5)),
         subdomains="1234",
     ),
+    # No background at all: for an intranet without a tile server, and for measurements
+    # (bench/bench_lighthouse.py) where tiles that cannot be fetched would only log errors.
+    "none": TileProvider(key="none", url="", attribution="", crs="wgs84", hosts=(), subdomains=""),
 }
 
 
@@ -85,8 +88,9 @@ def tile_hosts(key: str) -> tuple[str, ...]:
 def select_tile_provider(config) -> tuple[TileProvider, str]:
     """The provider the site draws with, and its tile URL ready for Leaflet.
 
-    Rules: MAP_TILE_PROVIDER names it (osm, tianditu, amap); an unknown name means
-    OpenStreetMap; Tianditu without TIANDITU_KEY cannot serve tiles, so OpenStreetMap is used.
+    Rules: MAP_TILE_PROVIDER names it (osm, tianditu, amap, or none: markers on a blank
+    background, nothing fetched); an unknown name means OpenStreetMap; Tianditu without
+    TIANDITU_KEY cannot serve tiles, so OpenStreetMap is used.
     """
     provider = get_tile_provider(config.get("MAP_TILE_PROVIDER", "osm"))
     if provider.needs_key:
@@ -287,6 +291,8 @@ def _embed(fmap: folium.Map) -> str:
 
 def _tile_layer(fmap: folium.Map) -> TileProvider:
     provider, url = select_tile_provider(current_app.config)
+    if not url:  # "none": no tiles, nothing fetched from outside
+        return provider
     folium.TileLayer(
         tiles=url,
         attr=provider.attribution,
