@@ -125,6 +125,9 @@ def pages(ids: dict) -> dict[str, tuple[str, str | None]]:
     }
 
 
+SAVE_DIR: Path | None = None  # --save: keep each run's JSON report there
+
+
 def lighthouse(url: str, cookie: str | None) -> dict:
     command = [
         "node", str(LIGHTHOUSE), url, "--output=json", "--output-path=stdout", "--quiet",
@@ -140,6 +143,10 @@ def lighthouse(url: str, cookie: str | None) -> dict:
     if done.returncode != 0:
         raise RuntimeError(f"lighthouse failed on {url}: {done.stderr[-800:]}")
     report = json.loads(done.stdout)
+    if SAVE_DIR is not None:
+        name = re.sub(r"[^A-Za-z0-9]+", "_", url.split("/", 3)[-1]) or "root"
+        count = len(list(SAVE_DIR.glob(f"{name}.*.json")))
+        (SAVE_DIR / f"{name}.{count}.json").write_text(done.stdout)
     scores = {k: round((v["score"] or 0) * 100) for k, v in report["categories"].items()}
     lcp = report["audits"]["largest-contentful-paint"]["numericValue"]
     failing = [
@@ -181,7 +188,12 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=5410, help="gunicorn port")
     parser.add_argument("--only", default="", help="comma-separated page names to measure")
     parser.add_argument("--runs", type=int, default=3, help="runs per page (median taken)")
+    parser.add_argument("--save", default="", help="folder to keep the JSON reports in")
     args = parser.parse_args()
+    global SAVE_DIR
+    if args.save:
+        SAVE_DIR = Path(args.save)
+        SAVE_DIR.mkdir(parents=True, exist_ok=True)
     os.environ["MAP_TILE_PROVIDER"] = "none"  # gunicorn's environment: see the docstring
     if not LIGHTHOUSE.exists():
         print("install Lighthouse first: npm install --prefix bench/.lighthouse lighthouse@12.2.3")

@@ -203,7 +203,8 @@ class LocalMap(folium.Map):
     """folium.Map drawing with the vendored Leaflet, embeddable in a page.
 
     folium's own header sets html/body to full height and disables pinch zoom (an axe
-    violation); this template keeps only the map's own size.
+    violation); this template keeps only the map's own size. Leaflet ships no double-size
+    marker shadow: vendor/leaflet/images/marker-shadow-2x.png is its shadow scaled up.
     """
 
     _template = Template(
@@ -216,6 +217,8 @@ class LocalMap(folium.Map):
             <div class="folium-map" id={{ this.get_name()|tojson }}></div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
+            // phones have dense screens: the marker's shadow too at twice its size
+            L.Icon.Default.mergeOptions({shadowRetinaUrl: "marker-shadow-2x.png"});
             var {{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
                 {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
