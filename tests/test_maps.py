@@ -49,6 +49,7 @@ def test_a_shanxi_venue_moves_a_few_hundred_metres_on_gcj02_tiles_only():
         ("tianditu", "abc123", "tianditu", "tk=abc123"),
         ("tianditu", "", "osm", "tile.openstreetmap.org"),
         ("no-such-provider", "", "osm", "tile.openstreetmap.org"),
+        ("none", "", "none", ""),
     ],
 )
 def test_tile_provider_follows_the_setting_and_needs_a_key_for_tianditu(
@@ -74,7 +75,7 @@ def _inline_scripts_without_nonce(response) -> list[str]:
     return [t for t in tags if f'nonce="{nonce}"' not in t]
 
 
-@pytest.mark.parametrize("provider", ["osm", "amap", "tianditu"])
+@pytest.mark.parametrize("provider", ["osm", "amap", "tianditu", "none"])
 def test_no_page_loads_a_script_or_stylesheet_from_another_site(app, client, regions, provider):
     app.config.update(MAP_TILE_PROVIDER=provider, TIANDITU_KEY="k")
     venue = make_venue(regions["140110"], lat=37.7063, lng=112.4368)
@@ -190,3 +191,15 @@ def test_map_texts_are_chinese_by_default_and_english_on_request(client, regions
     assert "Legend" in english
     assert _map_options(english)["text"]["open"] == "Open the venue page"
     assert _map_options(english)["lang"] == "en"
+
+
+def test_with_no_tile_provider_the_maps_fetch_no_tiles_and_allow_no_tile_host(app, client, regions):
+    app.config.update(MAP_TILE_PROVIDER="none")
+    venue = make_venue(regions["140110"])
+    db.session.commit()
+    for path in ("/map", f"/venues/{venue.id}"):
+        response = client.get(path)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "L.tileLayer" not in page, path
+        assert "openstreetmap" not in response.headers["Content-Security-Policy"]
+    assert "L.marker(" in client.get(f"/venues/{venue.id}").get_data(as_text=True)

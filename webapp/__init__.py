@@ -42,11 +42,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from webapp import i18n, labels, security
+    from webapp import compression, i18n, labels, security
 
     i18n.init_app(app, babel)
     labels.init_app(app)
     security.init_app(app)
+    compression.init_app(app)
 
     from webapp import errors
 

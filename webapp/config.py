@@ -33,7 +33,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh", "en")
 
-    #: map tiles are the one thing fetched from outside; osm | tianditu | amap
+    #: map tiles are the one thing fetched from outside; osm | tianditu | amap | none
     MAP_TILE_PROVIDER = os.environ.get("MAP_TILE_PROVIDER", "osm")
     TIANDITU_KEY = os.environ.get("TIANDITU_KEY", "")
     #: optional geopy geocoder used when staff place a venue: "" (offline) | nominatim
@@ -120,6 +120,7 @@ class Config:
     PERSONAL_DATA_RETENTION_DAYS = _int_env("PERSONAL_DATA_RETENTION_DAYS", 180)
     #: adult visitors' real-name entries (where a venue requires them) go sooner
     REAL_NAME_RETENTION_DAYS = _int_env("REAL_NAME_RETENTION_DAYS", 7)
+
 
 #: the settings README names, read again when an app is created (Config read them when this
 #: module was first imported; a process may set its environment later): name → parser

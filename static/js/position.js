@@ -28,11 +28,13 @@
     start = [parseFloat(latField.value), parseFloat(lngField.value)];
   }
   var map = L.map(box, { scrollWheelZoom: false }).setView(drawn(start[0], start[1]), 15);
-  L.tileLayer(options.url, {
-    attribution: options.attribution,
-    subdomains: options.subdomains,
-    maxZoom: 18
-  }).addTo(map);
+  if (options.url) {  // MAP_TILE_PROVIDER=none: no background
+    L.tileLayer(options.url, {
+      attribution: options.attribution,
+      subdomains: options.subdomains,
+      maxZoom: 18
+    }).addTo(map);
+  }
   var marker = L.marker(drawn(start[0], start[1]), {
     draggable: true,
     autoPan: true,

@@ -43,6 +43,7 @@ _STAFF_ERRORS = {
 
 
 def party_json(booking) -> dict:
+    party = door.Party(booking)
     return {
         "code": booking.display_code,
         "status": booking.status.value,
@@ -64,6 +65,16 @@ def party_json(booking) -> dict:
         "group_name": booking.group_name,
         "contact_name": booking.contact_name,
         "contact_phone": desk_today.mask_phone(booking.contact_phone),
+        "visitors": [
+            {
+                "id": v.id,
+                "name": v.name,
+                "document": v.document.value,
+                "masked_number": v.masked_number,
+            }
+            for v in party.visitors
+        ],
+        "checks_ids": party.checks_ids,
     }
 
 
@@ -127,7 +138,7 @@ def desk_look_up(venue_id: int, code: str):
     "recordArrival",
     HTTP_200=(DoorParty, "The party"),
     HTTP_409="The code cannot come in now (already in, another day, outside the window)",
-    HTTP_422="More people than are still to come",
+    HTTP_422="More people than are still to come, or an ID that does not match",
     **_STAFF_ERRORS,
 )
 def desk_check_in(venue_id: int, json: Arrival):
@@ -139,7 +150,13 @@ def desk_check_in(venue_id: int, json: Arrival):
         people = party.still_to_come if body.people is None else body.people
         seen = party.booking.arrived if body.seen_arrived is None else body.seen_arrived
         booking = door.record_arrival(
-            venue, body.code, people=people, seen_arrived=seen, by=current_user, now=now
+            venue,
+            body.code,
+            people=people,
+            seen_arrived=seen,
+            by=current_user,
+            now=now,
+            documents={d.visitor_id: d.number for d in body.documents},
         )
     except ServiceError as error:
         if error.status_code == 400:

@@ -14,15 +14,12 @@ from webapp.services.errors import ServiceError
 from webapp.views import show_service_error
 
 
-@bp.route("/venues/<int:venue_id>/door")
-@login_required
-def door_page(venue_id: int):
-    venue = venue_for_staff(venue_id)
-    lookup = CheckInForm(request.args, meta={"csrf": False})
-    party = problem = None
+def _door_page(venue, code: str, *, problem: str | None = None, status: int = 200):
+    """The door page; with a code, the party behind it (or why it cannot come in)."""
+    lookup = CheckInForm(formdata=None, data={"code": code}, meta={"csrf": False})
+    party = None
     arrival = ArrivalForm()
-    status = 200
-    if request.args.get("code"):
+    if code:
         if lookup.validate():
             try:
                 party = door.look_up(venue, lookup.code.data, by=current_user, now=utcnow())
@@ -45,6 +42,22 @@ def door_page(venue_id: int):
     return page, status, {"Permissions-Policy": "camera=(self), microphone=(), payment=()"}
 
 
+@bp.route("/venues/<int:venue_id>/door")
+@login_required
+def door_page(venue_id: int):
+    venue = venue_for_staff(venue_id)
+    return _door_page(venue, request.args.get("code", ""))
+
+
+def _presented_documents(form) -> dict[int, str]:
+    """The ID numbers staff typed on the door page, by visitor id (fields `id-<visitor id>`)."""
+    typed = {}
+    for key, value in form.items():
+        if key.startswith("id-") and key[3:].isdigit():
+            typed[int(key[3:])] = value[:40]
+    return typed
+
+
 @bp.route("/venues/<int:venue_id>/door", methods=["POST"])
 @login_required
 def door_arrival(venue_id: int):
@@ -61,8 +74,11 @@ def door_arrival(venue_id: int):
             seen_arrived=form.seen_arrived.data,
             by=current_user,
             now=utcnow(),
+            documents=_presented_documents(request.form),
         )
     except ServiceError as error:
+        if error.field == "documents":  # the party stays on screen, nothing recorded
+            return _door_page(venue, form.code.data, problem=error.message, status=422)
         show_service_error(form, error)
         return redirect(url_for("console.door_page", venue_id=venue.id))
     flash(

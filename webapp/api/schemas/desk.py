@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from models import BookingChannel, BookingKind, BookingStatus, SlotKind
+from models import BookingChannel, BookingKind, BookingStatus, IdentityDocument, SlotKind
 from webapp.api.fields import Blankable, QueryDate, Schema, WholeNumber
 
 
@@ -38,6 +38,15 @@ class DeskToday(Schema):
     sessions: list[DeskSession]
 
 
+class DoorVisitor(Schema):
+    """An adult's real-name entry: the number only masked."""
+
+    id: int
+    name: str
+    document: IdentityDocument
+    masked_number: str = Field(description="e.g. 1401**********1234")
+
+
 class DoorParty(Schema):
     code: str
     status: BookingStatus
@@ -53,6 +62,20 @@ class DoorParty(Schema):
     group_name: str
     contact_name: str
     contact_phone: str = Field(description="Last 4 digits shown")
+    visitors: list[DoorVisitor] = Field(
+        [], description="Adults' real-name entries, where the venue asked for them"
+    )
+    checks_ids: bool = Field(
+        False, description="Recording an arrival needs an ID typed from a document shown"
+    )
+
+
+class PresentedDocument(Schema):
+    visitor_id: int
+    number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = Field(
+        description="The number on the document shown: whole, or its last characters as the "
+        "masked form shows them"
+    )
 
 
 class Arrival(Schema):
@@ -64,6 +87,12 @@ class Arrival(Schema):
         None,
         description="The arrived count last seen; a change meanwhile (a second scan) refuses "
         "with 409",
+    )
+    documents: list[PresentedDocument] = Field(
+        [],
+        max_length=50,
+        description="At a real-name venue: IDs typed from the documents the adults show; a "
+        "mismatch refuses with 422 and records nothing",
     )
 
 

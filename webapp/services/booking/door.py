@@ -20,7 +20,8 @@ from sqlalchemy.orm import joinedload
 
 from models import Booking, BookingStatus, Slot, User, Venue, db
 from webapp.services.audit import record_change
-from webapp.services.booking import states
+from webapp.services.booking import real_names, states
+from webapp.services.booking import settings as settings_service
 from webapp.services.booking.access import require_venue_staff
 from webapp.services.booking.party import GREEN_FIELDS, STAGE_FIELDS
 from webapp.services.booking.queries import normalise_code
@@ -72,6 +73,58 @@ class Party:
     @property
     def still_to_come(self) -> int:
         return self.booking.places - self.booking.arrived
+
+    @property
+    def visitors(self) -> list:
+        """The adults' real-name entries (name, masked number), where the booking has them."""
+        return sorted(self.booking.visitors, key=lambda v: v.id)
+
+    @property
+    def checks_ids(self) -> bool:
+        """The venue requires real names and this party gave them: staff check an ID."""
+        return (
+            bool(self.visitors)
+            and settings_service.get_settings(self.booking.slot.venue_id).requires_real_name
+        )
+
+
+def check_documents(party: Party, presented: dict[int, str]) -> list:
+    """At a real-name venue, the IDs staff typed from the documents shown, by visitor id.
+
+    Rules: nothing to check when the party gave no names or the venue no longer asks; else at
+    least one adult's document is typed (the whole number or its last characters as the
+    masked form shows them) and every one typed matches that visitor's stored HMAC. The
+    numbers typed are compared, never kept. Returns the visitors confirmed.
+    Raises: BookingError (field "documents") naming the adult whose ID does not match.
+    """
+    if not party.checks_ids:
+        return []
+    by_id = {v.id: v for v in party.visitors}
+    typed = {key: value for key, value in presented.items() if (value or "").strip()}
+    if not typed:
+        raise BookingError(
+            _("This venue checks real names: type the ID number shown by an adult of the party."),
+            field="documents",
+        )
+    confirmed = []
+    for key, value in typed.items():
+        visitor = by_id.get(key)
+        if visitor is None:
+            raise BookingError(_("That visitor is not on this booking."), field="documents")
+        if not real_names.presented_matches(visitor, value):
+            raise BookingError(
+                _(
+                    "%(name)s: the ID shown does not match the one booked (%(masked)s). Nothing "
+                    "was recorded: check the document, or type the whole number or its last "
+                    "%(n)d characters.",
+                    name=visitor.name,
+                    masked=visitor.masked_number,
+                    n=real_names.visible_tail(visitor),
+                ),
+                field="documents",
+            )
+        confirmed.append(visitor)
+    return confirmed
 
 
 def _already_in_message(booking: Booking) -> str:
@@ -138,15 +191,24 @@ def look_up(venue: Venue, code: str, *, by: User, now: datetime) -> Party:
 
 
 def record_arrival(
-    venue: Venue, code: str, *, people: int, seen_arrived: int, by: User, now: datetime
+    venue: Venue,
+    code: str,
+    *,
+    people: int,
+    seen_arrived: int,
+    by: User,
+    now: datetime,
+    documents: dict[int, str] | None = None,
 ) -> Booking:
     """Record `people` of a party as arrived; the rest may come later that day.
 
     Rules: everything `look_up` checks; at least one person and no more than are still to
-    come; `seen_arrived` is the count staff saw on screen, so a second scan of the same code
-    at the same moment finds the row changed and records nothing.
-    Raises: as `look_up`, and BookingError when the count is wrong or someone else recorded
-    the arrival first.
+    come; at a real-name venue, the IDs typed from the documents shown (`documents`, by
+    visitor id) pass `check_documents`; `seen_arrived` is the count staff saw on screen, so
+    a second scan of the same code at the same moment finds the row changed and records
+    nothing.
+    Raises: as `look_up`, and BookingError when the count is wrong, an ID does not match, or
+    someone else recorded the arrival first.
     """
     party = look_up(venue, code, by=by, now=now)
     booking = party.booking
@@ -157,6 +219,7 @@ def record_arrival(
             _("Only %(n)d people of this party are still to come.", n=party.still_to_come),
             field="people",
         )
+    check_documents(party, documents or {})
     try:
         with unit_of_work():
             if booking.status is BookingStatus.CONFIRMED:

@@ -179,3 +179,24 @@ def find_visitor(booking: Booking, document: IdentityDocument, number: str):
         if visitor.document is document and hmac.compare_digest(visitor.number_digest, digest):
             return visitor
     return None
+
+
+def visible_tail(visitor: BookingVisitor) -> int:
+    """How many last characters of the number the masked form shows (4, or 2 for short ones)."""
+    masked = visitor.masked_number
+    return len(masked) - len(masked.rstrip("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def presented_matches(visitor: BookingVisitor, typed: str) -> bool:
+    """At the door: does the number typed from the document shown match this visitor's?
+
+    Rules: the whole number is checked against the stored HMAC; the last characters alone
+    (as many as the masked form shows) against those. Anything else does not match.
+    """
+    number = normalise_number(typed)
+    if not number:
+        return False
+    if len(number) == len(visitor.masked_number):
+        return hmac.compare_digest(visitor.number_digest, number_digest(visitor.document, number))
+    tail = visible_tail(visitor)
+    return len(number) == tail and visitor.masked_number.endswith(number)

@@ -68,6 +68,9 @@ TILE_PROVIDERS = {
         hosts=tuple(f"https://webrd0{i}.is.autonavi.com" for i in range(1, 5)),
         subdomains="1234",
     ),
+    # No background at all: for an intranet without a tile server, and for measurements
+    # (bench/bench_lighthouse.py) where tiles that cannot be fetched would only log errors.
+    "none": TileProvider(key="none", url="", attribution="", crs="wgs84", hosts=(), subdomains=""),
 }
 
 
@@ -86,8 +89,9 @@ def tile_hosts(key: str) -> tuple[str, ...]:
 def select_tile_provider(config) -> tuple[TileProvider, str]:
     """The provider the site draws with, and its tile URL ready for Leaflet.
 
-    Rules: MAP_TILE_PROVIDER names it (osm, tianditu, amap); an unknown name means
-    OpenStreetMap; Tianditu without TIANDITU_KEY cannot serve tiles, so OpenStreetMap is used.
+    Rules: MAP_TILE_PROVIDER names it (osm, tianditu, amap, or none: markers on a blank
+    background, nothing fetched); an unknown name means OpenStreetMap; Tianditu without
+    TIANDITU_KEY cannot serve tiles, so OpenStreetMap is used.
     """
     provider = get_tile_provider(config.get("MAP_TILE_PROVIDER", "osm"))
     if provider.needs_key:
@@ -200,7 +204,8 @@ class LocalMap(folium.Map):
     """folium.Map drawing with the vendored Leaflet, embeddable in a page.
 
     folium's own header sets html/body to full height and disables pinch zoom (an axe
-    violation); this template keeps only the map's own size.
+    violation); this template keeps only the map's own size. Leaflet ships no double-size
+    marker shadow: vendor/leaflet/images/marker-shadow-2x.png is its shadow scaled up.
     """
 
     _template = Template(
@@ -213,6 +218,8 @@ class LocalMap(folium.Map):
             <div class="folium-map" id={{ this.get_name()|tojson }}></div>
         {% endmacro %}
         {% macro script(this, kwargs) %}
+            // phones have dense screens: the marker's shadow too at twice its size
+            L.Icon.Default.mergeOptions({shadowRetinaUrl: "marker-shadow-2x.png"});
             var {{ this.get_name() }} = L.map(
                 {{ this.get_name()|tojson }},
                 {center: {{ this.location|tojson }}, crs: L.CRS.{{ this.crs }},
@@ -288,6 +295,8 @@ def _embed(fmap: folium.Map) -> str:
 
 def _tile_layer(fmap: folium.Map) -> TileProvider:
     provider, url = select_tile_provider(current_app.config)
+    if not url:  # "none": no tiles, nothing fetched from outside
+        return provider
     folium.TileLayer(
         tiles=url,
         attr=provider.attribution,

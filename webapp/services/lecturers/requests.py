@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
+from flask_babel import lazy_gettext as _l
 
 from models import (
     GuidanceStation,
@@ -31,7 +33,7 @@ from webapp.services import clock
 from webapp.services.compare_and_set import compare_and_set
 from webapp.services.errors import PermissionDenied, ServiceError
 from webapp.services.lecturers.matching import booked_days, free_days, serving_pools
-from webapp.services.outbox import send_message
+from webapp.services.outbox import absolute_url, send_message
 from webapp.services.permissions import (
     bureau_regions,
     can,
@@ -195,15 +197,16 @@ def create_request(values: RequestValues, *, by, now: datetime | None = None) ->
         for officer in _bureau_staff_over(host.county):
             _tell(
                 officer.email or officer.phone or "",
-                _("New request for a family-education talk"),
-                _(
+                _l("New request for a family-education talk"),
+                _l(
                     "%(host)s asks for a talk on %(topic)s on %(day)s.",
                     host=host.name,
-                    topic=values.topic.name,
+                    topic=_TopicName(values.topic),
                     day=values.wanted_on.isoformat(),
                 ),
                 user=officer,
                 now=now,
+                link=_request_link(req),
             )
     return req
 
@@ -230,9 +233,45 @@ def _bureau_staff_over(county: Region) -> list[User]:
     )
 
 
-def _tell(recipient: str, subject: str, body: str, *, user=None, now=None) -> None:
+class _TopicName:
+    """A topic's name in the language a message is being written in (the recipient's)."""
+
+    def __init__(self, topic: Topic):
+        self.topic = topic
+
+    def __str__(self) -> str:
+        return self.topic.display_name(str(get_locale() or "zh"))
+
+
+def _request_link(req: LectureRequest) -> str:
+    return absolute_url("lecturers.request_detail", request_id=req.id)
+
+
+def _lecturer_account(lecturer: Lecturer) -> User | None:
+    """The enabled account with the lecturer's phone, if any: its language is theirs."""
+    if not lecturer.phone:
+        return None
+    return db.session.scalars(
+        sa.select(User).where(User.phone == lecturer.phone, User.is_enabled.is_(True))
+    ).first()
+
+
+def _tell(recipient: str, subject, body, *, user=None, now=None, link: str = "") -> None:
+    """Queue a message; subject and body are lazy strings, written in the recipient's
+    language (see outbox.send_message), with a link under BASE_URL."""
     if recipient:
-        send_message(recipient, subject, body, user=user, now=now)
+        send_message(recipient, subject, body, user=user, now=now, link=link)
+
+
+def _tell_lecturer(lecturer: Lecturer, subject, body, *, now=None) -> None:
+    _tell(
+        lecturer.phone,
+        subject,
+        body,
+        user=_lecturer_account(lecturer),
+        now=now,
+        link=absolute_url("lecturers.lecturer", lecturer_id=lecturer.id),
+    )
 
 
 def _host_contact(req: LectureRequest):
@@ -305,14 +344,14 @@ def assign_lecturer(
         )
         set_committed_value(req, "lecturer", lecturer)
         host_user, host_contact = _host_contact(req)
-        subject = _("Family-education talk on %(day)s", day=on.isoformat())
-        _tell(
-            lecturer.phone,
+        subject = _l("Family-education talk on %(day)s", day=on.isoformat())
+        _tell_lecturer(
+            lecturer,
             subject,
-            _(
+            _l(
                 "You are asked to give a talk on %(topic)s at %(host)s, %(place)s, on %(day)s "
                 "for about %(n)s people.",
-                topic=req.topic.name,
+                topic=_TopicName(req.topic),
                 host=req.host_name,
                 place=req.place,
                 day=on.isoformat(),
@@ -323,15 +362,16 @@ def assign_lecturer(
         _tell(
             host_contact,
             subject,
-            _(
+            _l(
                 "%(lecturer)s will give the talk on %(topic)s at %(host)s on %(day)s.",
                 lecturer=lecturer.name,
-                topic=req.topic.name,
+                topic=_TopicName(req.topic),
                 host=req.host_name,
                 day=on.isoformat(),
             ),
             user=host_user,
             now=now,
+            link=_request_link(req),
         )
         db.session.flush()
     return req
@@ -370,6 +410,20 @@ def record_delivery(
             feedback_comment=(values.feedback_comment or "").strip()[:2000],
             delivered_at=now or clock.now(),
         )
+        if req.lecturer is not None:
+            _tell_lecturer(
+                req.lecturer,
+                _l("Talk recorded as given"),
+                _l(
+                    "Your talk on %(topic)s at %(host)s on %(day)s is recorded as given, to "
+                    "%(n)d people. Thank you.",
+                    topic=_TopicName(req.topic),
+                    host=req.host_name,
+                    day=values.delivered_on.isoformat(),
+                    n=values.audience_reached,
+                ),
+                now=now,
+            )
     return req
 
 
@@ -393,15 +447,30 @@ def cancel_request(
         was_assigned = req.status is LectureStatus.ASSIGNED
         _move(req, "cancel", cancel_reason=reason[:2000], cancelled_at=now or clock.now())
         if was_assigned and req.lecturer is not None:
-            _tell(
-                req.lecturer.phone,
-                _("Talk cancelled"),
-                _(
+            _tell_lecturer(
+                req.lecturer,
+                _l("Talk cancelled"),
+                _l(
                     "The talk at %(host)s on %(day)s is cancelled: %(reason)s",
                     host=req.host_name,
                     day=req.scheduled_on.isoformat(),
                     reason=reason,
                 ),
                 now=now,
+            )
+        host_user, host_contact = _host_contact(req)
+        if host_user is not None and host_user.id != getattr(by, "id", None):
+            _tell(
+                host_contact,
+                _l("Talk cancelled"),
+                _l(
+                    "The talk on %(topic)s at %(host)s is cancelled: %(reason)s",
+                    topic=_TopicName(req.topic),
+                    host=req.host_name,
+                    reason=reason,
+                ),
+                user=host_user,
+                now=now,
+                link=_request_link(req),
             )
     return req
