@@ -13,8 +13,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm.attributes import set_committed_value
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models import (
     GuidanceStation,
