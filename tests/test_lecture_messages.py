@@ -2,7 +2,7 @@
 interface, and carry a link under BASE_URL: an English-speaking host hears in English from a
 Chinese-interface bureau, a Chinese-speaking lecturer in Chinese from an English one."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,9 @@ from webapp.services.lecturers.requests import (
 )
 
 pytestmark = pytest.mark.usefixtures("ctx")
+
+#: the talk's day in the messages
+DAY = WEDNESDAY.isoformat()
 
 
 @pytest.fixture
@@ -70,9 +73,9 @@ def test_an_english_host_hears_in_english_from_a_chinese_bureau_with_a_link(app,
     _in("zh", lambda: assign_lecturer(req, world.lecturer, by=world.bureau_zh, now=NOW))
     [to_host] = _messages_to(world.teacher_en.email)
     assert to_host.locale == "en"
-    assert to_host.subject == "Family-education talk on 2025-03-05"
+    assert to_host.subject == f"Family-education talk on {DAY}"
     assert to_host.body == (
-        "王建国 will give the talk on Talking with your child at 小店区第一实验小学 on 2025-03-05."
+        f"王建国 will give the talk on Talking with your child at 小店区第一实验小学 on {DAY}."
     )
     assert to_host.link == f"{base}/lecturers/requests/{req.id}"
     # the lecturer has no account: the site's language, Chinese, with a link to their page
@@ -86,19 +89,19 @@ def test_a_chinese_lecturer_and_an_english_one_hear_in_their_own_language(world)
     req = _ask(world)
     _in("en", lambda: assign_lecturer(req, world.lecturer, by=world.bureau_zh, now=NOW))
     [assigned] = _messages_to("13800001111")
-    assert assigned.locale == "zh" and assigned.subject == "2025-03-05 家庭教育宣讲"
+    assert assigned.locale == "zh" and assigned.subject == f"{DAY} 家庭教育宣讲"
     # the lecturer signs up with the same phone and chooses English: now they hear in English
     make_user(role=None, phone="13800001111", locale="en")
     db.session.commit()
     _in(
         "zh",
         lambda: record_delivery(req, DeliveryValues(WEDNESDAY, 75, 5), by=world.teacher_en,
-                                now=datetime(2025, 3, 6, 9)),
+                                now=datetime.combine(WEDNESDAY + timedelta(days=1), time(1))),
     )  # fmt: skip
     delivered = _messages_to("13800001111")[-1]
     assert delivered.locale == "en"
     assert delivered.body == (
-        "Your talk on Talking with your child at 小店区第一实验小学 on 2025-03-05 is recorded "
+        f"Your talk on Talking with your child at 小店区第一实验小学 on {DAY} is recorded "
         "as given, to 75 people. Thank you."
     )
 
