@@ -80,7 +80,7 @@ def _insert(table, rows, batch: int = 5000) -> None:
 def seed_venues(n: int) -> None:
     """`n` synthetic venues and their stages, inserted in batches (ids 1…n)."""
     from models import Region, RegionLevel, Venue, VenueLevel, db
-    from models.venue import Stage, venue_stages
+    from models.venue import Stage, stage_bit, venue_stages
     from seed.synthetic import synthetic_records
 
     counties = list(
@@ -105,6 +105,8 @@ def seed_venues(n: int) -> None:
                 address=r["address"],
                 lat=r["lat"],
                 lng=r["lng"],
+                # the catalogue's stage filter reads the mask the model's setter keeps
+                stage_mask=sum(stage_bit(Stage(s)) for s in r["stages"]),
             )
         )
         stages += [dict(venue_id=i, stage=Stage(s)) for s in r["stages"]]
