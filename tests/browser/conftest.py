@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -220,3 +221,20 @@ def assert_accessible(page) -> None:
                 f"- [{violation['impact']}] {violation['id']}: {violation['help']} ({targets})"
             )
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+def open_map(page, path="/map"):
+    """Open the map and wait until it has drawn its clusters or pins."""
+    page.goto(path)
+    expect(page.locator(".marker-cluster, .venue-pin").first).to_be_visible()
+
+
+def zoom_until_pins_show(page):
+    """Click the biggest visible cluster until single venue pins appear."""
+    pins = page.locator(".venue-pin")
+    for _ in range(12):
+        if pins.count() and pins.first.is_visible():
+            return
+        page.locator(".marker-cluster").first.click()
+        page.wait_for_timeout(400)
+    expect(pins.first).to_be_visible()

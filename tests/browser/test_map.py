@@ -5,35 +5,21 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, open_map, zoom_until_pins_show
 
 pytestmark = pytest.mark.browser
 
 
-def _open_map(page, path="/map"):
-    page.goto(path)
-    expect(page.locator(".marker-cluster, .venue-pin").first).to_be_visible()
-
-
-def _zoom_until_pins_show(page):
-    """Click the biggest visible cluster until single venue pins appear."""
-    pins = page.locator(".venue-pin")
-    for _ in range(12):
-        if pins.count() and pins.first.is_visible():
-            return
-        page.locator(".marker-cluster").first.click()
-        page.wait_for_timeout(400)
-    expect(pins.first).to_be_visible()
 
 
 def test_map_shows_clusters_then_markers_and_a_popup_leads_to_the_venue_page(page):
-    _open_map(page)
+    open_map(page)
     expect(page.locator(".marker-cluster").first).to_be_visible()
     expect(page.locator("#map-status")).to_contain_text(re.compile(r"\d+"))
     expect(page.locator("#map-legend li").first).to_be_visible()
     assert_accessible(page)
 
-    _zoom_until_pins_show(page)
+    zoom_until_pins_show(page)
     page.locator(".venue-pin").first.click()
     link = page.locator(".leaflet-popup .venue-popup-link")
     expect(link).to_be_visible()
@@ -57,7 +43,7 @@ def test_map_counts_every_seeded_venue_and_asks_no_other_site_but_the_tiles(page
     total = len(page.request.get(live_server + "/map/points.json").json()["points"])
     requested = []
     page.on("request", lambda request: requested.append(request.url))
-    _open_map(page)
+    open_map(page)
     expect(page.locator("#map-status")).to_contain_text(str(total))
     outside = [url for url in requested if not url.startswith(live_server)]
     assert outside, "the map asks for tiles"
@@ -94,7 +80,7 @@ def test_filtered_list_shows_the_right_venues_and_the_map_keeps_the_filters(page
 
 
 def test_switching_to_english_is_remembered_on_the_next_page(page):
-    _open_map(page)
+    open_map(page)
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.locator("#map-legend-heading")).to_have_text("图例")
 
@@ -103,7 +89,7 @@ def test_switching_to_english_is_remembered_on_the_next_page(page):
     expect(page.locator("#map-legend-heading")).to_have_text("Legend")
     expect(page.locator(".marker-cluster, .venue-pin").first).to_be_visible()
     assert_accessible(page)
-    _zoom_until_pins_show(page)
+    zoom_until_pins_show(page)
     page.locator(".venue-pin").first.click()
     expect(page.locator(".venue-popup-name")).to_have_text(re.compile(r"^[A-Za-z]"))
     expect(page.locator(".venue-popup-link")).to_have_text("Open the venue page")
@@ -115,7 +101,7 @@ def test_switching_to_english_is_remembered_on_the_next_page(page):
 
 
 def test_map_fits_a_phone_screen(phone_page):
-    _open_map(phone_page)
+    open_map(phone_page)
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375
     box = phone_page.locator(".folium-map").bounding_box()
@@ -127,7 +113,7 @@ def test_the_browser_shifts_points_for_gcj02_tiles_as_the_server_does(page):
     from tests.test_maps import GCJ_VECTORS
     from webapp.services.catalogue.maps import wgs84_to_gcj02
 
-    _open_map(page)
+    open_map(page)
     for wgs, gcj in GCJ_VECTORS + [((37.7063, 112.4368), wgs84_to_gcj02(37.7063, 112.4368))]:
         shifted = page.evaluate("([lat, lng]) => ShanxiMap.wgs84ToGcj02(lat, lng)", list(wgs))
         assert shifted == pytest.approx(list(gcj), abs=1e-9)

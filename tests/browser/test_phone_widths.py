@@ -47,7 +47,12 @@ def world_server(app, regions):
     server.server_close()
 
 
-def test_no_page_of_any_role_scrolls_sideways_at_360_px(browser, world_server):
+def test_no_page_of_any_role_scrolls_sideways_at_360_px(browser, database_url, world_server):
+    if not database_url.startswith("sqlite"):
+        # Pages are laid out the same on either database, and this walk (every page of every
+        # role, with axe) is CI's longest test: it runs once, in the SQLite suite. The
+        # PostgreSQL suite still opens every journey's pages with axe.
+        pytest.skip("layout is the same on every database: checked in the SQLite suite")
     base, pages, users = world_server
     too_wide = []
     for role in ROLES:

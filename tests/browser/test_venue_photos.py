@@ -11,10 +11,9 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from models import Role, db
+from tests.browser import conftest as harness
+from tests.browser.conftest import assert_accessible, open_map, zoom_until_pins_show
 from tests.factories import PASSWORD, make_user, make_venue
-
-harness = pytest.importorskip("tests.browser.conftest", reason="shared browser harness missing")
-assert_accessible = harness.assert_accessible
 
 PHONE_390 = {"width": 390, "height": 844}
 
@@ -105,13 +104,9 @@ def test_venue_staff_add_a_photo_on_a_phone_and_the_public_page_shows_it(phone_3
     expect(card_photo).to_have_attribute("loading", "lazy")
     expect(card_photo).to_have_attribute("alt", f"{staffed_venue['name']}的照片")
     assert_accessible(page)
-    page.goto(f"/map?q={staffed_venue['name']}")
+    open_map(page, f"/map?q={staffed_venue['name']}")
+    zoom_until_pins_show(page)
     pin = page.locator(".venue-pin")
-    for _ in range(12):
-        if pin.count() and pin.first.is_visible():
-            break
-        page.locator(".marker-cluster").first.click()
-        page.wait_for_timeout(400)
     pin.first.click()
     expect(page.locator(".leaflet-popup .venue-popup-photo")).to_be_visible()
     assert page.csp_errors == []
