@@ -250,10 +250,16 @@
         .catch(function () { if (mine === asked) { setStatus(options, options.text.failed); } });
     }
 
-    map.on("moveend", function () {
+    // Opening a popup pans the map to fit it; reloading then would redraw the markers and close
+    // the popup just opened. While one is open the points stay; closing it catches up.
+    var popupOpen = false;
+    function later() {
       window.clearTimeout(timer);
       timer = window.setTimeout(load, 250);
-    });
+    }
+    map.on("popupopen", function () { popupOpen = true; });
+    map.on("popupclose", function () { popupOpen = false; later(); });
+    map.on("moveend", function () { if (!popupOpen) { later(); } });
     load();
   }
 

@@ -12,6 +12,7 @@ from webapp.bureau import bp
 from webapp.bureau.dashboard_forms import DashboardForm
 from webapp.bureau.directory_routes import directory_listing, refused_listing
 from webapp.bureau.forms import SchoolFilterForm
+from webapp.i18n import region_label
 from webapp.services import permissions
 from webapp.services.catalogue import editing, export
 from webapp.services.clock import local_date
@@ -32,7 +33,7 @@ _EXPORTS = {
 def venue_list():
     form = SchoolFilterForm(request.args)
     form.county.choices = [SelectChoice(0, _("All counties in my scope"))] + [
-        SelectChoice(c.id, f"{c.parent.name} · {c.name}" if c.parent else c.name)
+        SelectChoice(c.id, region_label(c))
         for c in permissions.regions_for_choice(current_actor())
     ]
     form.validate()
